@@ -1,0 +1,4 @@
+//! Rebuild when the default policy changes: the binary embeds `rules/`.
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+}

@@ -1,0 +1,155 @@
+//! Command-line arguments and dispatch. Each subcommand lives in its own file under `cli/`.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+
+use assessor::render::Format;
+use assessor::{Policy, PolicyError};
+
+mod assess;
+mod check;
+mod schema;
+mod validate;
+
+/// Exit code: the command ran and found nothing wrong.
+pub const OK: u8 = 0;
+/// Exit code: the command ran and found problems (an invalid case, a failing rule, a lint error).
+pub const PROBLEMS: u8 = 1;
+/// Exit code: the policy could not be loaded.
+pub const POLICY_FAILED: u8 = 3;
+
+/// Recommends national judicial assistance (国家司法救助) from a rhai policy, and explains why.
+#[derive(Debug, Parser)]
+#[command(name = "assessor", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess case files and print an explained recommendation for each.
+    Assess(assess::Args),
+    /// Check case files against the case schema; print every error with its JSON Pointer.
+    Validate(validate::Args),
+    /// Print a JSON Schema.
+    Schema(schema::Args),
+    /// Compile and check a policy: syntax, headers, unknown facts and parameters, with file:line:col.
+    Check(check::Args),
+}
+
+/// Runs a parsed command and returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Assess(a) => assess::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Schema(a) => schema::run(a),
+        Command::Check(a) => check::run(a),
+    }
+}
+
+/// Options shared by commands that load a policy.
+#[derive(Debug, clap::Args)]
+pub struct PolicyArgs {
+    /// A policy folder (with policy.toml); default: the policy embedded in this binary.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+impl PolicyArgs {
+    /// Loads the policy, or prints why it could not be loaded.
+    pub fn load(&self) -> Result<Policy, Vec<PolicyError>> {
+        match &self.rules {
+            Some(dir) => Policy::from_dir(dir),
+            None => Policy::embedded(),
+        }
+    }
+}
+
+/// Prints policy errors to stderr.
+pub fn report_policy_errors(errors: &[PolicyError]) {
+    for e in errors {
+        eprintln!("{e}\n");
+    }
+    eprintln!(
+        "error: the policy could not be loaded ({} problem{})",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+}
+
+/// Largest case file read, in bytes, unless `--max-size` says otherwise.
+pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
+
+/// One input: its name as shown to users and its bytes, or why it could not be read.
+pub struct Input {
+    pub name: String,
+    pub bytes: Result<Vec<u8>, String>,
+}
+
+/// Expands the CASE arguments: `-` is stdin, a folder is its `*.json` files in name order.
+pub fn read_inputs(paths: &[PathBuf], max_size: u64) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut buf = Vec::new();
+            let bytes = std::io::stdin()
+                .take(max_size + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| format!("cannot read standard input: {e}"))
+                .and_then(|_| too_big(buf, max_size));
+            out.push(Input { name: "<stdin>".into(), bytes });
+        } else if p.is_dir() {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "json")).collect())
+                .unwrap_or_default();
+            files.sort();
+            if files.is_empty() {
+                out.push(Input { name: p.display().to_string(), bytes: Err("the folder holds no .json case files".into()) });
+            }
+            for f in files {
+                out.push(read_file(&f, max_size));
+            }
+        } else {
+            out.push(read_file(p, max_size));
+        }
+    }
+    out
+}
+
+fn too_big(buf: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
+    if buf.len() as u64 > max {
+        Err(format!("the input is larger than {max} bytes; raise the limit with --max-size if it is really a case file"))
+    } else {
+        Ok(buf)
+    }
+}
+
+fn read_file(path: &Path, max_size: u64) -> Input {
+    let name = path.display().to_string();
+    let bytes = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("no such file".to_string()),
+        Err(e) => Err(format!("cannot read: {e}")),
+        Ok(m) if m.is_dir() => Err("is a folder, not a case file".to_string()),
+        Ok(m) if m.len() > max_size => Err(format!(
+            "the file is {} bytes, larger than the limit of {max_size}; raise it with --max-size if it is really a case file",
+            m.len()
+        )),
+        Ok(_) => std::fs::File::open(path)
+            .and_then(|f| {
+                let mut buf = Vec::new();
+                f.take(max_size + 1).read_to_end(&mut buf).map(|_| buf)
+            })
+            .map_err(|e| format!("cannot read: {e}"))
+            .and_then(|b| too_big(b, max_size)),
+    };
+    Input { name, bytes }
+}
+
+/// The format to print when none is asked for: text on a terminal, JSON otherwise.
+pub fn default_format(asked: Option<Format>) -> Format {
+    use std::io::IsTerminal;
+    asked.unwrap_or(if std::io::stdout().is_terminal() { Format::Text } else { Format::Json })
+}

@@ -1,0 +1,46 @@
+//! `assessor validate CASE...`
+
+use std::path::PathBuf;
+
+use assessor::validate::parse_case;
+
+use super::{read_inputs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
+
+/// Arguments of `validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Case files, folders of case files, or `-` for standard input.
+    #[arg(required = true, value_name = "CASE")]
+    cases: Vec<PathBuf>,
+    /// Print the result as JSON (one object per file).
+    #[arg(long)]
+    json: bool,
+    /// Largest case file to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
+    max_size: u64,
+}
+
+/// Runs `validate`.
+pub fn run(args: Args) -> u8 {
+    let mut status = OK;
+    for input in read_inputs(&args.cases, args.max_size) {
+        let errors = match &input.bytes {
+            Err(e) => vec![assessor::validate::CaseError { pointer: String::new(), message: e.clone(), line: None, column: None }],
+            Ok(bytes) => parse_case(bytes).err().unwrap_or_default(),
+        };
+        if !errors.is_empty() {
+            status = PROBLEMS;
+        }
+        if args.json {
+            println!("{}", serde_json::json!({ "file": input.name, "valid": errors.is_empty(), "errors": errors }));
+        } else if errors.is_empty() {
+            println!("{}: valid", input.name);
+        } else {
+            for e in &errors {
+                eprintln!("{}:{e}", input.name);
+            }
+            eprintln!("{}: invalid ({} error{})", input.name, errors.len(), if errors.len() == 1 { "" } else { "s" });
+        }
+    }
+    status
+}

@@ -1,0 +1,979 @@
+//! The rhai sandbox and the evaluation of one rule.
+//!
+//! [`Sandbox::new`] is the one place that builds the rhai [`Engine`]: every limit set explicitly (rhai's defaults
+//! differ between debug and release builds), strict variables, no modules, no clock, no printing, `switch`
+//! disabled, and comparisons between values of different types made errors instead of a silent `false`.
+//!
+//! Rules read two objects:
+//! - `facts`: the case file. A fact is served on demand through an indexer that checks its name against the
+//!   case schema (a misspelt name is an error with the rule's line and column), records its JSON Pointer, and
+//!   returns an [`Unknown`] value when the fact is absent or `null`. Any use of an `Unknown` (comparing it,
+//!   computing with it, branching on it) stops the rule with the outcome "unknown", naming the missing fact,
+//!   unless the rule handled it with `known(x)` or `x.if_unknown(default)`.
+//! - `params`: the policy's parameters, as of the case's decision date and province.
+//!
+//! Rules conclude through a small vocabulary (`met`, `not_met`, `score`, `refer`, `step`, …) that writes to the
+//! evaluation context of the case being assessed; nothing else is reachable from a rule.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope, AST};
+use serde_json::Value;
+
+use crate::facts::{catalogue, FactType};
+use crate::params::{Lookup, Parameters};
+use crate::suggest::did_you_mean;
+
+type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
+
+/// Limits of the sandbox. Every one is set, so debug and release builds behave alike.
+pub mod limits {
+    /// Operations one rule may run for one case.
+    pub const MAX_OPERATIONS: u64 = 200_000;
+    /// Depth of function calls.
+    pub const MAX_CALL_LEVELS: usize = 32;
+    /// Depth of nested expressions (top level, inside functions).
+    pub const MAX_EXPR_DEPTH: (usize, usize) = (64, 32);
+    /// Length of a string, in bytes.
+    pub const MAX_STRING_SIZE: usize = 10_000;
+    /// Elements of an array.
+    pub const MAX_ARRAY_SIZE: usize = 10_000;
+    /// Entries of a map.
+    pub const MAX_MAP_SIZE: usize = 1_000;
+    /// Variables alive at once.
+    pub const MAX_VARIABLES: usize = 256;
+    /// Functions defined in one rule file.
+    pub const MAX_FUNCTIONS: usize = 64;
+}
+
+/// A fact that the case file leaves unknown (absent or `null`).
+#[derive(Debug, Clone)]
+pub struct Unknown {
+    pointer: Arc<str>,
+}
+
+/// A node of the case file (the whole case, or an object or array element in it).
+#[derive(Debug, Clone)]
+pub struct FactObject {
+    node: usize,
+    pointer: Arc<str>,
+}
+
+/// The policy's parameters, as rules see them.
+#[derive(Debug, Clone)]
+pub struct ParamsObject;
+
+/// Raised to stop a rule whose conclusion depends on unknown facts; carries their pointers.
+#[derive(Debug, Clone)]
+pub(crate) struct UnknownSignal(pub Vec<String>);
+
+/// The sandboxed engine, shared read-only by every assessment.
+#[derive(Debug)]
+pub struct Sandbox {
+    engine: Engine,
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn stop_unknown(pointers: Vec<String>) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(pointers)), Position::NONE).into()
+}
+
+fn unknown_used(u: &Unknown) -> Box<EvalAltResult> {
+    let p = u.pointer.to_string();
+    with_ctx(|c| c.current.unknown_used.push(p.clone()));
+    stop_unknown(vec![p])
+}
+
+fn error(msg: impl Into<String>) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(Dynamic::from(msg.into()), Position::NONE).into()
+}
+
+fn type_label(d: &Dynamic) -> &'static str {
+    if d.is_int() {
+        "a whole number"
+    } else if d.is_float() {
+        "a number"
+    } else if d.is_bool() {
+        "true/false"
+    } else if d.is_string() {
+        "a string"
+    } else if d.is_char() {
+        "a character"
+    } else if d.is_unit() {
+        "nothing (`()`)"
+    } else if d.is_array() {
+        "a list"
+    } else if d.is_map() {
+        "a map"
+    } else if d.is::<FactObject>() {
+        "a group of facts"
+    } else {
+        "a value"
+    }
+}
+
+macro_rules! forbid_mixed {
+    ($engine:ident; $($a:ty),+) => {
+        forbid_mixed!(@outer $engine; [$($a),+]; $($a),+);
+    };
+    (@outer $engine:ident; $all:tt; $($a:ty),+) => {
+        $( forbid_mixed!(@inner $engine; $a; $all); )+
+    };
+    (@inner $engine:ident; $a:ty; [$($b:ty),+]) => {
+        $( forbid_mixed!(@pair $engine; $a; $b); )+
+    };
+    (@pair $engine:ident; $a:ty; $b:ty) => {
+        if std::any::TypeId::of::<$a>() != std::any::TypeId::of::<$b>()
+            && !(is_number::<$a>() && is_number::<$b>())
+        {
+            for op in ["==", "!=", "<", "<=", ">", ">="] {
+                $engine.register_fn(op, |a: $a, b: $b| -> RhaiResult<bool> {
+                    let (a, b) = (Dynamic::from(a), Dynamic::from(b));
+                    Err(error(format!("cannot compare {} with {}", type_label(&a), type_label(&b))))
+                });
+            }
+        }
+    };
+}
+
+fn is_number<T: 'static>() -> bool {
+    std::any::TypeId::of::<T>() == std::any::TypeId::of::<rhai::INT>()
+        || std::any::TypeId::of::<T>() == std::any::TypeId::of::<rhai::FLOAT>()
+}
+
+impl Sandbox {
+    /// Builds the sandboxed engine. This is the only place an [`Engine`] is made.
+    pub fn new() -> Self {
+        let mut e = Engine::new_raw();
+        // Standard library: language core, arithmetic, strings, arrays, maps, logic. No I/O, time or modules
+        // (the crate is built without them).
+        {
+            use rhai::packages::Package;
+            rhai::packages::StandardPackage::new().register_into_engine(&mut e);
+        }
+        e.set_max_operations(limits::MAX_OPERATIONS);
+        e.set_max_call_levels(limits::MAX_CALL_LEVELS);
+        e.set_max_expr_depths(limits::MAX_EXPR_DEPTH.0, limits::MAX_EXPR_DEPTH.1);
+        e.set_max_string_size(limits::MAX_STRING_SIZE);
+        e.set_max_array_size(limits::MAX_ARRAY_SIZE);
+        e.set_max_map_size(limits::MAX_MAP_SIZE);
+        e.set_max_variables(limits::MAX_VARIABLES);
+        e.set_max_functions(limits::MAX_FUNCTIONS);
+        e.set_strict_variables(true);
+        e.set_fail_on_invalid_map_property(true);
+        e.set_allow_looping(true);
+        e.set_allow_shadowing(true);
+        // Registered operators must be consulted for built-in types too, so that mixed comparisons fail.
+        e.set_fast_operators(false);
+        e.on_print(|_| {});
+        e.on_debug(|_, _, _| {});
+        // `switch` silently takes its default branch for values it cannot match (such as an unknown fact).
+        e.disable_symbol("switch");
+        e.disable_symbol("eval");
+
+        forbid_mixed!(e; rhai::INT, rhai::FLOAT, bool, ImmutableString, char, (), rhai::Array, rhai::Map, FactObject);
+
+        register_facts(&mut e);
+        register_params(&mut e);
+        register_vocabulary(&mut e);
+        Sandbox { engine: e }
+    }
+
+    /// Compiles a rule's text. `facts` and `params` are the only variables in scope.
+    pub fn compile(&self, text: &str) -> Result<AST, rhai::ParseError> {
+        let scope = base_scope();
+        self.engine.compile_with_scope(&scope, text)
+    }
+
+    /// The engine, for tools that need to run small scripts in the same sandbox.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+}
+
+pub(crate) fn base_scope() -> Scope<'static> {
+    let mut scope = Scope::new();
+    scope.push_constant("facts", FactObject { node: catalogue().root(), pointer: Arc::from("") });
+    scope.push_constant("params", ParamsObject);
+    scope
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The evaluation context of the case being assessed (one per thread; rules run one at a time).
+
+/// A fact a rule read, and whether it was known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Read {
+    pub pointer: String,
+    pub known: bool,
+}
+
+/// What a rule concluded.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Conclusion {
+    Met { points: Option<i64>, values: BTreeMap<String, Value> },
+    NotMet { values: BTreeMap<String, Value> },
+}
+
+/// Effects a rule asks for; kept only when the rule finishes.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Effect {
+    FastTrack,
+    Approval(String),
+    Referral { service: String, agency: String },
+    Payment(String),
+    CoRecipient(String),
+    Step { code: String, value: f64, values: BTreeMap<String, Value> },
+    Cap { code: String, amount: f64, limit: f64, applied: bool, values: BTreeMap<String, Value> },
+    Check { code: String, amount: f64, limit: f64, exceeded: bool, values: BTreeMap<String, Value> },
+    Recommend(f64),
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Current {
+    pub reads: Vec<Read>,
+    pub params: Vec<String>,
+    pub unknown_used: Vec<String>,
+    pub handled: Vec<String>,
+    pub conclusion: Option<Conclusion>,
+    pub effects: Vec<Effect>,
+}
+
+/// The result of one rule for one case.
+#[derive(Debug, Clone)]
+pub(crate) enum RuleRun {
+    Concluded { conclusion: Conclusion, effects: Vec<Effect>, reads: Vec<Read>, params: Vec<String> },
+    Unknown { missing: Vec<String>, reads: Vec<Read>, params: Vec<String> },
+}
+
+pub(crate) struct EvalCtx {
+    pub case: Arc<Value>,
+    pub params: Arc<Parameters>,
+    pub date: String,
+    pub province: Option<String>,
+    pub rule_ids: Arc<BTreeMap<String, usize>>,
+    pub runs: Vec<Option<RuleRun>>,
+    pub decision: Option<&'static str>,
+    pub tier: Option<&'static str>,
+    pub score: Option<i64>,
+    pub current: Current,
+}
+
+thread_local! {
+    static CTX: RefCell<Option<EvalCtx>> = const { RefCell::new(None) };
+}
+
+fn with_ctx<R: Default>(f: impl FnOnce(&mut EvalCtx) -> R) -> R {
+    CTX.with(|c| c.borrow_mut().as_mut().map(f).unwrap_or_default())
+}
+
+fn try_ctx<R>(f: impl FnOnce(&mut EvalCtx) -> RhaiResult<R>) -> RhaiResult<R> {
+    CTX.with(|c| match c.borrow_mut().as_mut() {
+        Some(ctx) => f(ctx),
+        None => Err(error("rules can only run while a case is assessed")),
+    })
+}
+
+/// Installs the context for a case, runs `f`, and removes it again.
+pub(crate) fn with_case<R>(ctx: EvalCtx, f: impl FnOnce() -> R) -> (R, EvalCtx) {
+    CTX.with(|c| *c.borrow_mut() = Some(ctx));
+    let r = f();
+    let ctx = CTX.with(|c| c.borrow_mut().take());
+    // The context was installed above; nothing in between can remove it.
+    match ctx {
+        Some(ctx) => (r, ctx),
+        None => unreachable_ctx(r),
+    }
+}
+
+#[allow(clippy::panic)]
+fn unreachable_ctx<R>(_: R) -> (R, EvalCtx) {
+    panic!("evaluation context vanished")
+}
+
+/// Lends the rule results so far to `f` (which must not run rules).
+pub(crate) fn inspect_runs<R: Default>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> R {
+    with_ctx(|c| f(&c.runs))
+}
+
+pub(crate) fn set_progress(decision: Option<&'static str>, tier: Option<&'static str>, score: Option<i64>) {
+    with_ctx(|c| {
+        c.decision = decision;
+        c.tier = tier;
+        c.score = score;
+    });
+}
+
+/// A rule that could not run to its end for a reason other than unknown facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    /// What went wrong.
+    pub message: String,
+    /// 1-based line in the rule file.
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+}
+
+impl Sandbox {
+    /// Runs one rule (index `index` of the policy) against the installed case context.
+    pub(crate) fn run_rule(&self, index: usize, ast: &AST, scope: &mut Scope<'static>) -> Result<RuleRun, RuleFailure> {
+        with_ctx(|c| c.current = Current::default());
+        let len = scope.len();
+        let result = self.engine.run_ast_with_scope(scope, ast);
+        scope.rewind(len);
+        let current = with_ctx(|c| std::mem::take(&mut c.current));
+        let run = match result {
+            Ok(()) => match current.conclusion {
+                Some(conclusion) => RuleRun::Concluded {
+                    conclusion,
+                    effects: current.effects,
+                    reads: dedup(current.reads),
+                    params: dedup(current.params),
+                },
+                None => {
+                    return Err(RuleFailure {
+                        message: "the rule ended without a conclusion: call met(), not_met(), score(…) or refer(…)".into(),
+                        line: None,
+                        column: None,
+                    })
+                }
+            },
+            Err(err) => match classify(&err, &current) {
+                Some(missing) => RuleRun::Unknown { missing: dedup(missing), reads: dedup(current.reads), params: dedup(current.params) },
+                None => return Err(failure(&err)),
+            },
+        };
+        with_ctx(|c| {
+            if let Some(slot) = c.runs.get_mut(index) {
+                *slot = Some(run.clone());
+            }
+        });
+        Ok(run)
+    }
+}
+
+fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(v.len());
+    for x in v {
+        if !out.contains(&x) {
+            out.push(x);
+        }
+    }
+    out
+}
+
+/// If the error means "this depends on an unknown fact", the facts it depends on.
+fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<String>> {
+    let inner = innermost(err);
+    if let EvalAltResult::ErrorRuntime(v, _) = inner {
+        if let Some(sig) = v.read_lock::<UnknownSignal>() {
+            return Some(sig.0.clone());
+        }
+    }
+    let mentions_unknown = match inner {
+        EvalAltResult::ErrorMismatchDataType(_, actual, _) => actual.contains("Unknown"),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => sig.contains("Unknown"),
+        EvalAltResult::ErrorIndexingType(t, _) => t.contains("Unknown"),
+        EvalAltResult::ErrorFor(_) => false,
+        _ => false,
+    };
+    if mentions_unknown {
+        let unhandled: Vec<String> = current
+            .reads
+            .iter()
+            .filter(|r| !r.known && !current.handled.contains(&r.pointer))
+            .map(|r| r.pointer.clone())
+            .collect();
+        if !unhandled.is_empty() {
+            return Some(unhandled);
+        }
+    }
+    None
+}
+
+fn innermost(err: &EvalAltResult) -> &EvalAltResult {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost(inner),
+        other => other,
+    }
+}
+
+fn failure(err: &EvalAltResult) -> RuleFailure {
+    let pos = innermost_position(err);
+    let inner = innermost(err);
+    let message = match inner {
+        EvalAltResult::ErrorRuntime(v, _) => {
+            if let Some(s) = v.read_lock::<String>() {
+                s.clone()
+            } else if let Some(s) = v.read_lock::<ImmutableString>() {
+                s.to_string()
+            } else {
+                format!("the rule threw {v}")
+            }
+        }
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "the rule ran more than {} operations and was stopped (a loop that does not end?)",
+            limits::MAX_OPERATIONS
+        ),
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!("the rule called functions more than {} deep and was stopped (recursion without end?)", limits::MAX_CALL_LEVELS)
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!("the rule built a value too large for the sandbox ({what})"),
+        EvalAltResult::ErrorArithmetic(msg, _) => format!("arithmetic error: {}", msg.to_lowercase()),
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => format!("no function `{sig}` is available to rules"),
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _) => {
+            format!("expected {expected} but found {}", actual.rsplit("::").next().unwrap_or(actual))
+        }
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!("there is no property `{name}`"),
+        other => {
+            let s = other.to_string();
+            s.split(" (line ").next().unwrap_or(&s).to_string()
+        }
+    };
+    RuleFailure { message, line: pos.line(), column: pos.position() }
+}
+
+fn innermost_position(err: &EvalAltResult) -> Position {
+    match err {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, pos) => {
+            let p = innermost_position(inner);
+            if p.is_none() {
+                *pos
+            } else {
+                p
+            }
+        }
+        other => other.position(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Facts.
+
+fn record_read(pointer: &str, known: bool) {
+    with_ctx(|c| c.current.reads.push(Read { pointer: pointer.to_string(), known }));
+}
+
+fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
+    let cat = catalogue();
+    let Some(child) = cat.child(obj.node, name).filter(|&c| cat.node(c).is_some_and(|n| n.readable)) else {
+        let names: Vec<&str> = cat.child_names(obj.node).into_iter().filter(|n| *n != "notes" && *n != "$schema").collect();
+        let at = if obj.pointer.is_empty() { "the case".to_string() } else { format!("`{}`", obj.pointer) };
+        let hint = match did_you_mean(name, names.iter().copied()) {
+            Some(s) => format!("; did you mean `{s}`?"),
+            None => format!("; facts here are: {}", names.join(", ")),
+        };
+        return Err(error(format!("unknown fact `{name}` in {at}{hint}")));
+    };
+    let pointer: Arc<str> = Arc::from(format!("{}/{}", obj.pointer, name));
+    let Some(node) = cat.node(child) else { return Err(error("internal error: fact catalogue")) };
+    let value = with_ctx(|c| c.case.pointer(&pointer).cloned());
+    Ok(match (&node.ty, value) {
+        (FactType::Object(_), _) => Dynamic::from(FactObject { node: child, pointer }),
+        (_, None | Some(Value::Null)) => {
+            record_read(&pointer, false);
+            Dynamic::from(Unknown { pointer })
+        }
+        (FactType::Array(item), Some(Value::Array(items))) => {
+            record_read(&pointer, true);
+            let arr: rhai::Array = (0..items.len())
+                .map(|i| match cat.node(*item).map(|n| &n.ty) {
+                    Some(FactType::Object(_)) => {
+                        Dynamic::from(FactObject { node: *item, pointer: Arc::from(format!("{pointer}/{i}")) })
+                    }
+                    Some(ty) => items.get(i).map(|v| json_leaf(v, ty)).unwrap_or(Dynamic::UNIT),
+                    None => Dynamic::UNIT,
+                })
+                .collect();
+            Dynamic::from_array(arr)
+        }
+        (ty, Some(v)) => {
+            record_read(&pointer, true);
+            json_leaf(&v, ty)
+        }
+    })
+}
+
+/// A leaf value as rules see it: money (`number` in the schema) is always a float, so `60000 / 7128` divides
+/// as numbers do, never as whole numbers.
+fn json_leaf(v: &Value, ty: &FactType) -> Dynamic {
+    match v {
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) if !n.is_f64() && *ty != FactType::Number => Dynamic::from_int(i),
+            _ => Dynamic::from_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => Dynamic::from(s.clone()),
+        _ => Dynamic::UNIT,
+    }
+}
+
+fn register_facts(e: &mut Engine) {
+    e.register_type_with_name::<FactObject>("Facts");
+    e.register_type_with_name::<Unknown>("Unknown");
+    e.register_type_with_name::<ParamsObject>("Params");
+    e.register_indexer_get(|obj: &mut FactObject, name: &str| fact_child(obj, name));
+    e.register_indexer_get(|u: &mut Unknown, _name: &str| -> RhaiResult<Dynamic> { Err(unknown_used(u)) });
+    e.register_indexer_get(|u: &mut Unknown, _i: rhai::INT| -> RhaiResult<Dynamic> { Err(unknown_used(u)) });
+    for op in ["==", "!=", "<", "<=", ">", ">="] {
+        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<bool> { Err(unknown_used(a)) });
+        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) });
+    }
+    for op in ["+", "-", "*", "/", "%", "**"] {
+        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<Dynamic> { Err(unknown_used(a)) });
+        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<Dynamic> { Err(unknown_used(&b)) });
+    }
+    e.register_fn("!", |a: &mut Unknown| -> RhaiResult<bool> { Err(unknown_used(a)) });
+    e.register_fn("-", |a: &mut Unknown| -> RhaiResult<Dynamic> { Err(unknown_used(a)) });
+    e.register_fn("len", |a: &mut Unknown| -> RhaiResult<rhai::INT> { Err(unknown_used(a)) });
+    e.register_fn("to_string", |a: &mut Unknown| -> RhaiResult<ImmutableString> { Err(unknown_used(a)) });
+    e.register_fn("contains", |_arr: &mut rhai::Array, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) });
+    // Explicit handling of unknown facts.
+    e.register_fn("known", |v: Dynamic| -> bool {
+        match v.read_lock::<Unknown>() {
+            Some(u) => {
+                let p = u.pointer.to_string();
+                with_ctx(|c| c.current.handled.push(p));
+                false
+            }
+            None => true,
+        }
+    });
+    e.register_fn("if_unknown", |v: Dynamic, default: Dynamic| -> Dynamic {
+        let handled = v.read_lock::<Unknown>().map(|u| u.pointer.to_string());
+        match handled {
+            Some(p) => {
+                with_ctx(|c| c.current.handled.push(p));
+                default
+            }
+            None => v,
+        }
+    });
+    // Counting helpers over fact lists, so rules need no closures for the common case.
+    e.register_fn("pointer", |f: &mut FactObject| -> ImmutableString { f.pointer.to_string().into() });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parameters.
+
+fn param_value(name: &str) -> RhaiResult<Dynamic> {
+    try_ctx(|c| {
+        let params = Arc::clone(&c.params);
+        match params.lookup(name, &c.date, c.province.as_deref()) {
+            Lookup::Found(v) => {
+                c.current.params.push(name.to_string());
+                Ok(v.dynamic.clone())
+            }
+            Lookup::NeedsProvince => {
+                c.current.params.push(name.to_string());
+                let p = "/jurisdiction/province".to_string();
+                c.current.reads.push(Read { pointer: p.clone(), known: false });
+                c.current.unknown_used.push(p.clone());
+                Err(stop_unknown(vec![p]))
+            }
+            Lookup::NoneInForce => Err(error(format!(
+                "parameter `{name}` has no value in force on {}{}",
+                c.date,
+                c.province.as_deref().map(|p| format!(" for {p}")).unwrap_or_default()
+            ))),
+            Lookup::NoSuchParameter => {
+                let hint = did_you_mean(name, params.names()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                Err(error(format!("unknown parameter `{name}`{hint}")))
+            }
+        }
+    })
+}
+
+fn register_params(e: &mut Engine) {
+    e.register_indexer_get(|_p: &mut ParamsObject, name: &str| param_value(name));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The vocabulary rules conclude with.
+
+fn to_json(v: &Dynamic) -> RhaiResult<Value> {
+    if let Some(u) = v.read_lock::<Unknown>() {
+        return Err(unknown_used(&u));
+    }
+    Ok(if v.is_unit() {
+        Value::Null
+    } else if let Ok(b) = v.as_bool() {
+        Value::Bool(b)
+    } else if let Ok(i) = v.as_int() {
+        Value::from(i)
+    } else if let Ok(f) = v.as_float() {
+        serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    } else if let Some(s) = v.read_lock::<ImmutableString>() {
+        Value::String(s.to_string())
+    } else if let Some(arr) = v.read_lock::<rhai::Array>() {
+        Value::Array(arr.iter().map(to_json).collect::<RhaiResult<_>>()?)
+    } else if let Some(f) = v.read_lock::<FactObject>() {
+        Value::String(f.pointer.to_string())
+    } else {
+        Value::String(v.to_string())
+    })
+}
+
+fn to_values(map: &rhai::Map) -> RhaiResult<BTreeMap<String, Value>> {
+    map.iter().map(|(k, v)| Ok((k.to_string(), to_json(v)?))).collect()
+}
+
+fn conclude(c: Conclusion) -> RhaiResult<()> {
+    try_ctx(|ctx| {
+        if ctx.current.conclusion.is_some() {
+            return Err(error("the rule already reached a conclusion; call met(), not_met() or score() only once"));
+        }
+        ctx.current.conclusion = Some(c);
+        Ok(())
+    })
+}
+
+fn effect(e: Effect) {
+    with_ctx(|c| c.current.effects.push(e));
+}
+
+fn number(v: &Dynamic, what: &str) -> RhaiResult<f64> {
+    if let Some(u) = v.read_lock::<Unknown>() {
+        return Err(unknown_used(&u));
+    }
+    if let Ok(i) = v.as_int() {
+        return Ok(i as f64);
+    }
+    v.as_float().map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
+}
+
+fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
+    try_ctx(|c| {
+        let Some(&i) = c.rule_ids.get(id) else {
+            let hint = did_you_mean(id, c.rule_ids.keys().map(String::as_str)).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            return Err(error(format!("there is no rule `{id}`{hint}")));
+        };
+        match c.runs.get(i).and_then(Option::as_ref) {
+            // Load-time checks make sure a rule only names rules listed before it; one that has no result
+            // belongs to a stage that did not run for this case (amount rules for a declined case).
+            None => Ok(None),
+            Some(RuleRun::Unknown { missing, .. }) => {
+                let missing = missing.clone();
+                for p in &missing {
+                    c.current.reads.push(Read { pointer: p.clone(), known: false });
+                }
+                c.current.unknown_used.extend(missing.iter().cloned());
+                Err(stop_unknown(missing))
+            }
+            Some(RuleRun::Concluded { conclusion, reads, .. }) => {
+                let reads = reads.clone();
+                let conclusion = conclusion.clone();
+                // What another rule read, this one read too.
+                c.current.reads.extend(reads);
+                Ok(Some(conclusion))
+            }
+        }
+    })
+}
+
+fn register_vocabulary(e: &mut Engine) {
+    e.register_fn("met", || conclude(Conclusion::Met { points: None, values: BTreeMap::new() }));
+    e.register_fn("met", |m: rhai::Map| conclude(Conclusion::Met { points: None, values: to_values(&m)? }));
+    e.register_fn("not_met", || conclude(Conclusion::NotMet { values: BTreeMap::new() }));
+    e.register_fn("not_met", |m: rhai::Map| conclude(Conclusion::NotMet { values: to_values(&m)? }));
+    e.register_fn("score", |p: rhai::INT| conclude(Conclusion::Met { points: Some(p), values: BTreeMap::new() }));
+    e.register_fn("score", |p: rhai::INT, m: rhai::Map| {
+        conclude(Conclusion::Met { points: Some(p), values: to_values(&m)? })
+    });
+    e.register_fn("refer", |service: &str, agency: &str| {
+        effect(Effect::Referral { service: service.into(), agency: agency.into() });
+        conclude(Conclusion::Met { points: None, values: BTreeMap::new() })
+    });
+    e.register_fn("refer", |service: &str, agency: &str, m: rhai::Map| {
+        effect(Effect::Referral { service: service.into(), agency: agency.into() });
+        conclude(Conclusion::Met { points: None, values: to_values(&m)? })
+    });
+    e.register_fn("fast_track", || effect(Effect::FastTrack));
+    e.register_fn("require_approval", |code: &str| -> RhaiResult<()> {
+        const CODES: [&str; 4] = ["collective_decision", "over_36_months", "reassistance", "joint_assistance"];
+        if !CODES.contains(&code) {
+            return Err(error(format!("unknown approval `{code}`; approvals are {}", CODES.join(", "))));
+        }
+        effect(Effect::Approval(code.into()));
+        Ok(())
+    });
+    e.register_fn("payment", |mode: &str| -> RhaiResult<()> {
+        if mode != "one_off" && mode != "supervised_instalments" {
+            return Err(error(format!("unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\"")));
+        }
+        effect(Effect::Payment(mode.into()));
+        Ok(())
+    });
+    e.register_fn("co_recipient", |d: FactObject| effect(Effect::CoRecipient(d.pointer.to_string())));
+    e.register_fn("step", |code: &str, v: Dynamic| -> RhaiResult<Dynamic> {
+        let value = number(&v, "a step's value")?;
+        effect(Effect::Step { code: code.into(), value, values: BTreeMap::new() });
+        Ok(v)
+    });
+    e.register_fn("step", |code: &str, v: Dynamic, m: rhai::Map| -> RhaiResult<Dynamic> {
+        let value = number(&v, "a step's value")?;
+        effect(Effect::Step { code: code.into(), value, values: to_values(&m)? });
+        Ok(v)
+    });
+    e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<rhai::FLOAT> {
+        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+        let applied = amount > limit;
+        effect(Effect::Cap { code: code.into(), amount, limit, applied, values: BTreeMap::new() });
+        Ok(amount.min(limit))
+    });
+    e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| -> RhaiResult<rhai::FLOAT> {
+        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+        let applied = amount > limit;
+        effect(Effect::Cap { code: code.into(), amount, limit, applied, values: to_values(&m)? });
+        Ok(amount.min(limit))
+    });
+    e.register_fn("check", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
+        let exceeded = amount > limit;
+        effect(Effect::Check { code: code.into(), amount, limit, exceeded, values: BTreeMap::new() });
+        Ok(exceeded)
+    });
+    e.register_fn("threshold", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the threshold")?);
+        let reached = amount >= limit;
+        effect(Effect::Check { code: code.into(), amount, limit, exceeded: reached, values: BTreeMap::new() });
+        Ok(reached)
+    });
+    e.register_fn("recommend", |amount: Dynamic| -> RhaiResult<()> {
+        let a = number(&amount, "the recommended amount")?;
+        if !a.is_finite() || a < 0.0 {
+            return Err(error(format!("the recommended amount must be a finite number ≥ 0, not {a}")));
+        }
+        effect(Effect::Recommend(a));
+        conclude(Conclusion::Met { points: None, values: BTreeMap::new() })
+    });
+    // Reading earlier conclusions.
+    e.register_fn("fired", |id: &str| -> RhaiResult<bool> {
+        Ok(matches!(outcome_of(id)?, Some(Conclusion::Met { .. })))
+    });
+    e.register_fn("value_of", |id: &str, key: &str| -> RhaiResult<Dynamic> {
+        let values = match outcome_of(id)? {
+            Some(Conclusion::Met { values, .. } | Conclusion::NotMet { values }) => values,
+            None => BTreeMap::new(),
+        };
+        match values.get(key) {
+            Some(v) => Ok(json_leaf(v, &FactType::Integer)),
+            None => Err(error(format!("rule `{id}` gave no value `{key}`"))),
+        }
+    });
+    e.register_fn("decision", || -> RhaiResult<ImmutableString> {
+        try_ctx(|c| c.decision.map(ImmutableString::from).ok_or_else(|| error("the decision is made after the exclusions stage")))
+    });
+    e.register_fn("tier", || -> RhaiResult<ImmutableString> {
+        try_ctx(|c| c.tier.map(ImmutableString::from).ok_or_else(|| error("the tier is known after the priority stage")))
+    });
+    e.register_fn("priority_score", || -> RhaiResult<rhai::INT> {
+        try_ctx(|c| c.score.ok_or_else(|| error("the score is known after the priority stage")))
+    });
+    // Arithmetic helpers for money.
+    e.register_fn("round_up_to", |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+        if unit <= 0 {
+            return Err(error("round_up_to needs a positive unit"));
+        }
+        let u = unit as f64;
+        Ok(((x / u) - 1e-9).ceil() * u)
+    });
+    e.register_fn("round_to", |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+        if unit <= 0 {
+            return Err(error("round_to needs a positive unit"));
+        }
+        let u = unit as f64;
+        Ok((x / u).round() * u)
+    });
+    e.register_fn("clamp", |x: Dynamic, lo: Dynamic, hi: Dynamic| -> RhaiResult<rhai::FLOAT> {
+        Ok(number(&x, "clamp's value")?.max(number(&lo, "clamp's low end")?).min(number(&hi, "clamp's high end")?))
+    });
+    e.register_fn("min", |a: Dynamic, b: Dynamic| -> RhaiResult<rhai::FLOAT> {
+        Ok(number(&a, "min's first value")?.min(number(&b, "min's second value")?))
+    });
+    e.register_fn("max", |a: Dynamic, b: Dynamic| -> RhaiResult<rhai::FLOAT> {
+        Ok(number(&a, "max's first value")?.max(number(&b, "max's second value")?))
+    });
+    e.register_fn("round_up_to", |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+        if unit <= 0 {
+            return Err(error("round_up_to needs a positive unit"));
+        }
+        Ok(((x as f64) / unit as f64).ceil() * unit as f64)
+    });
+    e.register_fn("round_to", |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+        if unit <= 0 {
+            return Err(error("round_to needs a positive unit"));
+        }
+        Ok(((x as f64) / unit as f64).round() * unit as f64)
+    });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Static checks of a compiled rule.
+
+/// A problem found in a rule's syntax tree.
+#[derive(Debug, Clone)]
+pub struct StaticIssue {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// "Did you mean …".
+    pub help: Option<String>,
+}
+
+/// Describes a parse error in words for analysts.
+pub fn describe_parse_error(e: &rhai::ParseError) -> String {
+    let s = e.0.to_string();
+    if let rhai::ParseErrorType::VariableUndefined(name) = e.0.as_ref() {
+        return format!("unknown variable `{name}`; rules read `facts` and `params`, and variables they define with `let`");
+    }
+    if s.contains("'switch' is a reserved keyword") {
+        return "`switch` is not available in rules; use if / else if".into();
+    }
+    format!("syntax error: {s}")
+}
+
+/// Walks a rule's syntax tree and finds every fact path and parameter it names that does not exist.
+pub fn static_check(ast: &AST, params: &Parameters) -> Vec<StaticIssue> {
+    let mut issues = Vec::new();
+    for chain in property_chains(ast) {
+        match chain.root.as_str() {
+            "facts" => check_fact_chain(&chain, &mut issues),
+            "params" => {
+                if let Some((name, pos)) = chain.props.first() {
+                    if params.get(name).is_none() {
+                        issues.push(StaticIssue {
+                            message: format!("unknown parameter `{name}`"),
+                            line: pos.line().unwrap_or(1),
+                            column: pos.position().unwrap_or(1),
+                            help: did_you_mean(name, params.names()).map(|s| format!("did you mean `{s}`?")),
+                        });
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    issues
+}
+
+fn check_fact_chain(chain: &Chain, issues: &mut Vec<StaticIssue>) {
+    let cat = catalogue();
+    let mut node = cat.root();
+    for (name, pos) in &chain.props {
+        match cat.node(node).map(|n| &n.ty) {
+            Some(FactType::Object(_)) => {}
+            Some(FactType::Array(item)) => {
+                // `facts.household.dependants` is a list; `.len()` etc. are method calls, not properties.
+                let _ = item;
+                return;
+            }
+            _ => return,
+        }
+        match cat.child(node, name).filter(|&c| cat.node(c).is_some_and(|n| n.readable)) {
+            Some(c) => node = c,
+            None => {
+                let names: Vec<&str> = cat.child_names(node).into_iter().filter(|n| *n != "notes" && *n != "$schema").collect();
+                let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
+                issues.push(StaticIssue {
+                    message: format!(
+                        "unknown fact `{name}`{}",
+                        if path.is_empty() { " in the case".to_string() } else { format!(" in `{path}`") }
+                    ),
+                    line: pos.line().unwrap_or(1),
+                    column: pos.position().unwrap_or(1),
+                    help: Some(match did_you_mean(name, names.iter().copied()) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!("facts here are: {}", names.join(", ")),
+                    }),
+                });
+                return;
+            }
+        }
+    }
+}
+
+/// A property chain rooted at a variable: `facts.household.size` → root `facts`, props [household, size].
+#[derive(Debug, Clone)]
+pub struct Chain {
+    /// The variable.
+    pub root: String,
+    /// The properties, with positions.
+    pub props: Vec<(String, Position)>,
+}
+
+/// Every property chain rooted at a variable, in the whole syntax tree (all branches, all functions).
+pub fn property_chains(ast: &AST) -> Vec<Chain> {
+    use rhai::ASTNode;
+    use rhai::Expr;
+    let mut chains = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::Dot(bin, _, _))) = path.last() {
+            // Only the outermost Dot of a chain.
+            let parent_is_dot = path.len() >= 2
+                && matches!(path.get(path.len() - 2), Some(ASTNode::Expr(Expr::Dot(pb, _, _))) if std::ptr::eq(&pb.rhs, path_last_expr(path)));
+            if !parent_is_dot {
+                if let Expr::Variable(v, _, _) = &bin.lhs {
+                    let mut props = Vec::new();
+                    flatten(&bin.rhs, &mut props);
+                    chains.push(Chain { root: v.1.to_string(), props });
+                }
+            }
+        }
+        true
+    });
+    chains
+}
+
+fn path_last_expr<'a>(path: &'a [rhai::ASTNode<'a>]) -> &'a rhai::Expr {
+    match path.last() {
+        Some(rhai::ASTNode::Expr(e)) => e,
+        _ => &EMPTY_EXPR,
+    }
+}
+
+static EMPTY_EXPR: rhai::Expr = rhai::Expr::Unit(Position::NONE);
+
+fn flatten(e: &rhai::Expr, out: &mut Vec<(String, Position)>) {
+    use rhai::Expr;
+    match e {
+        Expr::Property(p, pos) => out.push((p.2.to_string(), *pos)),
+        Expr::Dot(bin, _, _) => {
+            let before = out.len();
+            flatten(&bin.lhs, out);
+            if out.len() > before {
+                flatten(&bin.rhs, out);
+            }
+        }
+        // An index or a method call ends the chain of names.
+        _ => {}
+    }
+}
+
+/// Rule ids named in `fired("…")` and `value_of("…", …)`, with their positions.
+pub fn referenced_rules(ast: &AST) -> Vec<(String, usize, usize)> {
+    use rhai::{ASTNode, Expr};
+    let mut out = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() {
+            if call.name == "fired" || call.name == "value_of" {
+                if let Some(Expr::StringConstant(s, _)) = call.args.first() {
+                    out.push((s.to_string(), pos.line().unwrap_or(1), pos.position().unwrap_or(1)));
+                }
+            }
+        }
+        true
+    });
+    out
+}

@@ -1,0 +1,260 @@
+//! Parameters: every number the rules use, in data files, with its unit, its reference, the date from which it
+//! is in force and, where it varies, its region. Estimated values say so.
+//!
+//! A parameter file is TOML; each top-level table is one parameter:
+//!
+//! ```toml
+//! [wage_base]
+//! title = "Average monthly wage of employees in the previous year"
+//! unit = "CNY/month"
+//! reference = "Six-Department Opinions (2014) Part III; SPP Detailed Rules (2021)"
+//! by_region = true
+//!
+//! [[wage_base.values]]
+//! region = "Beijing"
+//! from = "2022-01-01"
+//! until = "2022-12-31"
+//! value = 16221
+//! year = 2021
+//! source = "China Statistical Yearbook 2022"
+//! ```
+//!
+//! Evaluating "as of" a date picks, among the values in force on that date (`from` ≤ date ≤ `until`), the most
+//! specific region (province, then its macro-region from the manifest, then `national`), then the latest `from`.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::policy::PolicyError;
+
+/// Units a parameter may have.
+pub const UNITS: [&str; 10] =
+    ["CNY", "CNY/month", "CNY/person/month", "months", "months/dependant", "factor", "points", "years", "ratio", "count"];
+
+/// One parameter.
+#[derive(Debug, Clone)]
+pub struct Parameter {
+    /// Name, as rules read it: `params.<name>`.
+    pub name: String,
+    /// What it is.
+    pub title: String,
+    /// Its unit (one of [`UNITS`]).
+    pub unit: String,
+    /// The source it comes from.
+    pub reference: String,
+    /// Whether its values vary by region.
+    pub by_region: bool,
+    /// Its values over time (and regions).
+    pub values: Vec<ParamValue>,
+    /// The file it is defined in, as shown to users.
+    pub file: String,
+}
+
+/// One value of a parameter, in force over a period (and a region).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamValue {
+    /// First day in force (`YYYY-MM-DD`).
+    pub from: String,
+    /// Last day in force, if it has one.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Province, macro-region or `national` (only for parameters `by_region`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// The value: a number, a string, or a table of numbers keyed by a fact's values.
+    pub value: Value,
+    /// The statistical year the value describes (wage figures).
+    #[serde(default)]
+    pub year: Option<u32>,
+    /// Where this particular value comes from, if more specific than the parameter's reference.
+    #[serde(default)]
+    pub source: Option<String>,
+    /// The value is an estimate (e.g. a regional average standing in for a province).
+    #[serde(default)]
+    pub estimate: bool,
+    /// Free remark.
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(skip)]
+    pub(crate) dynamic: rhai::Dynamic,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawParameter {
+    title: String,
+    unit: String,
+    reference: String,
+    #[serde(default)]
+    by_region: bool,
+    values: Vec<ParamValue>,
+}
+
+/// All parameters of a policy.
+#[derive(Debug, Clone, Default)]
+pub struct Parameters {
+    by_name: BTreeMap<String, Parameter>,
+    regions: BTreeMap<String, Vec<String>>,
+}
+
+/// The outcome of looking a parameter up as of a date and province.
+#[derive(Debug, Clone)]
+pub enum Lookup<'a> {
+    /// The value in force.
+    Found(&'a ParamValue),
+    /// The parameter varies by region and the province is unknown.
+    NeedsProvince,
+    /// No value is in force then (there).
+    NoneInForce,
+    /// No such parameter.
+    NoSuchParameter,
+}
+
+impl Parameters {
+    pub(crate) fn new(regions: BTreeMap<String, Vec<String>>) -> Self {
+        Parameters { by_name: BTreeMap::new(), regions }
+    }
+
+    pub(crate) fn insert(&mut self, p: Parameter) {
+        self.by_name.insert(p.name.clone(), p);
+    }
+
+    /// A parameter by name.
+    pub fn get(&self, name: &str) -> Option<&Parameter> {
+        self.by_name.get(name)
+    }
+
+    /// All parameter names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name.keys().map(String::as_str)
+    }
+
+    /// All parameters, sorted by name.
+    pub fn all(&self) -> impl Iterator<Item = &Parameter> {
+        self.by_name.values()
+    }
+
+    /// The macro-region a province belongs to, if the manifest names one.
+    pub fn region_of(&self, province: &str) -> Option<&str> {
+        self.regions.iter().find(|(_, members)| members.iter().any(|m| m == province)).map(|(r, _)| r.as_str())
+    }
+
+    /// The value of `name` in force on `date` (ISO) for `province`.
+    pub fn lookup(&self, name: &str, date: &str, province: Option<&str>) -> Lookup<'_> {
+        let Some(p) = self.by_name.get(name) else { return Lookup::NoSuchParameter };
+        let in_force = |v: &&ParamValue| v.from.as_str() <= date && v.until.as_deref().is_none_or(|u| date <= u);
+        let best = if p.by_region {
+            let Some(province) = province else { return Lookup::NeedsProvince };
+            let macro_region = self.region_of(province);
+            let rank = |v: &ParamValue| match v.region.as_deref() {
+                Some(r) if r == province => Some(0),
+                Some(r) if Some(r) == macro_region => Some(1),
+                Some("national") => Some(2),
+                _ => None,
+            };
+            p.values
+                .iter()
+                .filter(in_force)
+                .filter_map(|v| rank(v).map(|r| (r, v)))
+                .min_by(|a, b| a.0.cmp(&b.0).then(b.1.from.cmp(&a.1.from)))
+                .map(|(_, v)| v)
+        } else {
+            p.values.iter().filter(in_force).max_by(|a, b| a.from.cmp(&b.from))
+        };
+        best.map_or(Lookup::NoneInForce, Lookup::Found)
+    }
+}
+
+/// Parses one parameter file.
+pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyError>> {
+    let raw: BTreeMap<String, RawParameter> = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => return Err(vec![crate::policy::toml_error_pub(file, text, &e)]),
+    };
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let line_of = |needle: &str| -> usize {
+        text.lines().position(|l| l.trim_start().starts_with(needle)).map(|i| i + 1).unwrap_or(1)
+    };
+    for (name, mut p) in raw {
+        let at = line_of(&format!("[{name}]"));
+        let err = |msg: String| PolicyError::new(file, msg).at(at, 1, text);
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            errors.push(err(format!("parameter name `{name}` must be lowercase letters, digits and `_`")));
+        }
+        if !UNITS.contains(&p.unit.as_str()) {
+            let mut e = err(format!("parameter `{name}` has unknown unit `{}`", p.unit));
+            e = match crate::suggest::did_you_mean(&p.unit, UNITS) {
+                Some(s) => e.help(format!("did you mean `{s}`?")),
+                None => e.help(format!("units are: {}", UNITS.join(", "))),
+            };
+            errors.push(e);
+        }
+        if p.reference.trim().is_empty() {
+            errors.push(err(format!("parameter `{name}` has no reference")).help("say where the value comes from"));
+        }
+        if p.values.is_empty() {
+            errors.push(err(format!("parameter `{name}` has no values")));
+        }
+        for v in &mut p.values {
+            if crate::validate::parse_date(&v.from).is_none() {
+                errors.push(err(format!("parameter `{name}`: `from = \"{}\"` is not a date (YYYY-MM-DD)", v.from)));
+            }
+            if let Some(u) = &v.until {
+                if crate::validate::parse_date(u).is_none() || u.as_str() < v.from.as_str() {
+                    errors.push(err(format!("parameter `{name}`: `until = \"{u}\"` is not a date on or after `from`")));
+                }
+            }
+            if p.by_region != v.region.is_some() {
+                errors.push(err(if p.by_region {
+                    format!("parameter `{name}` varies by region, so every value needs `region`")
+                } else {
+                    format!("parameter `{name}` does not vary by region; set `by_region = true` or remove `region`")
+                }));
+            }
+            match to_dynamic(&v.value) {
+                Some(d) => v.dynamic = d,
+                None => errors.push(err(format!(
+                    "parameter `{name}`: a value must be a number, a string, or a table of numbers"
+                ))),
+            }
+        }
+        out.push(Parameter {
+            name,
+            title: p.title,
+            unit: p.unit,
+            reference: p.reference,
+            by_region: p.by_region,
+            values: p.values,
+            file: file.to_string(),
+        });
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+fn to_dynamic(v: &Value) -> Option<rhai::Dynamic> {
+    Some(match v {
+        Value::Number(n) if n.is_i64() => rhai::Dynamic::from_int(n.as_i64()?),
+        Value::Number(n) => rhai::Dynamic::from_float(n.as_f64()?),
+        Value::String(s) => rhai::Dynamic::from(s.clone()),
+        Value::Bool(b) => rhai::Dynamic::from_bool(*b),
+        Value::Object(map) => {
+            let mut m = rhai::Map::new();
+            for (k, v) in map {
+                if !matches!(v, Value::Number(_)) {
+                    return None;
+                }
+                m.insert(k.as_str().into(), to_dynamic(v)?);
+            }
+            rhai::Dynamic::from_map(m)
+        }
+        _ => return None,
+    })
+}

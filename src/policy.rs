@@ -1,0 +1,691 @@
+//! A policy: the manifest (`policy.toml`), the rule files with their headers, and the parameter files.
+//!
+//! A policy is loaded from a folder (`--rules DIR`) or from the copy of `rules/` embedded in the binary, checked
+//! and compiled once; assessing a case never re-reads or re-parses it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+use std::sync::Arc;
+
+use include_dir::{include_dir, Dir};
+use serde::Deserialize;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::engine::{self, Sandbox};
+use crate::params::{Parameter, Parameters};
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
+
+/// The name of the manifest file at the top of a policy folder.
+pub const MANIFEST: &str = "policy.toml";
+
+/// The stages of a policy, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Art. 7: who may be assisted, and the conditions every case must meet.
+    Eligibility,
+    /// Art. 8: who is generally not assisted.
+    Exclusions,
+    /// The order in which cases are handled, and the uplift of the amount.
+    Priority,
+    /// How much, with every factor and cap.
+    Amount,
+    /// Help from other agencies.
+    Referrals,
+}
+
+impl Stage {
+    /// All stages in order.
+    pub const ALL: [Stage; 5] = [Stage::Eligibility, Stage::Exclusions, Stage::Priority, Stage::Amount, Stage::Referrals];
+
+    /// The stage's name as written in headers and the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Eligibility => "eligibility",
+            Stage::Exclusions => "exclusions",
+            Stage::Priority => "priority",
+            Stage::Amount => "amount",
+            Stage::Referrals => "referrals",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// The kinds of rule a stage may hold; the first is the default when a header names none.
+    pub fn kinds(self) -> &'static [RuleKind] {
+        match self {
+            Stage::Eligibility => &[RuleKind::Pathway, RuleKind::Condition, RuleKind::Discretionary],
+            Stage::Exclusions => &[RuleKind::Bar, RuleKind::Approval],
+            Stage::Priority => &[RuleKind::Factor, RuleKind::Group],
+            Stage::Amount => &[RuleKind::Amount],
+            Stage::Referrals => &[RuleKind::Referral],
+        }
+    }
+}
+
+/// What a rule's conclusion means for the decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// Eligibility: one way into assistance (Art. 7 items); at least one must be met.
+    Pathway,
+    /// Eligibility: the catch-all (Art. 7(7)); assistance is discretionary and needs written reasons.
+    Discretionary,
+    /// Eligibility: a condition every assisted case must meet.
+    Condition,
+    /// Exclusions: when met, the case is generally not assisted.
+    Bar,
+    /// Exclusions: when met, assistance needs a further approval but is not barred.
+    Approval,
+    /// Priority: a priority group; groups combine as the highest plus a bonus per further group.
+    Group,
+    /// Priority: a factor whose points add to the score.
+    Factor,
+    /// Amount: computes the amount, payment and co-recipients.
+    Amount,
+    /// Referrals: refers the applicant to another agency.
+    Referral,
+}
+
+impl RuleKind {
+    /// The kind's name as written in headers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Pathway => "pathway",
+            RuleKind::Discretionary => "discretionary",
+            RuleKind::Condition => "condition",
+            RuleKind::Bar => "bar",
+            RuleKind::Approval => "approval",
+            RuleKind::Group => "group",
+            RuleKind::Factor => "factor",
+            RuleKind::Amount => "amount",
+            RuleKind::Referral => "referral",
+        }
+    }
+}
+
+/// One rule file, parsed and compiled.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Stable id, e.g. `eligibility.dependant_of_deceased_victim`.
+    pub id: String,
+    /// A short title.
+    pub title: String,
+    /// The stage it belongs to.
+    pub stage: Stage,
+    /// What its conclusion means.
+    pub kind: RuleKind,
+    /// The legal provision (or proposal) it rests on.
+    pub basis: String,
+    /// Text templates by key: `met`, `not_met`, their variants `met.<text>` and `not_met.<text>` (chosen by the
+    /// value `text` a rule gives), `step.<code>`, `cap.<code>`, `check.<code>`.
+    pub texts: BTreeMap<String, String>,
+    /// The file, as shown to users (e.g. `rules/eligibility/urgent_treatment.rhai`).
+    pub file: String,
+    /// The compiled script.
+    pub ast: rhai::AST,
+}
+
+/// A loaded policy: ready to assess cases.
+#[derive(Debug)]
+pub struct Policy {
+    /// Name from the manifest.
+    pub name: String,
+    /// Version from the manifest.
+    pub version: String,
+    /// `sha256:` digest of every file of the policy.
+    pub digest: String,
+    /// Where it was loaded from, as shown to users.
+    pub origin: String,
+    /// Rules in the order they run.
+    pub rules: Vec<Rule>,
+    /// Parameters, by name.
+    pub params: Arc<Parameters>,
+    pub(crate) rule_index: BTreeMap<String, usize>,
+    pub(crate) sandbox: Sandbox,
+}
+
+/// A problem that stops a policy from loading, with the file and place.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PolicyError {
+    /// The file, as shown to users.
+    pub file: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it, when likely.
+    pub help: Option<String>,
+    /// The source line, for a snippet.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl PolicyError {
+    pub(crate) fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { file: file.into(), line: None, column: None, message: message.into(), help: None, source_line: None }
+    }
+    pub(crate) fn at(mut self, line: usize, column: usize, source: &str) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_string);
+        self
+    }
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        write!(f, ": error: {}", self.message)?;
+        if let (Some(src), Some(l)) = (&self.source_line, self.line) {
+            let gutter = l.to_string().len();
+            write!(f, "\n{:gutter$} |\n{l} | {src}", "")?;
+            if let Some(c) = self.column {
+                write!(f, "\n{:gutter$} | {:>width$}", "", "^", width = c)?;
+            }
+        }
+        if let Some(h) = &self.help {
+            write!(f, "\n  = help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The files of a policy, by path relative to the policy folder.
+#[derive(Debug, Clone)]
+pub struct PolicySource {
+    /// How the folder is shown to users (`rules` for the embedded policy).
+    pub label: String,
+    /// File contents by relative path (`/`-separated).
+    pub files: BTreeMap<String, String>,
+}
+
+impl PolicySource {
+    /// The default policy embedded in the binary (the repository's `rules/` folder).
+    pub fn embedded() -> Self {
+        let mut files = BTreeMap::new();
+        collect_embedded(&EMBEDDED, &mut files);
+        PolicySource { label: "rules".into(), files }
+    }
+
+    /// A policy folder on disk.
+    pub fn from_dir(dir: &Path) -> Result<Self, Vec<PolicyError>> {
+        let label = dir.display().to_string().trim_end_matches('/').to_string();
+        if !dir.is_dir() {
+            return Err(vec![PolicyError::new(&label, "no such policy folder")
+                .help("pass the folder that holds policy.toml, e.g. `--rules rules`")]);
+        }
+        let mut files = BTreeMap::new();
+        let mut errors = Vec::new();
+        collect_dir(dir, dir, &label, &mut files, &mut errors, 0);
+        if errors.is_empty() {
+            Ok(PolicySource { label, files })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The path of a file as shown to users.
+    pub fn display(&self, rel: &str) -> String {
+        format!("{}/{}", self.label, rel)
+    }
+
+    /// `sha256:` digest over every file's path and contents.
+    pub fn digest(&self) -> String {
+        let mut h = Sha256::new();
+        for (path, text) in &self.files {
+            h.update((path.len() as u64).to_le_bytes());
+            h.update(path.as_bytes());
+            h.update((text.len() as u64).to_le_bytes());
+            h.update(text.as_bytes());
+        }
+        format!("sha256:{}", hex(&h.finalize()))
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn is_policy_file(path: &str) -> bool {
+    path.ends_with(".rhai") || path.ends_with(".toml")
+}
+
+fn collect_embedded(dir: &Dir<'_>, out: &mut BTreeMap<String, String>) {
+    for f in dir.files() {
+        let rel = f.path().to_string_lossy().replace('\\', "/");
+        if is_policy_file(&rel) {
+            if let Some(text) = f.contents_utf8() {
+                out.insert(rel, text.to_string());
+            }
+        }
+    }
+    for d in dir.dirs() {
+        collect_embedded(d, out);
+    }
+}
+
+fn collect_dir(
+    root: &Path,
+    dir: &Path,
+    label: &str,
+    out: &mut BTreeMap<String, String>,
+    errors: &mut Vec<PolicyError>,
+    depth: usize,
+) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        errors.push(PolicyError::new(dir.display().to_string(), "cannot read this folder"));
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let path = e.path();
+        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        if path.is_dir() {
+            collect_dir(root, &path, label, out, errors, depth + 1);
+        } else if is_policy_file(&rel) {
+            match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => {
+                        out.insert(rel, text);
+                    }
+                    Err(_) => errors.push(PolicyError::new(format!("{label}/{rel}"), "the file is not valid UTF-8")),
+                },
+                Err(e) => errors.push(PolicyError::new(format!("{label}/{rel}"), format!("cannot read the file: {e}"))),
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Manifest {
+    name: String,
+    version: String,
+    #[serde(default)]
+    description: Option<String>,
+    /// Macro-regions used when a parameter has no value for a province (e.g. the NBS East/Central/West/Northeast).
+    #[serde(default)]
+    regions: BTreeMap<String, Vec<String>>,
+    stages: ManifestStages,
+    parameters: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ManifestStages {
+    eligibility: Vec<String>,
+    exclusions: Vec<String>,
+    priority: Vec<String>,
+    amount: Vec<String>,
+    referrals: Vec<String>,
+}
+
+impl ManifestStages {
+    fn get(&self, stage: Stage) -> &[String] {
+        match stage {
+            Stage::Eligibility => &self.eligibility,
+            Stage::Exclusions => &self.exclusions,
+            Stage::Priority => &self.priority,
+            Stage::Amount => &self.amount,
+            Stage::Referrals => &self.referrals,
+        }
+    }
+}
+
+/// The header of a rule file: the leading `// key: value` comment lines.
+#[derive(Debug, Default)]
+pub(crate) struct Header {
+    pub fields: BTreeMap<String, (String, usize)>,
+}
+
+const HEADER_KEYS: [&str; 7] = ["id", "title", "stage", "kind", "basis", "met", "not_met"];
+const HEADER_PREFIXES: [&str; 5] = ["met.", "not_met.", "step.", "cap.", "check."];
+
+pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyError>> {
+    let mut header = Header::default();
+    let mut errors = Vec::new();
+    let mut current: Option<String> = None;
+    for (i, line) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let trimmed = line.trim_start();
+        let Some(body) = trimmed.strip_prefix("//") else {
+            if trimmed.is_empty() {
+                current = None;
+                continue;
+            }
+            break;
+        };
+        let body = body.strip_prefix(' ').unwrap_or(body);
+        if body.trim().is_empty() {
+            current = None;
+            continue;
+        }
+        if let Some(cont) = body.strip_prefix("  ") {
+            if let Some(key) = &current {
+                if let Some((v, _)) = header.fields.get_mut(key) {
+                    v.push(' ');
+                    v.push_str(cont.trim());
+                }
+                continue;
+            }
+        }
+        let Some((key, value)) = body.split_once(':') else {
+            current = None;
+            continue;
+        };
+        let key = key.trim();
+        let is_key = !key.is_empty()
+            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            && key.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+        if !is_key {
+            current = None;
+            continue;
+        }
+        if !HEADER_KEYS.contains(&key) && !HEADER_PREFIXES.iter().any(|p| key.starts_with(p)) {
+            let all: Vec<&str> = HEADER_KEYS.to_vec();
+            let mut e = PolicyError::new(file, format!("unknown header key `{key}`")).at(line_no, 4, text);
+            if let Some(s) = crate::suggest::did_you_mean(key, all.iter().copied()) {
+                e = e.help(format!("did you mean `{s}`?"));
+            } else {
+                e = e.help(format!("header keys are {}, and step./cap./check.<code> texts", all.join(", ")));
+            }
+            errors.push(e);
+            current = None;
+            continue;
+        }
+        if header.fields.contains_key(key) {
+            errors.push(PolicyError::new(file, format!("header key `{key}` appears twice")).at(line_no, 4, text));
+        }
+        header.fields.insert(key.to_string(), (value.trim().to_string(), line_no));
+        current = Some(key.to_string());
+    }
+    if errors.is_empty() {
+        Ok(header)
+    } else {
+        Err(errors)
+    }
+}
+
+impl Policy {
+    /// The default policy embedded in the binary.
+    pub fn embedded() -> Result<Policy, Vec<PolicyError>> {
+        Policy::load(PolicySource::embedded())
+    }
+
+    /// Loads a policy folder from disk.
+    pub fn from_dir(dir: &Path) -> Result<Policy, Vec<PolicyError>> {
+        Policy::load(PolicySource::from_dir(dir)?)
+    }
+
+    /// Checks and compiles a policy's files. Every problem found is returned, each naming its file and place.
+    pub fn load(source: PolicySource) -> Result<Policy, Vec<PolicyError>> {
+        let mut errors = Vec::new();
+        let manifest_file = source.display(MANIFEST);
+        let Some(manifest_text) = source.files.get(MANIFEST) else {
+            return Err(vec![PolicyError::new(&manifest_file, "the policy has no manifest")
+                .help("a policy folder holds policy.toml naming the policy, its version, its stages and parameter files")]);
+        };
+        let manifest: Manifest = match toml::from_str(manifest_text) {
+            Ok(m) => m,
+            Err(e) => return Err(vec![toml_error(&manifest_file, manifest_text, &e)]),
+        };
+        let _ = &manifest.description;
+
+        // Parameters.
+        let mut params = Parameters::new(manifest.regions.clone());
+        for rel in &manifest.parameters {
+            let file = source.display(rel);
+            let Some(text) = source.files.get(rel) else {
+                errors.push(PolicyError::new(&manifest_file, format!("parameter file `{rel}` does not exist")));
+                continue;
+            };
+            match crate::params::parse_file(text, &file) {
+                Ok(list) => {
+                    for p in list {
+                        if let Some(prev) = params.get(&p.name) {
+                            errors.push(PolicyError::new(
+                                &file,
+                                format!("parameter `{}` is already defined in {}", p.name, prev.file),
+                            ));
+                        } else {
+                            params.insert(p);
+                        }
+                    }
+                }
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        let params = Arc::new(params);
+        let sandbox = Sandbox::new();
+
+        // Rules, stage by stage in manifest order.
+        let mut rules = Vec::new();
+        let mut rule_index = BTreeMap::new();
+        let mut listed = BTreeSet::new();
+        for stage in Stage::ALL {
+            for rel in manifest.stages.get(stage) {
+                listed.insert(rel.clone());
+                let file = source.display(rel);
+                let Some(text) = source.files.get(rel) else {
+                    errors.push(
+                        PolicyError::new(&manifest_file, format!("rule file `{rel}` (stage {}) does not exist", stage.as_str()))
+                            .help("create the file or remove it from the manifest"),
+                    );
+                    continue;
+                };
+                match compile_rule(&sandbox, &params, text, &file, stage) {
+                    Ok(rule) => {
+                        if let Some(&prev) = rule_index.get(&rule.id) {
+                            let prev: &Rule = &rules[prev];
+                            errors.push(PolicyError::new(&file, format!("rule id `{}` is already used by {}", rule.id, prev.file))
+                                .help("every rule needs its own id"));
+                        } else {
+                            rule_index.insert(rule.id.clone(), rules.len());
+                            rules.push(rule);
+                        }
+                    }
+                    Err(mut e) => errors.append(&mut e),
+                }
+            }
+        }
+        for rel in source.files.keys() {
+            if rel.ends_with(".rhai") && !listed.contains(rel) {
+                errors.push(
+                    PolicyError::new(source.display(rel), "this rule file is not listed in the manifest, so it would never run")
+                        .help(format!("add \"{rel}\" to the right stage in {MANIFEST}")),
+                );
+            }
+        }
+        // Rules that name other rules must name ones that run earlier.
+        for (i, rule) in rules.iter().enumerate() {
+            for (target, line, col) in engine::referenced_rules(&rule.ast) {
+                match rule_index.get(&target) {
+                    Some(&j) if j < i => {}
+                    Some(_) => errors.push(
+                        PolicyError::new(&rule.file, format!("rule `{target}` runs after this rule, so its outcome is not known yet"))
+                            .at(line, col, source.files.get(rule.file.strip_prefix(&format!("{}/", source.label)).unwrap_or("")).map(String::as_str).unwrap_or(""))
+                            .help("move this rule after it in the manifest"),
+                    ),
+                    None => {
+                        let ids: Vec<&str> = rule_index.keys().map(String::as_str).collect();
+                        let mut e = PolicyError::new(&rule.file, format!("there is no rule `{target}`"))
+                            .at(line, col, source.files.get(rule.file.strip_prefix(&format!("{}/", source.label)).unwrap_or("")).map(String::as_str).unwrap_or(""));
+                        if let Some(s) = crate::suggest::did_you_mean(&target, ids) {
+                            e = e.help(format!("did you mean `{s}`?"));
+                        }
+                        errors.push(e);
+                    }
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Policy {
+            name: manifest.name,
+            version: manifest.version,
+            digest: source.digest(),
+            origin: source.label.clone(),
+            rules,
+            params,
+            rule_index,
+            sandbox,
+        })
+    }
+
+    /// A rule by id.
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rule_index.get(id).and_then(|&i| self.rules.get(i))
+    }
+
+    /// A parameter by name.
+    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
+        self.params.get(name)
+    }
+}
+
+fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PolicyError {
+    let mut err = PolicyError::new(file, e.message().to_string());
+    if let Some(span) = e.span() {
+        let before = text.get(..span.start).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+        err = err.at(line, col, text);
+    }
+    err
+}
+
+pub(crate) fn toml_error_pub(file: &str, text: &str, e: &toml::de::Error) -> PolicyError {
+    toml_error(file, text, e)
+}
+
+fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, stage: Stage) -> Result<Rule, Vec<PolicyError>> {
+    let header = parse_header(text, file)?;
+    let mut errors = Vec::new();
+    let get = |k: &str| header.fields.get(k).map(|(v, _)| v.clone());
+    for key in ["id", "title", "basis", "met"] {
+        if get(key).is_none_or(|v| v.is_empty()) {
+            errors.push(PolicyError::new(file, format!("the rule header has no `{key}`")).at(1, 1, text).help(format!(
+                "start the file with comment lines such as `// {key}: …`; every rule needs id, title, stage, basis and a `met` text"
+            )));
+        }
+    }
+    let declared_stage = match get("stage") {
+        None => {
+            errors.push(PolicyError::new(file, "the rule header has no `stage`").at(1, 1, text)
+                .help(format!("add `// stage: {}`", stage.as_str())));
+            stage
+        }
+        Some(s) => match Stage::parse(&s) {
+            Some(st) if st == stage => st,
+            Some(st) => {
+                let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
+                errors.push(PolicyError::new(file, format!("the header says stage `{}` but the manifest lists the file under `{}`", st.as_str(), stage.as_str())).at(line, 4, text));
+                stage
+            }
+            None => {
+                let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
+                let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                let mut e = PolicyError::new(file, format!("unknown stage `{s}`")).at(line, 4, text);
+                e = match crate::suggest::did_you_mean(&s, names.iter().copied()) {
+                    Some(sug) => e.help(format!("did you mean `{sug}`?")),
+                    None => e.help(format!("stages are {}", names.join(", "))),
+                };
+                errors.push(e);
+                stage
+            }
+        },
+    };
+    let kinds = declared_stage.kinds();
+    let kind = match get("kind") {
+        None if kinds.len() == 1 || declared_stage == Stage::Exclusions => kinds.first().copied().unwrap_or(RuleKind::Amount),
+        None => {
+            let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            errors.push(PolicyError::new(file, "the rule header has no `kind`").at(1, 1, text)
+                .help(format!("rules of stage {} are one of: {}", declared_stage.as_str(), names.join(", "))));
+            RuleKind::Amount
+        }
+        Some(k) => match kinds.iter().find(|x| x.as_str() == k) {
+            Some(&kind) => kind,
+            None => {
+                let line = header.fields.get("kind").map(|(_, l)| *l).unwrap_or(1);
+                let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+                errors.push(PolicyError::new(file, format!("kind `{k}` is not one of stage {}", declared_stage.as_str())).at(line, 4, text)
+                    .help(format!("rules of stage {} are one of: {}", declared_stage.as_str(), names.join(", "))));
+                RuleKind::Amount
+            }
+        },
+    };
+    let id = get("id").unwrap_or_default();
+    if !id.is_empty() && !id.starts_with(&format!("{}.", declared_stage.as_str())) {
+        let line = header.fields.get("id").map(|(_, l)| *l).unwrap_or(1);
+        errors.push(PolicyError::new(file, format!("rule id `{id}` must start with its stage, `{}.`", declared_stage.as_str())).at(line, 4, text));
+    }
+    let ast = match sandbox.compile(text) {
+        Ok(ast) => Some(ast),
+        Err(e) => {
+            let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
+            errors.push(PolicyError::new(file, engine::describe_parse_error(&e)).at(line, col, text));
+            None
+        }
+    };
+    if let Some(ast) = &ast {
+        for issue in engine::static_check(ast, params) {
+            errors.push(PolicyError::new(file, issue.message).at(issue.line, issue.column, text).help_opt(issue.help));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let texts = header
+        .fields
+        .iter()
+        .filter(|(k, _)| *k == "met" || *k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .map(|(k, (v, _))| (k.clone(), v.clone()))
+        .collect();
+    Ok(Rule {
+        id,
+        title: get("title").unwrap_or_default(),
+        stage: declared_stage,
+        kind,
+        basis: get("basis").unwrap_or_default(),
+        texts,
+        file: file.to_string(),
+        ast: ast.unwrap_or_default(),
+    })
+}
+
+impl PolicyError {
+    pub(crate) fn help_opt(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
+    }
+}
+
+/// JSON form of a policy's identity, as it appears in a recommendation.
+pub fn identity(policy: &Policy) -> Value {
+    serde_json::json!({ "name": policy.name, "version": policy.version, "digest": policy.digest })
+}

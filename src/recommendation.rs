@@ -1,0 +1,339 @@
+//! The explained recommendation: what the policy concludes for one case, and why.
+//!
+//! Every conclusion is a [`Finding`] naming its rule, its legal basis and the facts (JSON Pointers) and
+//! parameters it read. The JSON form is stable for systems; `render` turns it into a report for people.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+/// The recommendation for one case.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(title = "Recommendation for judicial assistance")]
+pub struct Recommendation {
+    /// The case's identifier, from the case file.
+    pub case_id: String,
+    /// What the policy recommends.
+    pub decision: Decision,
+    /// Assisted only under the catch-all provision (Art. 7(7)): approval needs written reasons.
+    pub discretionary: bool,
+    /// Pay first, complete the formalities afterwards (先行救助).
+    pub fast_track: bool,
+    /// Priority of the case (absent when the case is declined).
+    pub priority: Option<Priority>,
+    /// The recommended amount and its arithmetic (only when the decision is `assist`).
+    pub amount: Option<Amount>,
+    /// Approvals the decision needs.
+    pub approvals: Vec<Approval>,
+    /// How the money is paid (only when the decision is `assist`).
+    pub payment: Option<Payment>,
+    /// Minor children assisted together with the applicant.
+    pub co_recipients: Vec<CoRecipient>,
+    /// Help from other agencies.
+    pub referrals: Vec<Referral>,
+    /// Every rule's conclusion, in the order the rules ran.
+    pub findings: Vec<Finding>,
+    /// Unknown facts that could change the decision, each once.
+    pub missing: Vec<Missing>,
+    /// The policy that produced this recommendation.
+    pub policy: PolicyId,
+    /// `sha256:` digest of the case file's canonical JSON (keys sorted).
+    pub case_digest: String,
+}
+
+/// What the policy recommends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    /// Assist the applicant.
+    Assist,
+    /// Do not assist (referrals may still apply).
+    Decline,
+    /// A fact that could change the decision is unknown; see `missing`.
+    NeedsInformation,
+}
+
+impl Decision {
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Assist => "assist",
+            Decision::Decline => "decline",
+            Decision::NeedsInformation => "needs_information",
+        }
+    }
+}
+
+/// Priority of a case.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Priority {
+    /// A (first), B or C.
+    pub tier: Tier,
+    /// The total score.
+    pub score: i64,
+    /// Some priority rules could not be decided for want of facts: the score may rise when they are known.
+    pub provisional: bool,
+    /// The findings that scored, and how many points each counted for.
+    pub factors: Vec<ScoredFactor>,
+}
+
+/// Priority tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+pub enum Tier {
+    /// Highest priority.
+    A,
+    /// Middle priority.
+    B,
+    /// Ordinary priority.
+    C,
+}
+
+impl Tier {
+    /// The tier's letter.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::A => "A",
+            Tier::B => "B",
+            Tier::C => "C",
+        }
+    }
+}
+
+/// A finding that scored.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ScoredFactor {
+    /// The rule.
+    pub rule: String,
+    /// `group` (a priority group) or `factor`.
+    pub kind: String,
+    /// The points the rule gave.
+    pub points: i64,
+    /// The points that counted towards the score (groups count as the highest plus a bonus for each further one).
+    pub counted: i64,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The amount and its arithmetic.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Amount {
+    /// The recommended amount, in yuan.
+    pub recommended: i64,
+    /// The wage base the amount is measured in.
+    pub wage_base: Option<WageBase>,
+    /// The recommended amount in months of the wage base.
+    pub months: Option<f64>,
+    /// Each factor applied, in order.
+    pub steps: Vec<Step>,
+    /// Every cap or ceiling checked, applied or not.
+    pub caps: Vec<Cap>,
+}
+
+/// The wage base used.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct WageBase {
+    /// The region the figure is for (a province, a macro-region, or `national`).
+    pub region: String,
+    /// The statistical year.
+    pub year: Option<u32>,
+    /// Yuan per month.
+    pub monthly: f64,
+    /// The figure is an estimate (e.g. a regional average standing in for the province).
+    pub estimate: bool,
+    /// Where the figure comes from.
+    pub source: String,
+}
+
+/// One step of the amount's arithmetic.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Step {
+    /// Stable code of the step.
+    pub code: String,
+    /// Its value.
+    pub value: f64,
+    /// Why, in words.
+    pub reason: String,
+    /// The rule that applied it.
+    pub rule: String,
+    /// Values the reason is made from (stable, for systems).
+    pub values: BTreeMap<String, Value>,
+}
+
+/// A cap or ceiling that was checked.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Cap {
+    /// Stable code of the cap.
+    pub code: String,
+    /// The limit, in yuan.
+    pub limit: f64,
+    /// The amount it was checked against.
+    pub amount: f64,
+    /// The amount was above the limit.
+    pub exceeded: bool,
+    /// The amount was cut to the limit (a ceiling that only calls for an approval is never applied).
+    pub applied: bool,
+    /// Why, in words.
+    pub reason: String,
+    /// The rule that checked it.
+    pub rule: String,
+}
+
+/// An approval the decision needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// Decided collectively (chief-prosecutor office meeting or Party group).
+    CollectiveDecision,
+    /// Above 36 months of the wage base: strict review and approval.
+    Over36Months,
+    /// The applicant was already assisted in this case.
+    Reassistance,
+    /// Above the local ceiling: joint assistance with a higher procuratorate (上下级联合救助).
+    JointAssistance,
+}
+
+impl Approval {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "collective_decision" => Approval::CollectiveDecision,
+            "over_36_months" => Approval::Over36Months,
+            "reassistance" => Approval::Reassistance,
+            "joint_assistance" => Approval::JointAssistance,
+            _ => return None,
+        })
+    }
+
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::CollectiveDecision => "collective_decision",
+            Approval::Over36Months => "over_36_months",
+            Approval::Reassistance => "reassistance",
+            Approval::JointAssistance => "joint_assistance",
+        }
+    }
+}
+
+/// How the money is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Payment {
+    /// One payment (一次性).
+    OneOff,
+    /// Paid in instalments under supervision (e.g. for minors).
+    SupervisedInstalments,
+}
+
+impl Payment {
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Payment::OneOff => "one_off",
+            Payment::SupervisedInstalments => "supervised_instalments",
+        }
+    }
+}
+
+/// A minor child assisted together with the applicant.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct CoRecipient {
+    /// JSON Pointer of the dependant in the case file.
+    pub dependant: String,
+    /// Relation to the applicant.
+    pub relation: Option<String>,
+    /// Age.
+    pub age: Option<u64>,
+    /// The rule that named the co-recipient.
+    pub rule: String,
+}
+
+/// A referral to another agency.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Referral {
+    /// Stable code of the service.
+    pub service: String,
+    /// The agency that provides it.
+    pub agency: String,
+    /// Why, in words.
+    pub reason: String,
+    /// The rule that made the referral.
+    pub rule: String,
+}
+
+/// One rule's conclusion.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule's stage.
+    pub stage: String,
+    /// The rule's kind (pathway, condition, bar, group, …).
+    pub kind: String,
+    /// `met`, `not_met`, or `unknown` (it depends on facts the case leaves unknown).
+    pub outcome: Outcome,
+    /// Why, in words.
+    pub reason: String,
+    /// The legal provision (or proposal) it rests on.
+    pub basis: String,
+    /// The facts it read, as JSON Pointers.
+    pub facts: Vec<String>,
+    /// For `unknown`: the facts whose absence stopped it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// The parameters it read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+    /// Points, for priority rules that scored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<i64>,
+    /// Values the reason is made from (stable, for systems).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, Value>,
+}
+
+/// The outcome of a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The rule's condition holds.
+    Met,
+    /// It does not.
+    NotMet,
+    /// It depends on facts the case leaves unknown.
+    Unknown,
+}
+
+impl Outcome {
+    /// The code as written in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Met => "met",
+            Outcome::NotMet => "not_met",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// An unknown fact that could change the decision.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Missing {
+    /// JSON Pointer of the fact.
+    pub fact: String,
+    /// The rules that need it.
+    pub needed_by: Vec<String>,
+    /// What the fact is, and why it matters.
+    pub why: String,
+}
+
+/// The policy that produced a recommendation.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct PolicyId {
+    /// The policy's name.
+    pub name: String,
+    /// Its version.
+    pub version: String,
+    /// `sha256:` digest of all its files.
+    pub digest: String,
+}

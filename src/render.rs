@@ -1,0 +1,240 @@
+//! Rendering a recommendation for people: a plain-text report a procurator can paste into a case file, and
+//! Markdown for case records. (JSON is `serde_json` of the [`Recommendation`] itself.)
+
+use std::fmt::Write;
+
+use crate::recommendation::*;
+use crate::text::format_number;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A short report for people.
+    Text,
+    /// JSON for systems (one object; JSON Lines in batches).
+    Json,
+    /// A report for case records.
+    Markdown,
+}
+
+fn yuan(x: f64) -> String {
+    format!("¥{}", format_number(x))
+}
+
+fn headline(r: &Recommendation) -> String {
+    let mut s = match r.decision {
+        Decision::Assist => match &r.amount {
+            Some(a) => format!("ASSIST — {}", yuan(a.recommended as f64)),
+            None => "ASSIST".to_string(),
+        },
+        Decision::Decline => "DECLINE".to_string(),
+        Decision::NeedsInformation => "NEEDS INFORMATION".to_string(),
+    };
+    if let Some(p) = &r.priority {
+        let _ = write!(s, ", priority {} (score {}{})", p.tier.as_str(), p.score, if p.provisional { ", provisional" } else { "" });
+    }
+    s
+}
+
+fn label(code: &str) -> String {
+    code.replace('_', " ")
+}
+
+fn decision_lines(r: &Recommendation) -> Vec<String> {
+    let mut out = Vec::new();
+    match r.decision {
+        Decision::Assist if r.discretionary => out.push(
+            "Assist under the catch-all provision (discretionary): the approval must give written reasons.".into(),
+        ),
+        Decision::Assist => out.push("Assist: the applicant meets a pathway of assistance and no exclusion applies.".into()),
+        Decision::Decline => out.push("Decline: see the findings below for the provision that decides it.".into()),
+        Decision::NeedsInformation => out.push(format!(
+            "Needs information: {} unknown fact{} could change the decision (listed under Missing information).",
+            r.missing.len(),
+            if r.missing.len() == 1 { "" } else { "s" }
+        )),
+    }
+    if r.fast_track {
+        out.push("Fast track (先行救助): pay first, complete the formalities afterwards.".into());
+    }
+    if !r.approvals.is_empty() {
+        out.push(format!("Approvals needed: {}.", r.approvals.iter().map(|a| label(a.as_str())).collect::<Vec<_>>().join(", ")));
+    }
+    match r.payment {
+        Some(Payment::OneOff) => out.push("Payment: one-off.".into()),
+        Some(Payment::SupervisedInstalments) => out.push("Payment: in supervised instalments.".into()),
+        None => {}
+    }
+    for c in &r.co_recipients {
+        out.push(format!(
+            "Co-recipient: {} aged {} ({}), assisted together with the applicant.",
+            c.relation.as_deref().map(label).unwrap_or_else(|| "dependant".into()),
+            c.age.map(|a| a.to_string()).unwrap_or_else(|| "unknown".into()),
+            c.dependant
+        ));
+    }
+    out
+}
+
+fn mark(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Met => "[met]",
+        Outcome::NotMet => "[not met]",
+        Outcome::Unknown => "[unknown]",
+    }
+}
+
+const SECTIONS: [(&str, &str); 5] = [
+    ("eligibility", "Eligibility"),
+    ("exclusions", "Exclusions considered"),
+    ("priority", "Priority"),
+    ("amount", "Amount rules"),
+    ("referrals", "Referral rules"),
+];
+
+/// Which findings a report shows under a stage: all of eligibility and exclusions (what was considered), and
+/// for later stages only those that concluded something or could not be decided.
+fn shown(f: &Finding) -> bool {
+    matches!(f.stage.as_str(), "eligibility" | "exclusions") || f.outcome != Outcome::NotMet
+}
+
+/// The plain-text report.
+pub fn text(r: &Recommendation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "Case {}: {}", r.case_id, headline(r));
+    let _ = writeln!(s);
+    for l in decision_lines(r) {
+        let _ = writeln!(s, "{l}");
+    }
+    if let Some(a) = &r.amount {
+        let _ = writeln!(s, "\nAmount: {}", yuan(a.recommended as f64));
+        if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
+            let _ = writeln!(
+                s,
+                "  = {} months of the wage base {}/month ({}{}{}; {})",
+                format_number(m),
+                yuan(w.monthly),
+                w.region,
+                w.year.map(|y| format!(" {y}")).unwrap_or_default(),
+                if w.estimate { ", estimate" } else { "" },
+                w.source
+            );
+        }
+        for (i, st) in a.steps.iter().enumerate() {
+            let _ = writeln!(s, "  {:>2}. {:<22} {:>12}  {}", i + 1, label(&st.code), format_number(st.value), st.reason);
+        }
+        for c in &a.caps {
+            let state = if c.applied {
+                "applied"
+            } else if c.exceeded {
+                "exceeded"
+            } else {
+                "not reached"
+            };
+            let _ = writeln!(s, "      limit {:<19} {:>10}  {} — {}", label(&c.code), yuan(c.limit), state, c.reason);
+        }
+    }
+    if !r.missing.is_empty() {
+        let _ = writeln!(s, "\nMissing information:");
+        for m in &r.missing {
+            let _ = writeln!(s, "  - {}: {}", m.fact, m.why);
+        }
+    }
+    if !r.referrals.is_empty() {
+        let _ = writeln!(s, "\nReferrals:");
+        for f in &r.referrals {
+            let _ = writeln!(s, "  - {} ({}): {}", label(&f.service), f.agency, f.reason);
+        }
+    }
+    let _ = writeln!(s, "\nWhy:");
+    for (stage, title) in SECTIONS {
+        let items: Vec<&Finding> = r.findings.iter().filter(|f| f.stage == stage && shown(f)).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "  {title}:");
+        for f in items {
+            let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
+            let _ = writeln!(s, "    {:<10} {}{}: {}", mark(f.outcome), f.rule, pts, f.reason);
+            let _ = writeln!(s, "               basis: {}", f.basis);
+            if !f.facts.is_empty() {
+                let _ = writeln!(s, "               facts: {}", f.facts.join(", "));
+            }
+        }
+    }
+    let _ = writeln!(s, "\nPolicy: {} {} ({})", r.policy.name, r.policy.version, r.policy.digest);
+    let _ = writeln!(s, "Case file digest: {}", r.case_digest);
+    s
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// The Markdown report.
+pub fn markdown(r: &Recommendation) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# Case {} — {}\n", r.case_id, headline(r));
+    for l in decision_lines(r) {
+        let _ = writeln!(s, "- {l}");
+    }
+    if let Some(a) = &r.amount {
+        let _ = writeln!(s, "\n## Amount: {}\n", yuan(a.recommended as f64));
+        if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
+            let _ = writeln!(
+                s,
+                "{} months of the wage base {}/month ({}{}{}; {}).\n",
+                format_number(m),
+                yuan(w.monthly),
+                w.region,
+                w.year.map(|y| format!(" {y}")).unwrap_or_default(),
+                if w.estimate { ", estimate" } else { "" },
+                w.source
+            );
+        }
+        let _ = writeln!(s, "| # | Step | Value | Reason |\n|---|---|---:|---|");
+        for (i, st) in a.steps.iter().enumerate() {
+            let _ = writeln!(s, "| {} | {} | {} | {} |", i + 1, label(&st.code), format_number(st.value), md_escape(&st.reason));
+        }
+        if !a.caps.is_empty() {
+            let _ = writeln!(s, "\n| Limit checked | Limit | Outcome | Reason |\n|---|---:|---|---|");
+            for c in &a.caps {
+                let state = if c.applied { "applied" } else if c.exceeded { "exceeded" } else { "not reached" };
+                let _ = writeln!(s, "| {} | {} | {} | {} |", label(&c.code), yuan(c.limit), state, md_escape(&c.reason));
+            }
+        }
+    }
+    if !r.missing.is_empty() {
+        let _ = writeln!(s, "\n## Missing information\n");
+        for m in &r.missing {
+            let _ = writeln!(s, "- `{}`: {}", m.fact, m.why);
+        }
+    }
+    if !r.referrals.is_empty() {
+        let _ = writeln!(s, "\n## Referrals\n");
+        for f in &r.referrals {
+            let _ = writeln!(s, "- **{}** ({}): {}", label(&f.service), f.agency, f.reason);
+        }
+    }
+    let _ = writeln!(s, "\n## Why\n");
+    for (stage, title) in SECTIONS {
+        let items: Vec<&Finding> = r.findings.iter().filter(|f| f.stage == stage && shown(f)).collect();
+        if items.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "### {title}\n");
+        for f in items {
+            let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
+            let _ = writeln!(s, "- {} `{}`{}: {}  \n  *Basis:* {}", mark(f.outcome), f.rule, pts, f.reason, f.basis);
+        }
+        let _ = writeln!(s);
+    }
+    let _ = writeln!(s, "---\nPolicy: {} {} (`{}`); case file digest `{}`.", r.policy.name, r.policy.version, r.policy.digest, r.case_digest);
+    s
+}
+
+/// The recommendation as pretty JSON (for one case) or compact (for JSON Lines).
+pub fn json(r: &Recommendation, pretty: bool) -> String {
+    let out = if pretty { serde_json::to_string_pretty(r) } else { serde_json::to_string(r) };
+    out.unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
+}

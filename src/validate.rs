@@ -1,0 +1,267 @@
+//! Reading and validating case files: JSON syntax (with line and column), then the JSON Schema (every error,
+//! each with its JSON Pointer), then what a schema cannot say (calendar dates, consistency).
+
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+use crate::case::{Case, SCHEMA_VERSION};
+use crate::suggest::did_you_mean;
+
+/// One problem with a case file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CaseError {
+    /// JSON Pointer of the offending value (`""` for the whole document).
+    pub pointer: String,
+    /// What is wrong, in one lowercase sentence.
+    pub message: String,
+    /// Line and column (1-based) for a syntax error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// See `line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+impl CaseError {
+    fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { pointer: pointer.into(), message: message.into(), line: None, column: None }
+    }
+}
+
+impl std::fmt::Display for CaseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
+            _ if self.pointer.is_empty() => write!(f, "(document): {}", self.message),
+            _ => write!(f, "{}: {}", self.pointer, self.message),
+        }
+    }
+}
+
+/// A case file that passed validation: the typed case and the JSON it came from (which the rules read).
+#[derive(Debug, Clone)]
+pub struct ValidCase {
+    /// The typed case.
+    pub case: Case,
+    /// The same case as JSON; object keys sorted, so it is the canonical form.
+    pub json: Value,
+}
+
+/// Parses and validates a case file's bytes. Returns every error found, in document order.
+pub fn parse_case(bytes: &[u8]) -> Result<ValidCase, Vec<CaseError>> {
+    let json = parse_json(bytes).map_err(|e| vec![e])?;
+    validate_value(json)
+}
+
+/// Parses bytes as one JSON document, with a clear message for the common ways this fails.
+pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(CaseError {
+            line: Some(1),
+            column: Some(1),
+            ..CaseError::at("", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+        });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(CaseError::at("", "the file is empty; a case file is one JSON object"));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let (line, column) = line_col(bytes, e.valid_up_to());
+        return Err(CaseError {
+            line: Some(line),
+            column: Some(column),
+            ..CaseError::at("", format!("the file is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()))
+        });
+    }
+    serde_json::from_slice::<Value>(bytes).map_err(|e| {
+        let message = match e.classify() {
+            serde_json::error::Category::Eof => format!("the JSON ends too early ({e})"),
+            _ => format!("malformed JSON: {e}"),
+        };
+        // serde_json's message already ends with "at line L column C"; keep the numbers separately too.
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        CaseError { line: Some(e.line()), column: Some(e.column()), ..CaseError::at("", message) }
+    })
+}
+
+fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+    (line, column)
+}
+
+/// Validates a parsed JSON value as a case file.
+pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
+    let mut errors = schema_errors(&json);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let case: Case = match serde_json::from_value(json.clone()) {
+        Ok(c) => c,
+        Err(e) => return Err(vec![CaseError::at("", format!("the case does not match the case types: {e}"))]),
+    };
+    semantic_errors(&case, &mut errors);
+    if errors.is_empty() {
+        Ok(ValidCase { case, json })
+    } else {
+        Err(errors)
+    }
+}
+
+fn validator() -> Option<&'static jsonschema::Validator> {
+    static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
+    VALIDATOR.get_or_init(|| jsonschema::validator_for(&crate::schema::case_schema()).ok()).as_ref()
+}
+
+/// Every schema error of a JSON value, as pointer + message, in document order.
+pub fn schema_errors(json: &Value) -> Vec<CaseError> {
+    let Some(validator) = validator() else {
+        return vec![CaseError::at("", "internal error: the case schema does not compile")];
+    };
+    let mut errors: Vec<CaseError> = validator
+        .iter_errors(json)
+        .map(|e| {
+            let pointer = e.instance_path().to_string();
+            let message = describe(&e, json, &pointer);
+            CaseError::at(pointer, message)
+        })
+        .collect();
+    if json.get("schema_version").and_then(Value::as_u64).is_some_and(|v| v != u64::from(SCHEMA_VERSION)) {
+        errors.retain(|e| e.pointer != "/schema_version");
+        errors.push(CaseError::at(
+            "/schema_version",
+            format!("this build reads schema version {SCHEMA_VERSION}; migrate the file or use a matching build"),
+        ));
+    }
+    errors.sort_by(|a, b| a.pointer.cmp(&b.pointer).then(a.message.cmp(&b.message)));
+    errors.dedup();
+    errors
+}
+
+fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) -> String {
+    use jsonschema::error::ValidationErrorKind as K;
+    let here = json.pointer(pointer);
+    match e.kind() {
+        K::AdditionalProperties { unexpected } => {
+            let allowed = crate::facts::catalogue().object_keys(pointer);
+            let names: Vec<String> = unexpected
+                .iter()
+                .map(|k| match did_you_mean(k, allowed.iter().map(String::as_str)) {
+                    Some(s) => format!("`{k}` (did you mean `{s}`?)"),
+                    None => format!("`{k}`"),
+                })
+                .collect();
+            format!("unknown field {}; allowed here: {}", names.join(", "), allowed.join(", "))
+        }
+        K::Enum { options } => {
+            let got = here.map(Value::to_string).unwrap_or_default();
+            let opts: Vec<String> = options
+                .as_array()
+                .map(|a| a.iter().filter(|v| !v.is_null()).map(|v| v.as_str().unwrap_or("?").to_string()).collect())
+                .unwrap_or_default();
+            let hint = here
+                .and_then(Value::as_str)
+                .and_then(|s| did_you_mean(s, opts.iter().map(String::as_str)))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            format!("{got} is not an allowed value{hint}; expected one of: {}, or null for unknown", opts.join(", "))
+        }
+        K::Required { property } => format!("missing required field {property}"),
+        K::Type { .. } => {
+            let got = here.map(json_type).unwrap_or("nothing");
+            format!("{}, found {got} ({})", expected_type(e), short(here))
+        }
+        _ => lower_first(&e.to_string()),
+    }
+}
+
+fn expected_type(e: &jsonschema::ValidationError<'_>) -> String {
+    let text = e.to_string();
+    // jsonschema words it `X is not of type "integer"`; keep the type part.
+    match text.split_once("is not of type") {
+        Some((_, t)) => format!("expected {}", t.trim().replace('"', "")),
+        None => lower_first(&text),
+    }
+}
+
+fn short(v: Option<&Value>) -> String {
+    let s = v.map(Value::to_string).unwrap_or_default();
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "an integer",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// Checks that need more than the schema: real calendar dates and consistent figures.
+fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
+    if parse_date(&case.decision_date).is_none() {
+        errors.push(CaseError::at(
+            "/decision_date",
+            format!("`{}` is not a calendar date between 2000-01-01 and 2099-12-31 (YYYY-MM-DD)", case.decision_date),
+        ));
+    }
+    if let Some(i) = &case.incident {
+        for (name, v) in [
+            ("unpaid_medical_costs", i.unpaid_medical_costs),
+            ("property_loss", i.property_loss),
+            ("assessed_loss", i.assessed_loss),
+            ("compensation_received", i.compensation_received),
+        ] {
+            if let Some(v) = v {
+                if !v.is_finite() {
+                    errors.push(CaseError::at(format!("/incident/{name}"), "must be a finite number of yuan"));
+                }
+            }
+        }
+    }
+    if let Some(p) = &case.prior_assistance {
+        if p.same_case == Some(false) && p.amount.is_some_and(|a| a > 0.0) {
+            errors.push(CaseError::at(
+                "/prior_assistance/amount",
+                "an amount was already paid but `same_case` is false; set `same_case` to true or the amount to 0",
+            ));
+        }
+    }
+}
+
+/// Parses `YYYY-MM-DD` into (year, month, day) if it is a real date in 2000–2099.
+pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = s.split('-');
+    let y: u32 = parts.next()?.parse().ok()?;
+    let m: u32 = parts.next()?.parse().ok()?;
+    let d: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(2000..=2099).contains(&y) || !(1..=12).contains(&m) {
+        return None;
+    }
+    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let days = match m {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    (1..=days).contains(&d).then_some((y, m, d))
+}
