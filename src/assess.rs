@@ -75,10 +75,22 @@ impl Outcomes<'_> {
 }
 
 fn is_met(run: &RuleRun) -> bool {
-    matches!(run, RuleRun::Concluded { conclusion: Conclusion::Met { .. }, .. })
+    matches!(
+        run,
+        RuleRun::Concluded {
+            conclusion: Conclusion::Met { .. },
+            ..
+        }
+    )
 }
 fn is_not_met(run: &RuleRun) -> bool {
-    matches!(run, RuleRun::Concluded { conclusion: Conclusion::NotMet { .. }, .. })
+    matches!(
+        run,
+        RuleRun::Concluded {
+            conclusion: Conclusion::NotMet { .. },
+            ..
+        }
+    )
 }
 fn missing_of(run: &RuleRun) -> &[String] {
     match run {
@@ -89,7 +101,12 @@ fn missing_of(run: &RuleRun) -> &[String] {
 
 /// Assesses a validated case on a policy.
 pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, AssessError> {
-    let province = case.case.jurisdiction.as_ref().and_then(|j| j.province).map(|p| p.as_str().to_string());
+    let province = case
+        .case
+        .jurisdiction
+        .as_ref()
+        .and_then(|j| j.province)
+        .map(|p| p.as_str().to_string());
     let ctx = EvalCtx {
         case: Arc::new(case.json.clone()),
         params: Arc::clone(&policy.params),
@@ -105,8 +122,19 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
     let date = case.case.decision_date.as_str();
     let (result, ctx) = engine::with_case(ctx, || run_stages(policy, date, province.as_deref()));
     let progress = result?;
-    let outcomes = Outcomes { policy, runs: &ctx.runs, date, province: province.as_deref() };
-    Ok(build(case, policy, &outcomes, progress, province.as_deref()))
+    let outcomes = Outcomes {
+        policy,
+        runs: &ctx.runs,
+        date,
+        province: province.as_deref(),
+    };
+    Ok(build(
+        case,
+        policy,
+        &outcomes,
+        progress,
+        province.as_deref(),
+    ))
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -116,9 +144,17 @@ struct Progress {
     priority: Option<(i64, Tier, bool)>,
 }
 
-fn run_stages(policy: &Policy, date: &str, province: Option<&str>) -> Result<Progress, AssessError> {
+fn run_stages(
+    policy: &Policy,
+    date: &str,
+    province: Option<&str>,
+) -> Result<Progress, AssessError> {
     let mut scope = engine::base_scope();
-    let mut progress = Progress { decision: Decision::NeedsInformation, discretionary: false, priority: None };
+    let mut progress = Progress {
+        decision: Decision::NeedsInformation,
+        discretionary: false,
+        priority: None,
+    };
     for stage in Stage::ALL {
         let runs_stage = match stage {
             Stage::Eligibility | Stage::Exclusions | Stage::Referrals => true,
@@ -126,18 +162,31 @@ fn run_stages(policy: &Policy, date: &str, province: Option<&str>) -> Result<Pro
             Stage::Amount => progress.decision == Decision::Assist,
         };
         if runs_stage {
-            for (i, rule) in policy.rules.iter().enumerate().filter(|(_, r)| r.stage == stage) {
-                policy.sandbox.run_rule(i, &rule.ast, &mut scope).map_err(|f| AssessError::Rule {
-                    rule: rule.id.clone(),
-                    file: rule.file.clone(),
-                    line: f.line,
-                    column: f.column,
-                    message: f.message,
-                })?;
+            for (i, rule) in policy
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.stage == stage)
+            {
+                policy
+                    .sandbox
+                    .run_rule(i, &rule.ast, &mut scope)
+                    .map_err(|f| AssessError::Rule {
+                        rule: rule.id.clone(),
+                        file: rule.file.clone(),
+                        line: f.line,
+                        column: f.column,
+                        message: f.message,
+                    })?;
             }
         }
         engine::inspect_runs(|runs| {
-            let outcomes = Outcomes { policy, runs, date, province };
+            let outcomes = Outcomes {
+                policy,
+                runs,
+                date,
+                province,
+            };
             match stage {
                 Stage::Exclusions => {
                     let (d, disc) = decide(&outcomes);
@@ -148,11 +197,11 @@ fn run_stages(policy: &Policy, date: &str, province: Option<&str>) -> Result<Pro
                     let (score, tier, provisional, _) = priority_parts(&outcomes);
                     progress.priority = Some((score, tier, provisional));
                 }
-                Stage::Amount if progress.decision == Decision::Assist => {
-                    // An amount that cannot be computed for want of facts leaves the decision open.
-                    if !recommended(&outcomes) {
-                        progress.decision = Decision::NeedsInformation;
-                    }
+                // An amount that cannot be computed for want of facts leaves the decision open.
+                Stage::Amount
+                    if progress.decision == Decision::Assist && !recommended(&outcomes) =>
+                {
+                    progress.decision = Decision::NeedsInformation;
                 }
                 _ => {}
             }
@@ -168,24 +217,41 @@ fn run_stages(policy: &Policy, date: &str, province: Option<&str>) -> Result<Pro
 
 fn recommended(o: &Outcomes<'_>) -> bool {
     o.of(Stage::Amount, RuleKind::Amount).any(|(_, r)| match r {
-        RuleRun::Concluded { effects, .. } => effects.iter().any(|e| matches!(e, Effect::Recommend(_))),
+        RuleRun::Concluded { effects, .. } => {
+            effects.iter().any(|e| matches!(e, Effect::Recommend(_)))
+        }
         RuleRun::Unknown { .. } => false,
     })
 }
 
 /// The decision from eligibility and exclusions; and whether it rests on the catch-all only.
 fn decide(o: &Outcomes<'_>) -> (Decision, bool) {
-    let conditions: Vec<&RuleRun> = o.of(Stage::Eligibility, RuleKind::Condition).map(|(_, r)| r).collect();
-    let pathways: Vec<&RuleRun> = o.of(Stage::Eligibility, RuleKind::Pathway).map(|(_, r)| r).collect();
-    let discretionary: Vec<&RuleRun> = o.of(Stage::Eligibility, RuleKind::Discretionary).map(|(_, r)| r).collect();
-    let bars: Vec<&RuleRun> = o.of(Stage::Exclusions, RuleKind::Bar).map(|(_, r)| r).collect();
+    let conditions: Vec<&RuleRun> = o
+        .of(Stage::Eligibility, RuleKind::Condition)
+        .map(|(_, r)| r)
+        .collect();
+    let pathways: Vec<&RuleRun> = o
+        .of(Stage::Eligibility, RuleKind::Pathway)
+        .map(|(_, r)| r)
+        .collect();
+    let discretionary: Vec<&RuleRun> = o
+        .of(Stage::Eligibility, RuleKind::Discretionary)
+        .map(|(_, r)| r)
+        .collect();
+    let bars: Vec<&RuleRun> = o
+        .of(Stage::Exclusions, RuleKind::Bar)
+        .map(|(_, r)| r)
+        .collect();
 
     if conditions.iter().any(|r| is_not_met(r)) || bars.iter().any(|r| is_met(r)) {
         return (Decision::Decline, false);
     }
     let mandatory = pathways.iter().any(|r| is_met(r));
     let catch_all = discretionary.iter().any(|r| is_met(r));
-    let all_pathways_not_met = pathways.iter().chain(discretionary.iter()).all(|r| is_not_met(r));
+    let all_pathways_not_met = pathways
+        .iter()
+        .chain(discretionary.iter())
+        .all(|r| is_not_met(r));
     if all_pathways_not_met {
         return (Decision::Decline, false);
     }
@@ -203,8 +269,11 @@ fn decision_relevant<'a>(o: &'a Outcomes<'_>, decision: Decision) -> Vec<(&'a Ru
     if decision != Decision::NeedsInformation {
         return Vec::new();
     }
-    let any_pathway_met = o.of(Stage::Eligibility, RuleKind::Pathway).any(|(_, r)| is_met(r))
-        || o.of(Stage::Eligibility, RuleKind::Discretionary).any(|(_, r)| is_met(r));
+    let any_pathway_met = o
+        .of(Stage::Eligibility, RuleKind::Pathway)
+        .any(|(_, r)| is_met(r))
+        || o.of(Stage::Eligibility, RuleKind::Discretionary)
+            .any(|(_, r)| is_met(r));
     let mut out = Vec::new();
     for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
         let Some(run) = run else { continue };
@@ -226,14 +295,21 @@ fn decision_relevant<'a>(o: &'a Outcomes<'_>, decision: Decision) -> Vec<(&'a Ru
 
 fn points_of(run: &RuleRun) -> Option<i64> {
     match run {
-        RuleRun::Concluded { conclusion: Conclusion::Met { points, .. }, .. } => Some(points.unwrap_or(0)),
+        RuleRun::Concluded {
+            conclusion: Conclusion::Met { points, .. },
+            ..
+        } => Some(points.unwrap_or(0)),
         _ => None,
     }
 }
 
 fn param_i64(policy: &Policy, name: &str, date: &str, province: Option<&str>, default: i64) -> i64 {
     match policy.params.lookup(name, date, province) {
-        Lookup::Found(v) => v.value.as_i64().or_else(|| v.value.as_f64().map(|f| f as i64)).unwrap_or(default),
+        Lookup::Found(v) => v
+            .value
+            .as_i64()
+            .or_else(|| v.value.as_f64().map(|f| f as i64))
+            .unwrap_or(default),
         _ => default,
     }
 }
@@ -242,10 +318,12 @@ fn param_i64(policy: &Policy, name: &str, date: &str, province: Option<&str>, de
 fn priority_parts(o: &Outcomes<'_>) -> (i64, Tier, bool, BTreeMap<String, i64>) {
     let p = |name: &str, d: i64| param_i64(o.policy, name, o.date, o.province, d);
     let mut counted = BTreeMap::new();
-    let mut groups: Vec<(&Rule, i64)> =
-        o.of(Stage::Priority, RuleKind::Group).filter_map(|(r, run)| points_of(run).map(|pts| (r, pts))).collect();
+    let mut groups: Vec<(&Rule, i64)> = o
+        .of(Stage::Priority, RuleKind::Group)
+        .filter_map(|(r, run)| points_of(run).map(|pts| (r, pts)))
+        .collect();
     // Highest group first; ties by rule order (stable sort).
-    groups.sort_by(|a, b| b.1.cmp(&a.1));
+    groups.sort_by_key(|g| std::cmp::Reverse(g.1));
     let bonus = p("priority_additional_group_bonus", 10);
     let bonus_cap = p("priority_additional_group_bonus_cap", 20);
     let mut group_total = 0;
@@ -276,9 +354,10 @@ fn priority_parts(o: &Outcomes<'_>) -> (i64, Tier, bool, BTreeMap<String, i64>) 
     } else {
         Tier::C
     };
-    let provisional = o.policy.rules.iter().zip(o.runs.iter()).any(|(r, run)| {
-        r.stage == Stage::Priority && matches!(run, Some(RuleRun::Unknown { .. }))
-    });
+    let provisional =
+        o.policy.rules.iter().zip(o.runs.iter()).any(|(r, run)| {
+            r.stage == Stage::Priority && matches!(run, Some(RuleRun::Unknown { .. }))
+        });
     (score, tier, provisional, counted)
 }
 
@@ -293,14 +372,25 @@ fn template<'r>(rule: &'r Rule, key: &str, values: &BTreeMap<String, Value>) -> 
 
 fn reason_for(rule: &Rule, run: &RuleRun) -> String {
     match run {
-        RuleRun::Concluded { conclusion: Conclusion::Met { values, points }, .. } => {
+        RuleRun::Concluded {
+            conclusion: Conclusion::Met { values, points },
+            ..
+        } => {
             let mut v = values.clone();
             if let Some(p) = points {
                 v.insert("points".into(), Value::from(*p));
             }
-            fill(template(rule, "met", values).map(String::as_str).unwrap_or(&rule.title), &v)
+            fill(
+                template(rule, "met", values)
+                    .map(String::as_str)
+                    .unwrap_or(&rule.title),
+                &v,
+            )
         }
-        RuleRun::Concluded { conclusion: Conclusion::NotMet { values }, .. } => match template(rule, "not_met", values) {
+        RuleRun::Concluded {
+            conclusion: Conclusion::NotMet { values },
+            ..
+        } => match template(rule, "not_met", values) {
             Some(t) => fill(t, values),
             None => format!("Not met: {}.", rule.title.trim_end_matches('.')),
         },
@@ -311,7 +401,13 @@ fn reason_for(rule: &Rule, run: &RuleRun) -> String {
     }
 }
 
-fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress, province: Option<&str>) -> Recommendation {
+fn build(
+    case: &ValidCase,
+    policy: &Policy,
+    o: &Outcomes<'_>,
+    progress: Progress,
+    province: Option<&str>,
+) -> Recommendation {
     let mut findings = Vec::new();
     let mut fast_track = false;
     let mut approvals = Vec::new();
@@ -326,16 +422,49 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
     for (rule, run) in policy.rules.iter().zip(o.runs.iter()) {
         let Some(run) = run else { continue };
         let (outcome, reads, params, missing, points, values) = match run {
-            RuleRun::Concluded { conclusion, reads, params, .. } => match conclusion {
-                Conclusion::Met { points, values } => (Outcome::Met, reads, params, Vec::new(), *points, values.clone()),
-                Conclusion::NotMet { values } => (Outcome::NotMet, reads, params, Vec::new(), None, values.clone()),
+            RuleRun::Concluded {
+                conclusion,
+                reads,
+                params,
+                ..
+            } => match conclusion {
+                Conclusion::Met { points, values } => (
+                    Outcome::Met,
+                    reads,
+                    params,
+                    Vec::new(),
+                    *points,
+                    values.clone(),
+                ),
+                Conclusion::NotMet { values } => (
+                    Outcome::NotMet,
+                    reads,
+                    params,
+                    Vec::new(),
+                    None,
+                    values.clone(),
+                ),
             },
-            RuleRun::Unknown { missing, reads, params } => {
-                (Outcome::Unknown, reads, params, missing.clone(), None, BTreeMap::new())
-            }
+            RuleRun::Unknown {
+                missing,
+                reads,
+                params,
+            } => (
+                Outcome::Unknown,
+                reads,
+                params,
+                missing.clone(),
+                None,
+                BTreeMap::new(),
+            ),
         };
         let reason = reason_for(rule, run);
-        if let RuleRun::Concluded { effects, conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. }, .. } = run {
+        if let RuleRun::Concluded {
+            effects,
+            conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. },
+            ..
+        } = run
+        {
             for e in effects {
                 match e {
                     Effect::FastTrack => fast_track = true,
@@ -351,30 +480,68 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
                         rule: rule.id.clone(),
                     }),
                     Effect::Payment(m) => {
-                        payment = Some(if m == "one_off" { Payment::OneOff } else { Payment::SupervisedInstalments })
+                        payment = Some(if m == "one_off" {
+                            Payment::OneOff
+                        } else {
+                            Payment::SupervisedInstalments
+                        })
                     }
                     Effect::CoRecipient(pointer) => {
                         let d = case.json.pointer(pointer);
                         co_recipients.push(CoRecipient {
                             dependant: pointer.clone(),
-                            relation: d.and_then(|d| d.get("relation")).and_then(Value::as_str).map(str::to_string),
+                            relation: d
+                                .and_then(|d| d.get("relation"))
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
                             age: d.and_then(|d| d.get("age")).and_then(Value::as_u64),
                             rule: rule.id.clone(),
                         })
                     }
-                    Effect::Step { code, value, values } => {
+                    Effect::Step {
+                        code,
+                        value,
+                        values,
+                    } => {
                         let mut v = values.clone();
                         v.insert("value".into(), num(*value));
-                        let template = rule.texts.get(&format!("step.{code}")).cloned().unwrap_or_else(|| format!("{code}: {{value}}"));
-                        steps.push(Step { code: code.clone(), value: round2(*value), reason: fill(&template, &v), rule: rule.id.clone(), values: values.clone() });
+                        let template = rule
+                            .texts
+                            .get(&format!("step.{code}"))
+                            .cloned()
+                            .unwrap_or_else(|| format!("{code}: {{value}}"));
+                        steps.push(Step {
+                            code: code.clone(),
+                            value: round2(*value),
+                            reason: fill(&template, &v),
+                            rule: rule.id.clone(),
+                            values: values.clone(),
+                        });
                     }
-                    Effect::Cap { code, amount, limit, applied, values } | Effect::Check { code, amount, limit, exceeded: applied, values } => {
+                    Effect::Cap {
+                        code,
+                        amount,
+                        limit,
+                        applied,
+                        values,
+                    }
+                    | Effect::Check {
+                        code,
+                        amount,
+                        limit,
+                        exceeded: applied,
+                        values,
+                    } => {
                         let is_cap = matches!(e, Effect::Cap { .. });
                         let mut v = values.clone();
                         v.insert("limit".into(), num(*limit));
                         v.insert("amount".into(), num(*amount));
                         let key = format!("{}.{code}", if is_cap { "cap" } else { "check" });
-                        let template = rule.texts.get(&key).cloned().unwrap_or_else(|| format!("{code}: limit {{limit}}"));
+                        let template = rule
+                            .texts
+                            .get(&key)
+                            .cloned()
+                            .unwrap_or_else(|| format!("{code}: limit {{limit}}"));
                         caps.push(Cap {
                             code: code.clone(),
                             limit: round2(*limit),
@@ -423,20 +590,31 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
                 })
             })
             .collect();
-        Priority { tier, score, provisional, factors }
+        Priority {
+            tier,
+            score,
+            provisional,
+            factors,
+        }
     });
 
     let amount = if decision == Decision::Assist {
         recommended.map(|a| {
             let wage_base = if wage_param_used {
-                match policy.params.lookup("wage_base", &case.case.decision_date, province) {
+                match policy
+                    .params
+                    .lookup("wage_base", &case.case.decision_date, province)
+                {
                     Lookup::Found(v) => Some(WageBase {
                         region: v.region.clone().unwrap_or_else(|| "national".into()),
                         year: v.year,
                         monthly: v.value.as_f64().unwrap_or(0.0),
                         estimate: v.estimate,
                         source: v.source.clone().unwrap_or_else(|| {
-                            policy.parameter("wage_base").map(|p| p.reference.clone()).unwrap_or_default()
+                            policy
+                                .parameter("wage_base")
+                                .map(|p| p.reference.clone())
+                                .unwrap_or_default()
                         }),
                     }),
                     _ => None,
@@ -445,8 +623,17 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
                 None
             };
             let recommended = a.round() as i64;
-            let months = wage_base.as_ref().filter(|w| w.monthly > 0.0).map(|w| round2(recommended as f64 / w.monthly));
-            Amount { recommended, wage_base, months, steps, caps }
+            let months = wage_base
+                .as_ref()
+                .filter(|w| w.monthly > 0.0)
+                .map(|w| round2(recommended as f64 / w.monthly));
+            Amount {
+                recommended,
+                wage_base,
+                months,
+                steps,
+                caps,
+            }
         })
     } else {
         None
@@ -485,9 +672,17 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
                 "{}{}needed to decide {}",
                 what,
                 if what.is_empty() { "" } else { ": " },
-                needed_by.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+                needed_by
+                    .iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            Missing { fact, needed_by, why }
+            Missing {
+                fact,
+                needed_by,
+                why,
+            }
         })
         .collect();
 
@@ -499,12 +694,20 @@ fn build(case: &ValidCase, policy: &Policy, o: &Outcomes<'_>, progress: Progress
         priority,
         amount,
         approvals,
-        payment: if decision == Decision::Assist { payment.or(Some(Payment::OneOff)) } else { None },
+        payment: if decision == Decision::Assist {
+            payment.or(Some(Payment::OneOff))
+        } else {
+            None
+        },
         co_recipients,
         referrals,
         findings,
         missing,
-        policy: PolicyId { name: policy.name.clone(), version: policy.version.clone(), digest: policy.digest.clone() },
+        policy: PolicyId {
+            name: policy.name.clone(),
+            version: policy.version.clone(),
+            digest: policy.digest.clone(),
+        },
         case_digest: case_digest(&case.json),
     }
 }
@@ -514,6 +717,7 @@ fn round2(x: f64) -> f64 {
 }
 
 fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(round2(x)).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(round2(x))
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
-

@@ -100,14 +100,25 @@ pub fn read_inputs(paths: &[PathBuf], max_size: u64) -> Vec<Input> {
                 .read_to_end(&mut buf)
                 .map_err(|e| format!("cannot read standard input: {e}"))
                 .and_then(|_| too_big(buf, max_size));
-            out.push(Input { name: "<stdin>".into(), bytes });
+            out.push(Input {
+                name: "<stdin>".into(),
+                bytes,
+            });
         } else if p.is_dir() {
             let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|f| f.extension().is_some_and(|x| x == "json")).collect())
+                .map(|rd| {
+                    rd.filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|f| f.extension().is_some_and(|x| x == "json"))
+                        .collect()
+                })
                 .unwrap_or_default();
             files.sort();
             if files.is_empty() {
-                out.push(Input { name: p.display().to_string(), bytes: Err("the folder holds no .json case files".into()) });
+                out.push(Input {
+                    name: p.display().to_string(),
+                    bytes: Err("the folder holds no .json case files".into()),
+                });
             }
             for f in files {
                 out.push(read_file(&f, max_size));
@@ -151,5 +162,9 @@ fn read_file(path: &Path, max_size: u64) -> Input {
 /// The format to print when none is asked for: text on a terminal, JSON otherwise.
 pub fn default_format(asked: Option<Format>) -> Format {
     use std::io::IsTerminal;
-    asked.unwrap_or(if std::io::stdout().is_terminal() { Format::Text } else { Format::Json })
+    asked.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Json
+    })
 }

@@ -167,6 +167,9 @@ impl Sandbox {
         e.set_max_variables(limits::MAX_VARIABLES);
         e.set_max_functions(limits::MAX_FUNCTIONS);
         e.set_strict_variables(true);
+        // Rules are compiled unoptimised so the static checks see every branch (even `if false { … }`); the
+        // AST that runs is optimised afterwards by `Sandbox::optimize`.
+        e.set_optimization_level(rhai::OptimizationLevel::None);
         e.set_fail_on_invalid_map_property(true);
         e.set_allow_looping(true);
         e.set_allow_shadowing(true);
@@ -186,10 +189,17 @@ impl Sandbox {
         Sandbox { engine: e }
     }
 
-    /// Compiles a rule's text. `facts` and `params` are the only variables in scope.
+    /// Compiles a rule's text, unoptimised (for the static checks). `facts` and `params` are the only variables
+    /// in scope.
     pub fn compile(&self, text: &str) -> Result<AST, rhai::ParseError> {
         let scope = base_scope();
         self.engine.compile_with_scope(&scope, text)
+    }
+
+    /// The optimised form of a checked AST, which is what runs.
+    pub fn optimize(&self, ast: AST) -> AST {
+        self.engine
+            .optimize_ast(&Scope::new(), ast, rhai::OptimizationLevel::Simple)
     }
 
     /// The engine, for tools that need to run small scripts in the same sandbox.
@@ -200,7 +210,13 @@ impl Sandbox {
 
 pub(crate) fn base_scope() -> Scope<'static> {
     let mut scope = Scope::new();
-    scope.push_constant("facts", FactObject { node: catalogue().root(), pointer: Arc::from("") });
+    scope.push_constant(
+        "facts",
+        FactObject {
+            node: catalogue().root(),
+            pointer: Arc::from(""),
+        },
+    );
     scope.push_constant("params", ParamsObject);
     scope
 }
@@ -218,8 +234,13 @@ pub(crate) struct Read {
 /// What a rule concluded.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Conclusion {
-    Met { points: Option<i64>, values: BTreeMap<String, Value> },
-    NotMet { values: BTreeMap<String, Value> },
+    Met {
+        points: Option<i64>,
+        values: BTreeMap<String, Value>,
+    },
+    NotMet {
+        values: BTreeMap<String, Value>,
+    },
 }
 
 /// Effects a rule asks for; kept only when the rule finishes.
@@ -227,12 +248,31 @@ pub(crate) enum Conclusion {
 pub(crate) enum Effect {
     FastTrack,
     Approval(String),
-    Referral { service: String, agency: String },
+    Referral {
+        service: String,
+        agency: String,
+    },
     Payment(String),
     CoRecipient(String),
-    Step { code: String, value: f64, values: BTreeMap<String, Value> },
-    Cap { code: String, amount: f64, limit: f64, applied: bool, values: BTreeMap<String, Value> },
-    Check { code: String, amount: f64, limit: f64, exceeded: bool, values: BTreeMap<String, Value> },
+    Step {
+        code: String,
+        value: f64,
+        values: BTreeMap<String, Value>,
+    },
+    Cap {
+        code: String,
+        amount: f64,
+        limit: f64,
+        applied: bool,
+        values: BTreeMap<String, Value>,
+    },
+    Check {
+        code: String,
+        amount: f64,
+        limit: f64,
+        exceeded: bool,
+        values: BTreeMap<String, Value>,
+    },
     Recommend(f64),
 }
 
@@ -249,8 +289,17 @@ pub(crate) struct Current {
 /// The result of one rule for one case.
 #[derive(Debug, Clone)]
 pub(crate) enum RuleRun {
-    Concluded { conclusion: Conclusion, effects: Vec<Effect>, reads: Vec<Read>, params: Vec<String> },
-    Unknown { missing: Vec<String>, reads: Vec<Read>, params: Vec<String> },
+    Concluded {
+        conclusion: Conclusion,
+        effects: Vec<Effect>,
+        reads: Vec<Read>,
+        params: Vec<String>,
+    },
+    Unknown {
+        missing: Vec<String>,
+        reads: Vec<Read>,
+        params: Vec<String>,
+    },
 }
 
 pub(crate) struct EvalCtx {
@@ -303,7 +352,11 @@ pub(crate) fn inspect_runs<R: Default>(f: impl FnOnce(&[Option<RuleRun>]) -> R) 
     with_ctx(|c| f(&c.runs))
 }
 
-pub(crate) fn set_progress(decision: Option<&'static str>, tier: Option<&'static str>, score: Option<i64>) {
+pub(crate) fn set_progress(
+    decision: Option<&'static str>,
+    tier: Option<&'static str>,
+    score: Option<i64>,
+) {
     with_ctx(|c| {
         c.decision = decision;
         c.tier = tier;
@@ -324,7 +377,12 @@ pub struct RuleFailure {
 
 impl Sandbox {
     /// Runs one rule (index `index` of the policy) against the installed case context.
-    pub(crate) fn run_rule(&self, index: usize, ast: &AST, scope: &mut Scope<'static>) -> Result<RuleRun, RuleFailure> {
+    pub(crate) fn run_rule(
+        &self,
+        index: usize,
+        ast: &AST,
+        scope: &mut Scope<'static>,
+    ) -> Result<RuleRun, RuleFailure> {
         with_ctx(|c| c.current = Current::default());
         let len = scope.len();
         let result = self.engine.run_ast_with_scope(scope, ast);
@@ -382,7 +440,8 @@ fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<String>> {
         EvalAltResult::ErrorMismatchDataType(_, actual, _) => actual.contains("Unknown"),
         EvalAltResult::ErrorFunctionNotFound(sig, _) => sig.contains("Unknown"),
         EvalAltResult::ErrorIndexingType(t, _) => t.contains("Unknown"),
-        EvalAltResult::ErrorFor(_) => false,
+        // `for d in facts.household.dependants` when the list is unknown.
+        EvalAltResult::ErrorFor(_) => true,
         _ => false,
     };
     if mentions_unknown {
@@ -426,11 +485,20 @@ fn failure(err: &EvalAltResult) -> RuleFailure {
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("the rule called functions more than {} deep and was stopped (recursion without end?)", limits::MAX_CALL_LEVELS)
         }
-        EvalAltResult::ErrorDataTooLarge(what, _) => format!("the rule built a value too large for the sandbox ({what})"),
-        EvalAltResult::ErrorArithmetic(msg, _) => format!("arithmetic error: {}", msg.to_lowercase()),
-        EvalAltResult::ErrorFunctionNotFound(sig, _) => format!("no function `{sig}` is available to rules"),
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("the rule built a value too large for the sandbox ({what})")
+        }
+        EvalAltResult::ErrorArithmetic(msg, _) => {
+            format!("arithmetic error: {}", msg.to_lowercase())
+        }
+        EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+            format!("no function `{sig}` is available to rules")
+        }
         EvalAltResult::ErrorMismatchDataType(expected, actual, _) => {
-            format!("expected {expected} but found {}", actual.rsplit("::").next().unwrap_or(actual))
+            format!(
+                "expected {expected} but found {}",
+                actual.rsplit("::").next().unwrap_or(actual)
+            )
         }
         EvalAltResult::ErrorPropertyNotFound(name, _) => format!("there is no property `{name}`"),
         other => {
@@ -438,7 +506,11 @@ fn failure(err: &EvalAltResult) -> RuleFailure {
             s.split(" (line ").next().unwrap_or(&s).to_string()
         }
     };
-    RuleFailure { message, line: pos.line(), column: pos.position() }
+    RuleFailure {
+        message,
+        line: pos.line(),
+        column: pos.position(),
+    }
 }
 
 fn innermost_position(err: &EvalAltResult) -> Position {
@@ -459,14 +531,30 @@ fn innermost_position(err: &EvalAltResult) -> Position {
 // Facts.
 
 fn record_read(pointer: &str, known: bool) {
-    with_ctx(|c| c.current.reads.push(Read { pointer: pointer.to_string(), known }));
+    with_ctx(|c| {
+        c.current.reads.push(Read {
+            pointer: pointer.to_string(),
+            known,
+        })
+    });
 }
 
 fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
     let cat = catalogue();
-    let Some(child) = cat.child(obj.node, name).filter(|&c| cat.node(c).is_some_and(|n| n.readable)) else {
-        let names: Vec<&str> = cat.child_names(obj.node).into_iter().filter(|n| *n != "notes" && *n != "$schema").collect();
-        let at = if obj.pointer.is_empty() { "the case".to_string() } else { format!("`{}`", obj.pointer) };
+    let Some(child) = cat
+        .child(obj.node, name)
+        .filter(|&c| cat.node(c).is_some_and(|n| n.readable))
+    else {
+        let names: Vec<&str> = cat
+            .child_names(obj.node)
+            .into_iter()
+            .filter(|n| *n != "notes" && *n != "$schema")
+            .collect();
+        let at = if obj.pointer.is_empty() {
+            "the case".to_string()
+        } else {
+            format!("`{}`", obj.pointer)
+        };
         let hint = match did_you_mean(name, names.iter().copied()) {
             Some(s) => format!("; did you mean `{s}`?"),
             None => format!("; facts here are: {}", names.join(", ")),
@@ -474,10 +562,15 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
         return Err(error(format!("unknown fact `{name}` in {at}{hint}")));
     };
     let pointer: Arc<str> = Arc::from(format!("{}/{}", obj.pointer, name));
-    let Some(node) = cat.node(child) else { return Err(error("internal error: fact catalogue")) };
+    let Some(node) = cat.node(child) else {
+        return Err(error("internal error: fact catalogue"));
+    };
     let value = with_ctx(|c| c.case.pointer(&pointer).cloned());
     Ok(match (&node.ty, value) {
-        (FactType::Object(_), _) => Dynamic::from(FactObject { node: child, pointer }),
+        (FactType::Object(_), _) => Dynamic::from(FactObject {
+            node: child,
+            pointer,
+        }),
         (_, None | Some(Value::Null)) => {
             record_read(&pointer, false);
             Dynamic::from(Unknown { pointer })
@@ -486,10 +579,14 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
             record_read(&pointer, true);
             let arr: rhai::Array = (0..items.len())
                 .map(|i| match cat.node(*item).map(|n| &n.ty) {
-                    Some(FactType::Object(_)) => {
-                        Dynamic::from(FactObject { node: *item, pointer: Arc::from(format!("{pointer}/{i}")) })
-                    }
-                    Some(ty) => items.get(i).map(|v| json_leaf(v, ty)).unwrap_or(Dynamic::UNIT),
+                    Some(FactType::Object(_)) => Dynamic::from(FactObject {
+                        node: *item,
+                        pointer: Arc::from(format!("{pointer}/{i}")),
+                    }),
+                    Some(ty) => items
+                        .get(i)
+                        .map(|v| json_leaf(v, ty))
+                        .unwrap_or(Dynamic::UNIT),
                     None => Dynamic::UNIT,
                 })
                 .collect();
@@ -521,21 +618,45 @@ fn register_facts(e: &mut Engine) {
     e.register_type_with_name::<Unknown>("Unknown");
     e.register_type_with_name::<ParamsObject>("Params");
     e.register_indexer_get(|obj: &mut FactObject, name: &str| fact_child(obj, name));
-    e.register_indexer_get(|u: &mut Unknown, _name: &str| -> RhaiResult<Dynamic> { Err(unknown_used(u)) });
-    e.register_indexer_get(|u: &mut Unknown, _i: rhai::INT| -> RhaiResult<Dynamic> { Err(unknown_used(u)) });
+    e.register_indexer_get(|u: &mut Unknown, _name: &str| -> RhaiResult<Dynamic> {
+        Err(unknown_used(u))
+    });
+    e.register_indexer_get(|u: &mut Unknown, _i: rhai::INT| -> RhaiResult<Dynamic> {
+        Err(unknown_used(u))
+    });
     for op in ["==", "!=", "<", "<=", ">", ">="] {
-        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<bool> { Err(unknown_used(a)) });
-        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) });
+        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<bool> {
+            Err(unknown_used(a))
+        });
+        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<bool> {
+            Err(unknown_used(&b))
+        });
     }
     for op in ["+", "-", "*", "/", "%", "**"] {
-        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<Dynamic> { Err(unknown_used(a)) });
-        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<Dynamic> { Err(unknown_used(&b)) });
+        e.register_fn(op, |a: &mut Unknown, _b: Dynamic| -> RhaiResult<Dynamic> {
+            Err(unknown_used(a))
+        });
+        e.register_fn(op, |_a: Dynamic, b: Unknown| -> RhaiResult<Dynamic> {
+            Err(unknown_used(&b))
+        });
     }
-    e.register_fn("!", |a: &mut Unknown| -> RhaiResult<bool> { Err(unknown_used(a)) });
-    e.register_fn("-", |a: &mut Unknown| -> RhaiResult<Dynamic> { Err(unknown_used(a)) });
-    e.register_fn("len", |a: &mut Unknown| -> RhaiResult<rhai::INT> { Err(unknown_used(a)) });
-    e.register_fn("to_string", |a: &mut Unknown| -> RhaiResult<ImmutableString> { Err(unknown_used(a)) });
-    e.register_fn("contains", |_arr: &mut rhai::Array, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) });
+    e.register_fn("!", |a: &mut Unknown| -> RhaiResult<bool> {
+        Err(unknown_used(a))
+    });
+    e.register_fn("-", |a: &mut Unknown| -> RhaiResult<Dynamic> {
+        Err(unknown_used(a))
+    });
+    e.register_fn("len", |a: &mut Unknown| -> RhaiResult<rhai::INT> {
+        Err(unknown_used(a))
+    });
+    e.register_fn(
+        "to_string",
+        |a: &mut Unknown| -> RhaiResult<ImmutableString> { Err(unknown_used(a)) },
+    );
+    e.register_fn(
+        "contains",
+        |_arr: &mut rhai::Array, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) },
+    );
     // Explicit handling of unknown facts.
     e.register_fn("known", |v: Dynamic| -> bool {
         match v.read_lock::<Unknown>() {
@@ -558,7 +679,9 @@ fn register_facts(e: &mut Engine) {
         }
     });
     // Counting helpers over fact lists, so rules need no closures for the common case.
-    e.register_fn("pointer", |f: &mut FactObject| -> ImmutableString { f.pointer.to_string().into() });
+    e.register_fn("pointer", |f: &mut FactObject| -> ImmutableString {
+        f.pointer.to_string().into()
+    });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -575,17 +698,25 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
             Lookup::NeedsProvince => {
                 c.current.params.push(name.to_string());
                 let p = "/jurisdiction/province".to_string();
-                c.current.reads.push(Read { pointer: p.clone(), known: false });
+                c.current.reads.push(Read {
+                    pointer: p.clone(),
+                    known: false,
+                });
                 c.current.unknown_used.push(p.clone());
                 Err(stop_unknown(vec![p]))
             }
             Lookup::NoneInForce => Err(error(format!(
                 "parameter `{name}` has no value in force on {}{}",
                 c.date,
-                c.province.as_deref().map(|p| format!(" for {p}")).unwrap_or_default()
+                c.province
+                    .as_deref()
+                    .map(|p| format!(" for {p}"))
+                    .unwrap_or_default()
             ))),
             Lookup::NoSuchParameter => {
-                let hint = did_you_mean(name, params.names()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                let hint = did_you_mean(name, params.names())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
                 Err(error(format!("unknown parameter `{name}`{hint}")))
             }
         }
@@ -610,7 +741,9 @@ fn to_json(v: &Dynamic) -> RhaiResult<Value> {
     } else if let Ok(i) = v.as_int() {
         Value::from(i)
     } else if let Ok(f) = v.as_float() {
-        serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+        serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     } else if let Some(s) = v.read_lock::<ImmutableString>() {
         Value::String(s.to_string())
     } else if let Some(arr) = v.read_lock::<rhai::Array>() {
@@ -623,13 +756,17 @@ fn to_json(v: &Dynamic) -> RhaiResult<Value> {
 }
 
 fn to_values(map: &rhai::Map) -> RhaiResult<BTreeMap<String, Value>> {
-    map.iter().map(|(k, v)| Ok((k.to_string(), to_json(v)?))).collect()
+    map.iter()
+        .map(|(k, v)| Ok((k.to_string(), to_json(v)?)))
+        .collect()
 }
 
 fn conclude(c: Conclusion) -> RhaiResult<()> {
     try_ctx(|ctx| {
         if ctx.current.conclusion.is_some() {
-            return Err(error("the rule already reached a conclusion; call met(), not_met() or score() only once"));
+            return Err(error(
+                "the rule already reached a conclusion; call met(), not_met() or score() only once",
+            ));
         }
         ctx.current.conclusion = Some(c);
         Ok(())
@@ -647,13 +784,16 @@ fn number(v: &Dynamic, what: &str) -> RhaiResult<f64> {
     if let Ok(i) = v.as_int() {
         return Ok(i as f64);
     }
-    v.as_float().map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
+    v.as_float()
+        .map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
 }
 
 fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
     try_ctx(|c| {
         let Some(&i) = c.rule_ids.get(id) else {
-            let hint = did_you_mean(id, c.rule_ids.keys().map(String::as_str)).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+            let hint = did_you_mean(id, c.rule_ids.keys().map(String::as_str))
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
             return Err(error(format!("there is no rule `{id}`{hint}")));
         };
         match c.runs.get(i).and_then(Option::as_ref) {
@@ -663,12 +803,17 @@ fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
             Some(RuleRun::Unknown { missing, .. }) => {
                 let missing = missing.clone();
                 for p in &missing {
-                    c.current.reads.push(Read { pointer: p.clone(), known: false });
+                    c.current.reads.push(Read {
+                        pointer: p.clone(),
+                        known: false,
+                    });
                 }
                 c.current.unknown_used.extend(missing.iter().cloned());
                 Err(stop_unknown(missing))
             }
-            Some(RuleRun::Concluded { conclusion, reads, .. }) => {
+            Some(RuleRun::Concluded {
+                conclusion, reads, ..
+            }) => {
                 let reads = reads.clone();
                 let conclusion = conclusion.clone();
                 // What another rule read, this one read too.
@@ -680,80 +825,185 @@ fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
 }
 
 fn register_vocabulary(e: &mut Engine) {
-    e.register_fn("met", || conclude(Conclusion::Met { points: None, values: BTreeMap::new() }));
-    e.register_fn("met", |m: rhai::Map| conclude(Conclusion::Met { points: None, values: to_values(&m)? }));
-    e.register_fn("not_met", || conclude(Conclusion::NotMet { values: BTreeMap::new() }));
-    e.register_fn("not_met", |m: rhai::Map| conclude(Conclusion::NotMet { values: to_values(&m)? }));
-    e.register_fn("score", |p: rhai::INT| conclude(Conclusion::Met { points: Some(p), values: BTreeMap::new() }));
+    e.register_fn("met", || {
+        conclude(Conclusion::Met {
+            points: None,
+            values: BTreeMap::new(),
+        })
+    });
+    e.register_fn("met", |m: rhai::Map| {
+        conclude(Conclusion::Met {
+            points: None,
+            values: to_values(&m)?,
+        })
+    });
+    e.register_fn("not_met", || {
+        conclude(Conclusion::NotMet {
+            values: BTreeMap::new(),
+        })
+    });
+    e.register_fn("not_met", |m: rhai::Map| {
+        conclude(Conclusion::NotMet {
+            values: to_values(&m)?,
+        })
+    });
+    e.register_fn("score", |p: rhai::INT| {
+        conclude(Conclusion::Met {
+            points: Some(p),
+            values: BTreeMap::new(),
+        })
+    });
     e.register_fn("score", |p: rhai::INT, m: rhai::Map| {
-        conclude(Conclusion::Met { points: Some(p), values: to_values(&m)? })
+        conclude(Conclusion::Met {
+            points: Some(p),
+            values: to_values(&m)?,
+        })
     });
     e.register_fn("refer", |service: &str, agency: &str| {
-        effect(Effect::Referral { service: service.into(), agency: agency.into() });
-        conclude(Conclusion::Met { points: None, values: BTreeMap::new() })
+        effect(Effect::Referral {
+            service: service.into(),
+            agency: agency.into(),
+        });
+        conclude(Conclusion::Met {
+            points: None,
+            values: BTreeMap::new(),
+        })
     });
     e.register_fn("refer", |service: &str, agency: &str, m: rhai::Map| {
-        effect(Effect::Referral { service: service.into(), agency: agency.into() });
-        conclude(Conclusion::Met { points: None, values: to_values(&m)? })
+        effect(Effect::Referral {
+            service: service.into(),
+            agency: agency.into(),
+        });
+        conclude(Conclusion::Met {
+            points: None,
+            values: to_values(&m)?,
+        })
     });
     e.register_fn("fast_track", || effect(Effect::FastTrack));
     e.register_fn("require_approval", |code: &str| -> RhaiResult<()> {
-        const CODES: [&str; 4] = ["collective_decision", "over_36_months", "reassistance", "joint_assistance"];
+        const CODES: [&str; 4] = [
+            "collective_decision",
+            "over_36_months",
+            "reassistance",
+            "joint_assistance",
+        ];
         if !CODES.contains(&code) {
-            return Err(error(format!("unknown approval `{code}`; approvals are {}", CODES.join(", "))));
+            return Err(error(format!(
+                "unknown approval `{code}`; approvals are {}",
+                CODES.join(", ")
+            )));
         }
         effect(Effect::Approval(code.into()));
         Ok(())
     });
     e.register_fn("payment", |mode: &str| -> RhaiResult<()> {
         if mode != "one_off" && mode != "supervised_instalments" {
-            return Err(error(format!("unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\"")));
+            return Err(error(format!(
+                "unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\""
+            )));
         }
         effect(Effect::Payment(mode.into()));
         Ok(())
     });
-    e.register_fn("co_recipient", |d: FactObject| effect(Effect::CoRecipient(d.pointer.to_string())));
+    e.register_fn("co_recipient", |d: FactObject| {
+        effect(Effect::CoRecipient(d.pointer.to_string()))
+    });
     e.register_fn("step", |code: &str, v: Dynamic| -> RhaiResult<Dynamic> {
         let value = number(&v, "a step's value")?;
-        effect(Effect::Step { code: code.into(), value, values: BTreeMap::new() });
+        effect(Effect::Step {
+            code: code.into(),
+            value,
+            values: BTreeMap::new(),
+        });
         Ok(v)
     });
-    e.register_fn("step", |code: &str, v: Dynamic, m: rhai::Map| -> RhaiResult<Dynamic> {
-        let value = number(&v, "a step's value")?;
-        effect(Effect::Step { code: code.into(), value, values: to_values(&m)? });
-        Ok(v)
-    });
-    e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<rhai::FLOAT> {
-        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
-        let applied = amount > limit;
-        effect(Effect::Cap { code: code.into(), amount, limit, applied, values: BTreeMap::new() });
-        Ok(amount.min(limit))
-    });
-    e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| -> RhaiResult<rhai::FLOAT> {
-        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
-        let applied = amount > limit;
-        effect(Effect::Cap { code: code.into(), amount, limit, applied, values: to_values(&m)? });
-        Ok(amount.min(limit))
-    });
-    e.register_fn("check", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
-        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
-        let exceeded = amount > limit;
-        effect(Effect::Check { code: code.into(), amount, limit, exceeded, values: BTreeMap::new() });
-        Ok(exceeded)
-    });
-    e.register_fn("threshold", |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
-        let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the threshold")?);
-        let reached = amount >= limit;
-        effect(Effect::Check { code: code.into(), amount, limit, exceeded: reached, values: BTreeMap::new() });
-        Ok(reached)
-    });
+    e.register_fn(
+        "step",
+        |code: &str, v: Dynamic, m: rhai::Map| -> RhaiResult<Dynamic> {
+            let value = number(&v, "a step's value")?;
+            effect(Effect::Step {
+                code: code.into(),
+                value,
+                values: to_values(&m)?,
+            });
+            Ok(v)
+        },
+    );
+    e.register_fn(
+        "cap",
+        |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<rhai::FLOAT> {
+            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+            let applied = amount > limit;
+            effect(Effect::Cap {
+                code: code.into(),
+                amount,
+                limit,
+                applied,
+                values: BTreeMap::new(),
+            });
+            Ok(amount.min(limit))
+        },
+    );
+    e.register_fn(
+        "cap",
+        |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| -> RhaiResult<rhai::FLOAT> {
+            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+            let applied = amount > limit;
+            effect(Effect::Cap {
+                code: code.into(),
+                amount,
+                limit,
+                applied,
+                values: to_values(&m)?,
+            });
+            Ok(amount.min(limit))
+        },
+    );
+    e.register_fn(
+        "check",
+        |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
+            let exceeded = amount > limit;
+            effect(Effect::Check {
+                code: code.into(),
+                amount,
+                limit,
+                exceeded,
+                values: BTreeMap::new(),
+            });
+            Ok(exceeded)
+        },
+    );
+    e.register_fn(
+        "threshold",
+        |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+            let (amount, limit) = (
+                number(&amount, "the amount")?,
+                number(&limit, "the threshold")?,
+            );
+            let reached = amount >= limit;
+            effect(Effect::Check {
+                code: code.into(),
+                amount,
+                limit,
+                exceeded: reached,
+                values: BTreeMap::new(),
+            });
+            Ok(reached)
+        },
+    );
     e.register_fn("recommend", |amount: Dynamic| -> RhaiResult<()> {
         let a = number(&amount, "the recommended amount")?;
         if !a.is_finite() || a < 0.0 {
-            return Err(error(format!("the recommended amount must be a finite number ≥ 0, not {a}")));
+            return Err(error(format!(
+                "the recommended amount must be a finite number ≥ 0, not {a}"
+            )));
         }
         effect(Effect::Recommend(a));
-        conclude(Conclusion::Met { points: None, values: BTreeMap::new() })
+        conclude(Conclusion::Met {
+            points: None,
+            values: BTreeMap::new(),
+        })
     });
     // Reading earlier conclusions.
     e.register_fn("fired", |id: &str| -> RhaiResult<bool> {
@@ -770,50 +1020,78 @@ fn register_vocabulary(e: &mut Engine) {
         }
     });
     e.register_fn("decision", || -> RhaiResult<ImmutableString> {
-        try_ctx(|c| c.decision.map(ImmutableString::from).ok_or_else(|| error("the decision is made after the exclusions stage")))
+        try_ctx(|c| {
+            c.decision
+                .map(ImmutableString::from)
+                .ok_or_else(|| error("the decision is made after the exclusions stage"))
+        })
     });
     e.register_fn("tier", || -> RhaiResult<ImmutableString> {
-        try_ctx(|c| c.tier.map(ImmutableString::from).ok_or_else(|| error("the tier is known after the priority stage")))
+        try_ctx(|c| {
+            c.tier
+                .map(ImmutableString::from)
+                .ok_or_else(|| error("the tier is known after the priority stage"))
+        })
     });
     e.register_fn("priority_score", || -> RhaiResult<rhai::INT> {
-        try_ctx(|c| c.score.ok_or_else(|| error("the score is known after the priority stage")))
+        try_ctx(|c| {
+            c.score
+                .ok_or_else(|| error("the score is known after the priority stage"))
+        })
     });
     // Arithmetic helpers for money.
-    e.register_fn("round_up_to", |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
-        if unit <= 0 {
-            return Err(error("round_up_to needs a positive unit"));
-        }
-        let u = unit as f64;
-        Ok(((x / u) - 1e-9).ceil() * u)
-    });
-    e.register_fn("round_to", |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
-        if unit <= 0 {
-            return Err(error("round_to needs a positive unit"));
-        }
-        let u = unit as f64;
-        Ok((x / u).round() * u)
-    });
-    e.register_fn("clamp", |x: Dynamic, lo: Dynamic, hi: Dynamic| -> RhaiResult<rhai::FLOAT> {
-        Ok(number(&x, "clamp's value")?.max(number(&lo, "clamp's low end")?).min(number(&hi, "clamp's high end")?))
-    });
+    e.register_fn(
+        "round_up_to",
+        |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+            if unit <= 0 {
+                return Err(error("round_up_to needs a positive unit"));
+            }
+            let u = unit as f64;
+            Ok(((x / u) - 1e-9).ceil() * u)
+        },
+    );
+    e.register_fn(
+        "round_to",
+        |x: rhai::FLOAT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+            if unit <= 0 {
+                return Err(error("round_to needs a positive unit"));
+            }
+            let u = unit as f64;
+            Ok((x / u).round() * u)
+        },
+    );
+    e.register_fn(
+        "clamp",
+        |x: Dynamic, lo: Dynamic, hi: Dynamic| -> RhaiResult<rhai::FLOAT> {
+            Ok(number(&x, "clamp's value")?
+                .max(number(&lo, "clamp's low end")?)
+                .min(number(&hi, "clamp's high end")?))
+        },
+    );
     e.register_fn("min", |a: Dynamic, b: Dynamic| -> RhaiResult<rhai::FLOAT> {
         Ok(number(&a, "min's first value")?.min(number(&b, "min's second value")?))
     });
     e.register_fn("max", |a: Dynamic, b: Dynamic| -> RhaiResult<rhai::FLOAT> {
         Ok(number(&a, "max's first value")?.max(number(&b, "max's second value")?))
     });
-    e.register_fn("round_up_to", |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
-        if unit <= 0 {
-            return Err(error("round_up_to needs a positive unit"));
-        }
-        Ok(((x as f64) / unit as f64).ceil() * unit as f64)
-    });
-    e.register_fn("round_to", |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
-        if unit <= 0 {
-            return Err(error("round_to needs a positive unit"));
-        }
-        Ok(((x as f64) / unit as f64).round() * unit as f64)
-    });
+    e.register_fn(
+        "round_up_to",
+        |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+            if unit <= 0 {
+                return Err(error("round_up_to needs a positive unit"));
+            }
+            Ok(((x as f64) / unit as f64).ceil() * unit as f64)
+        },
+    );
+    e.register_fn(
+        "round_to",
+        |x: rhai::INT, unit: rhai::INT| -> RhaiResult<rhai::FLOAT> {
+            if unit <= 0 {
+                return Err(error("round_to needs a positive unit"));
+            }
+            Ok(((x as f64) / unit as f64).round() * unit as f64)
+        },
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -857,7 +1135,8 @@ pub fn static_check(ast: &AST, params: &Parameters) -> Vec<StaticIssue> {
                             message: format!("unknown parameter `{name}`"),
                             line: pos.line().unwrap_or(1),
                             column: pos.position().unwrap_or(1),
-                            help: did_you_mean(name, params.names()).map(|s| format!("did you mean `{s}`?")),
+                            help: did_you_mean(name, params.names())
+                                .map(|s| format!("did you mean `{s}`?")),
                         });
                     }
                 }
@@ -881,15 +1160,26 @@ fn check_fact_chain(chain: &Chain, issues: &mut Vec<StaticIssue>) {
             }
             _ => return,
         }
-        match cat.child(node, name).filter(|&c| cat.node(c).is_some_and(|n| n.readable)) {
+        match cat
+            .child(node, name)
+            .filter(|&c| cat.node(c).is_some_and(|n| n.readable))
+        {
             Some(c) => node = c,
             None => {
-                let names: Vec<&str> = cat.child_names(node).into_iter().filter(|n| *n != "notes" && *n != "$schema").collect();
+                let names: Vec<&str> = cat
+                    .child_names(node)
+                    .into_iter()
+                    .filter(|n| *n != "notes" && *n != "$schema")
+                    .collect();
                 let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
                 issues.push(StaticIssue {
                     message: format!(
                         "unknown fact `{name}`{}",
-                        if path.is_empty() { " in the case".to_string() } else { format!(" in `{path}`") }
+                        if path.is_empty() {
+                            " in the case".to_string()
+                        } else {
+                            format!(" in `{path}`")
+                        }
                     ),
                     line: pos.line().unwrap_or(1),
                     column: pos.position().unwrap_or(1),
@@ -969,7 +1259,11 @@ pub fn referenced_rules(ast: &AST) -> Vec<(String, usize, usize)> {
         if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() {
             if call.name == "fired" || call.name == "value_of" {
                 if let Some(Expr::StringConstant(s, _)) = call.args.first() {
-                    out.push((s.to_string(), pos.line().unwrap_or(1), pos.position().unwrap_or(1)));
+                    out.push((
+                        s.to_string(),
+                        pos.line().unwrap_or(1),
+                        pos.position().unwrap_or(1),
+                    ));
                 }
             }
         }

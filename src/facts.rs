@@ -63,10 +63,19 @@ impl FactCatalogue {
 
     fn add(&mut self, root: &Value, schema: &Value, path: String, description: String) -> usize {
         let schema = resolve(root, schema);
-        let description = schema.get("description").and_then(Value::as_str).map(str::to_string).unwrap_or(description);
+        let description = schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or(description);
         let id = self.nodes.len();
         let readable = !(path.ends_with("/notes") || path.ends_with("/$schema"));
-        self.nodes.push(FactNode { path: path.clone(), description: description.clone(), ty: FactType::Boolean, readable });
+        self.nodes.push(FactNode {
+            path: path.clone(),
+            description: description.clone(),
+            ty: FactType::Boolean,
+            readable,
+        });
         let ty = if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             let mut children = BTreeMap::new();
             for (name, sub) in props {
@@ -85,7 +94,9 @@ impl FactCatalogue {
             } else if types.iter().any(|t| t == "boolean") {
                 FactType::Boolean
             } else {
-                FactType::String { choices: choices_of(root, schema) }
+                FactType::String {
+                    choices: choices_of(root, schema),
+                }
             }
         };
         if let Some(node) = self.nodes.get_mut(id) {
@@ -140,7 +151,14 @@ impl FactCatalogue {
 
     /// The allowed keys of the object at an instance pointer (for "did you mean").
     pub fn object_keys(&self, pointer: &str) -> Vec<String> {
-        self.lookup(pointer).map(|id| self.child_names(id).into_iter().map(str::to_string).collect()).unwrap_or_default()
+        self.lookup(pointer)
+            .map(|id| {
+                self.child_names(id)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -158,7 +176,10 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
                 None => return s,
             }
         } else if let Some(any) = s.get("anyOf").and_then(Value::as_array) {
-            match any.iter().find(|v| v.get("type").and_then(Value::as_str) != Some("null")) {
+            match any
+                .iter()
+                .find(|v| v.get("type").and_then(Value::as_str) != Some("null"))
+            {
                 Some(inner) => s = inner,
                 None => return s,
             }
@@ -172,7 +193,11 @@ fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
 fn types_of(schema: &Value) -> Vec<String> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
         _ => Vec::new(),
     }
 }

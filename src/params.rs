@@ -30,8 +30,18 @@ use serde_json::Value;
 use crate::policy::PolicyError;
 
 /// Units a parameter may have.
-pub const UNITS: [&str; 10] =
-    ["CNY", "CNY/month", "CNY/person/month", "months", "months/dependant", "factor", "points", "years", "ratio", "count"];
+pub const UNITS: [&str; 10] = [
+    "CNY",
+    "CNY/month",
+    "CNY/person/month",
+    "months",
+    "months/dependant",
+    "factor",
+    "points",
+    "years",
+    "ratio",
+    "count",
+];
 
 /// One parameter.
 #[derive(Debug, Clone)]
@@ -115,7 +125,10 @@ pub enum Lookup<'a> {
 
 impl Parameters {
     pub(crate) fn new(regions: BTreeMap<String, Vec<String>>) -> Self {
-        Parameters { by_name: BTreeMap::new(), regions }
+        Parameters {
+            by_name: BTreeMap::new(),
+            regions,
+        }
     }
 
     pub(crate) fn insert(&mut self, p: Parameter) {
@@ -139,15 +152,24 @@ impl Parameters {
 
     /// The macro-region a province belongs to, if the manifest names one.
     pub fn region_of(&self, province: &str) -> Option<&str> {
-        self.regions.iter().find(|(_, members)| members.iter().any(|m| m == province)).map(|(r, _)| r.as_str())
+        self.regions
+            .iter()
+            .find(|(_, members)| members.iter().any(|m| m == province))
+            .map(|(r, _)| r.as_str())
     }
 
     /// The value of `name` in force on `date` (ISO) for `province`.
     pub fn lookup(&self, name: &str, date: &str, province: Option<&str>) -> Lookup<'_> {
-        let Some(p) = self.by_name.get(name) else { return Lookup::NoSuchParameter };
-        let in_force = |v: &&ParamValue| v.from.as_str() <= date && v.until.as_deref().is_none_or(|u| date <= u);
+        let Some(p) = self.by_name.get(name) else {
+            return Lookup::NoSuchParameter;
+        };
+        let in_force = |v: &&ParamValue| {
+            v.from.as_str() <= date && v.until.as_deref().is_none_or(|u| date <= u)
+        };
         let best = if p.by_region {
-            let Some(province) = province else { return Lookup::NeedsProvince };
+            let Some(province) = province else {
+                return Lookup::NeedsProvince;
+            };
             let macro_region = self.region_of(province);
             let rank = |v: &ParamValue| match v.region.as_deref() {
                 Some(r) if r == province => Some(0),
@@ -162,7 +184,10 @@ impl Parameters {
                 .min_by(|a, b| a.0.cmp(&b.0).then(b.1.from.cmp(&a.1.from)))
                 .map(|(_, v)| v)
         } else {
-            p.values.iter().filter(in_force).max_by(|a, b| a.from.cmp(&b.from))
+            p.values
+                .iter()
+                .filter(in_force)
+                .max_by(|a, b| a.from.cmp(&b.from))
         };
         best.map_or(Lookup::NoneInForce, Lookup::Found)
     }
@@ -177,13 +202,21 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyEr
     let mut errors = Vec::new();
     let mut out = Vec::new();
     let line_of = |needle: &str| -> usize {
-        text.lines().position(|l| l.trim_start().starts_with(needle)).map(|i| i + 1).unwrap_or(1)
+        text.lines()
+            .position(|l| l.trim_start().starts_with(needle))
+            .map(|i| i + 1)
+            .unwrap_or(1)
     };
     for (name, mut p) in raw {
         let at = line_of(&format!("[{name}]"));
         let err = |msg: String| PolicyError::new(file, msg).at(at, 1, text);
-        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            errors.push(err(format!("parameter name `{name}` must be lowercase letters, digits and `_`")));
+        if !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            errors.push(err(format!(
+                "parameter name `{name}` must be lowercase letters, digits and `_`"
+            )));
         }
         if !UNITS.contains(&p.unit.as_str()) {
             let mut e = err(format!("parameter `{name}` has unknown unit `{}`", p.unit));
@@ -194,18 +227,26 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyEr
             errors.push(e);
         }
         if p.reference.trim().is_empty() {
-            errors.push(err(format!("parameter `{name}` has no reference")).help("say where the value comes from"));
+            errors.push(
+                err(format!("parameter `{name}` has no reference"))
+                    .help("say where the value comes from"),
+            );
         }
         if p.values.is_empty() {
             errors.push(err(format!("parameter `{name}` has no values")));
         }
         for v in &mut p.values {
             if crate::validate::parse_date(&v.from).is_none() {
-                errors.push(err(format!("parameter `{name}`: `from = \"{}\"` is not a date (YYYY-MM-DD)", v.from)));
+                errors.push(err(format!(
+                    "parameter `{name}`: `from = \"{}\"` is not a date (YYYY-MM-DD)",
+                    v.from
+                )));
             }
             if let Some(u) = &v.until {
                 if crate::validate::parse_date(u).is_none() || u.as_str() < v.from.as_str() {
-                    errors.push(err(format!("parameter `{name}`: `until = \"{u}\"` is not a date on or after `from`")));
+                    errors.push(err(format!(
+                        "parameter `{name}`: `until = \"{u}\"` is not a date on or after `from`"
+                    )));
                 }
             }
             if p.by_region != v.region.is_some() {

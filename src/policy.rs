@@ -22,7 +22,9 @@ static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 pub const MANIFEST: &str = "policy.toml";
 
 /// The stages of a policy, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
     /// Art. 7: who may be assisted, and the conditions every case must meet.
@@ -39,7 +41,13 @@ pub enum Stage {
 
 impl Stage {
     /// All stages in order.
-    pub const ALL: [Stage; 5] = [Stage::Eligibility, Stage::Exclusions, Stage::Priority, Stage::Amount, Stage::Referrals];
+    pub const ALL: [Stage; 5] = [
+        Stage::Eligibility,
+        Stage::Exclusions,
+        Stage::Priority,
+        Stage::Amount,
+        Stage::Referrals,
+    ];
 
     /// The stage's name as written in headers and the manifest.
     pub fn as_str(self) -> &'static str {
@@ -59,7 +67,11 @@ impl Stage {
     /// The kinds of rule a stage may hold; the first is the default when a header names none.
     pub fn kinds(self) -> &'static [RuleKind] {
         match self {
-            Stage::Eligibility => &[RuleKind::Pathway, RuleKind::Condition, RuleKind::Discretionary],
+            Stage::Eligibility => &[
+                RuleKind::Pathway,
+                RuleKind::Condition,
+                RuleKind::Discretionary,
+            ],
             Stage::Exclusions => &[RuleKind::Bar, RuleKind::Approval],
             Stage::Priority => &[RuleKind::Factor, RuleKind::Group],
             Stage::Amount => &[RuleKind::Amount],
@@ -170,12 +182,22 @@ pub struct PolicyError {
 
 impl PolicyError {
     pub(crate) fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), line: None, column: None, message: message.into(), help: None, source_line: None }
+        Self {
+            file: file.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            source_line: None,
+        }
     }
     pub(crate) fn at(mut self, line: usize, column: usize, source: &str) -> Self {
         self.line = Some(line);
         self.column = Some(column);
-        self.source_line = source.lines().nth(line.saturating_sub(1)).map(str::to_string);
+        self.source_line = source
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map(str::to_string);
         self
     }
     pub(crate) fn help(mut self, help: impl Into<String>) -> Self {
@@ -222,7 +244,10 @@ impl PolicySource {
     pub fn embedded() -> Self {
         let mut files = BTreeMap::new();
         collect_embedded(&EMBEDDED, &mut files);
-        PolicySource { label: "rules".into(), files }
+        PolicySource {
+            label: "rules".into(),
+            files,
+        }
     }
 
     /// A policy folder on disk.
@@ -230,7 +255,9 @@ impl PolicySource {
         let label = dir.display().to_string().trim_end_matches('/').to_string();
         if !dir.is_dir() {
             return Err(vec![PolicyError::new(&label, "no such policy folder")
-                .help("pass the folder that holds policy.toml, e.g. `--rules rules`")]);
+                .help(
+                    "pass the folder that holds policy.toml, e.g. `--rules rules`",
+                )]);
         }
         let mut files = BTreeMap::new();
         let mut errors = Vec::new();
@@ -295,14 +322,21 @@ fn collect_dir(
         return;
     }
     let Ok(entries) = std::fs::read_dir(dir) else {
-        errors.push(PolicyError::new(dir.display().to_string(), "cannot read this folder"));
+        errors.push(PolicyError::new(
+            dir.display().to_string(),
+            "cannot read this folder",
+        ));
         return;
     };
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let path = e.path();
-        let rel = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         if path.is_dir() {
             collect_dir(root, &path, label, out, errors, depth + 1);
         } else if is_policy_file(&rel) {
@@ -311,9 +345,15 @@ fn collect_dir(
                     Ok(text) => {
                         out.insert(rel, text);
                     }
-                    Err(_) => errors.push(PolicyError::new(format!("{label}/{rel}"), "the file is not valid UTF-8")),
+                    Err(_) => errors.push(PolicyError::new(
+                        format!("{label}/{rel}"),
+                        "the file is not valid UTF-8",
+                    )),
                 },
-                Err(e) => errors.push(PolicyError::new(format!("{label}/{rel}"), format!("cannot read the file: {e}"))),
+                Err(e) => errors.push(PolicyError::new(
+                    format!("{label}/{rel}"),
+                    format!("cannot read the file: {e}"),
+                )),
             }
         }
     }
@@ -398,7 +438,9 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
         };
         let key = key.trim();
         let is_key = !key.is_empty()
-            && key.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+            && key
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
             && key.chars().next().is_some_and(|c| c.is_ascii_lowercase());
         if !is_key {
             current = None;
@@ -406,20 +448,29 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
         }
         if !HEADER_KEYS.contains(&key) && !HEADER_PREFIXES.iter().any(|p| key.starts_with(p)) {
             let all: Vec<&str> = HEADER_KEYS.to_vec();
-            let mut e = PolicyError::new(file, format!("unknown header key `{key}`")).at(line_no, 4, text);
+            let mut e =
+                PolicyError::new(file, format!("unknown header key `{key}`")).at(line_no, 4, text);
             if let Some(s) = crate::suggest::did_you_mean(key, all.iter().copied()) {
                 e = e.help(format!("did you mean `{s}`?"));
             } else {
-                e = e.help(format!("header keys are {}, and step./cap./check.<code> texts", all.join(", ")));
+                e = e.help(format!(
+                    "header keys are {}, and step./cap./check.<code> texts",
+                    all.join(", ")
+                ));
             }
             errors.push(e);
             current = None;
             continue;
         }
         if header.fields.contains_key(key) {
-            errors.push(PolicyError::new(file, format!("header key `{key}` appears twice")).at(line_no, 4, text));
+            errors.push(
+                PolicyError::new(file, format!("header key `{key}` appears twice"))
+                    .at(line_no, 4, text),
+            );
         }
-        header.fields.insert(key.to_string(), (value.trim().to_string(), line_no));
+        header
+            .fields
+            .insert(key.to_string(), (value.trim().to_string(), line_no));
         current = Some(key.to_string());
     }
     if errors.is_empty() {
@@ -459,7 +510,10 @@ impl Policy {
         for rel in &manifest.parameters {
             let file = source.display(rel);
             let Some(text) = source.files.get(rel) else {
-                errors.push(PolicyError::new(&manifest_file, format!("parameter file `{rel}` does not exist")));
+                errors.push(PolicyError::new(
+                    &manifest_file,
+                    format!("parameter file `{rel}` does not exist"),
+                ));
                 continue;
             };
             match crate::params::parse_file(text, &file) {
@@ -468,7 +522,10 @@ impl Policy {
                         if let Some(prev) = params.get(&p.name) {
                             errors.push(PolicyError::new(
                                 &file,
-                                format!("parameter `{}` is already defined in {}", p.name, prev.file),
+                                format!(
+                                    "parameter `{}` is already defined in {}",
+                                    p.name, prev.file
+                                ),
                             ));
                         } else {
                             params.insert(p);
@@ -491,17 +548,34 @@ impl Policy {
                 let file = source.display(rel);
                 let Some(text) = source.files.get(rel) else {
                     errors.push(
-                        PolicyError::new(&manifest_file, format!("rule file `{rel}` (stage {}) does not exist", stage.as_str()))
-                            .help("create the file or remove it from the manifest"),
+                        PolicyError::new(
+                            &manifest_file,
+                            format!(
+                                "rule file `{rel}` (stage {}) does not exist",
+                                stage.as_str()
+                            ),
+                        )
+                        .help("create the file or remove it from the manifest"),
                     );
                     continue;
                 };
                 match compile_rule(&sandbox, &params, text, &file, stage) {
                     Ok(rule) => {
                         if let Some(&prev) = rule_index.get(&rule.id) {
-                            let prev: &Rule = &rules[prev];
-                            errors.push(PolicyError::new(&file, format!("rule id `{}` is already used by {}", rule.id, prev.file))
-                                .help("every rule needs its own id"));
+                            let prev_file = rules
+                                .get(prev)
+                                .map(|r: &Rule| r.file.clone())
+                                .unwrap_or_default();
+                            errors.push(
+                                PolicyError::new(
+                                    &file,
+                                    format!(
+                                        "rule id `{}` is already used by {}",
+                                        rule.id, prev_file
+                                    ),
+                                )
+                                .help("every rule needs its own id"),
+                            );
                         } else {
                             rule_index.insert(rule.id.clone(), rules.len());
                             rules.push(rule);
@@ -514,8 +588,11 @@ impl Policy {
         for rel in source.files.keys() {
             if rel.ends_with(".rhai") && !listed.contains(rel) {
                 errors.push(
-                    PolicyError::new(source.display(rel), "this rule file is not listed in the manifest, so it would never run")
-                        .help(format!("add \"{rel}\" to the right stage in {MANIFEST}")),
+                    PolicyError::new(
+                        source.display(rel),
+                        "this rule file is not listed in the manifest, so it would never run",
+                    )
+                    .help(format!("add \"{rel}\" to the right stage in {MANIFEST}")),
                 );
             }
         }
@@ -572,7 +649,12 @@ fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PolicyError {
     if let Some(span) = e.span() {
         let before = text.get(..span.start).unwrap_or("");
         let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
+        let col = before
+            .rsplit('\n')
+            .next()
+            .map(|s| s.chars().count())
+            .unwrap_or(0)
+            + 1;
         err = err.at(line, col, text);
     }
     err
@@ -582,7 +664,13 @@ pub(crate) fn toml_error_pub(file: &str, text: &str, e: &toml::de::Error) -> Pol
     toml_error(file, text, e)
 }
 
-fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, stage: Stage) -> Result<Rule, Vec<PolicyError>> {
+fn compile_rule(
+    sandbox: &Sandbox,
+    params: &Parameters,
+    text: &str,
+    file: &str,
+    stage: Stage,
+) -> Result<Rule, Vec<PolicyError>> {
     let header = parse_header(text, file)?;
     let mut errors = Vec::new();
     let get = |k: &str| header.fields.get(k).map(|(v, _)| v.clone());
@@ -595,37 +683,52 @@ fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, 
     }
     let declared_stage = match get("stage") {
         None => {
-            errors.push(PolicyError::new(file, "the rule header has no `stage`").at(1, 1, text)
-                .help(format!("add `// stage: {}`", stage.as_str())));
+            errors.push(
+                PolicyError::new(file, "the rule header has no `stage`")
+                    .at(1, 1, text)
+                    .help(format!("add `// stage: {}`", stage.as_str())),
+            );
             stage
         }
-        Some(s) => match Stage::parse(&s) {
-            Some(st) if st == stage => st,
-            Some(st) => {
-                let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
-                errors.push(PolicyError::new(file, format!("the header says stage `{}` but the manifest lists the file under `{}`", st.as_str(), stage.as_str())).at(line, 4, text));
-                stage
+        Some(s) => {
+            match Stage::parse(&s) {
+                Some(st) if st == stage => st,
+                Some(st) => {
+                    let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
+                    errors.push(PolicyError::new(file, format!("the header says stage `{}` but the manifest lists the file under `{}`", st.as_str(), stage.as_str())).at(line, 4, text));
+                    stage
+                }
+                None => {
+                    let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
+                    let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                    let mut e =
+                        PolicyError::new(file, format!("unknown stage `{s}`")).at(line, 4, text);
+                    e = match crate::suggest::did_you_mean(&s, names.iter().copied()) {
+                        Some(sug) => e.help(format!("did you mean `{sug}`?")),
+                        None => e.help(format!("stages are {}", names.join(", "))),
+                    };
+                    errors.push(e);
+                    stage
+                }
             }
-            None => {
-                let line = header.fields.get("stage").map(|(_, l)| *l).unwrap_or(1);
-                let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-                let mut e = PolicyError::new(file, format!("unknown stage `{s}`")).at(line, 4, text);
-                e = match crate::suggest::did_you_mean(&s, names.iter().copied()) {
-                    Some(sug) => e.help(format!("did you mean `{sug}`?")),
-                    None => e.help(format!("stages are {}", names.join(", "))),
-                };
-                errors.push(e);
-                stage
-            }
-        },
+        }
     };
     let kinds = declared_stage.kinds();
     let kind = match get("kind") {
-        None if kinds.len() == 1 || declared_stage == Stage::Exclusions => kinds.first().copied().unwrap_or(RuleKind::Amount),
+        None if kinds.len() == 1 || declared_stage == Stage::Exclusions => {
+            kinds.first().copied().unwrap_or(RuleKind::Amount)
+        }
         None => {
             let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            errors.push(PolicyError::new(file, "the rule header has no `kind`").at(1, 1, text)
-                .help(format!("rules of stage {} are one of: {}", declared_stage.as_str(), names.join(", "))));
+            errors.push(
+                PolicyError::new(file, "the rule header has no `kind`")
+                    .at(1, 1, text)
+                    .help(format!(
+                        "rules of stage {} are one of: {}",
+                        declared_stage.as_str(),
+                        names.join(", ")
+                    )),
+            );
             RuleKind::Amount
         }
         Some(k) => match kinds.iter().find(|x| x.as_str() == k) {
@@ -633,8 +736,18 @@ fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, 
             None => {
                 let line = header.fields.get("kind").map(|(_, l)| *l).unwrap_or(1);
                 let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-                errors.push(PolicyError::new(file, format!("kind `{k}` is not one of stage {}", declared_stage.as_str())).at(line, 4, text)
-                    .help(format!("rules of stage {} are one of: {}", declared_stage.as_str(), names.join(", "))));
+                errors.push(
+                    PolicyError::new(
+                        file,
+                        format!("kind `{k}` is not one of stage {}", declared_stage.as_str()),
+                    )
+                    .at(line, 4, text)
+                    .help(format!(
+                        "rules of stage {} are one of: {}",
+                        declared_stage.as_str(),
+                        names.join(", ")
+                    )),
+                );
                 RuleKind::Amount
             }
         },
@@ -642,19 +755,33 @@ fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, 
     let id = get("id").unwrap_or_default();
     if !id.is_empty() && !id.starts_with(&format!("{}.", declared_stage.as_str())) {
         let line = header.fields.get("id").map(|(_, l)| *l).unwrap_or(1);
-        errors.push(PolicyError::new(file, format!("rule id `{id}` must start with its stage, `{}.`", declared_stage.as_str())).at(line, 4, text));
+        errors.push(
+            PolicyError::new(
+                file,
+                format!(
+                    "rule id `{id}` must start with its stage, `{}.`",
+                    declared_stage.as_str()
+                ),
+            )
+            .at(line, 4, text),
+        );
     }
     let ast = match sandbox.compile(text) {
         Ok(ast) => Some(ast),
         Err(e) => {
             let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
-            errors.push(PolicyError::new(file, engine::describe_parse_error(&e)).at(line, col, text));
+            errors
+                .push(PolicyError::new(file, engine::describe_parse_error(&e)).at(line, col, text));
             None
         }
     };
     if let Some(ast) = &ast {
         for issue in engine::static_check(ast, params) {
-            errors.push(PolicyError::new(file, issue.message).at(issue.line, issue.column, text).help_opt(issue.help));
+            errors.push(
+                PolicyError::new(file, issue.message)
+                    .at(issue.line, issue.column, text)
+                    .help_opt(issue.help),
+            );
         }
     }
     if !errors.is_empty() {
@@ -663,7 +790,9 @@ fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, 
     let texts = header
         .fields
         .iter()
-        .filter(|(k, _)| *k == "met" || *k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p)))
+        .filter(|(k, _)| {
+            *k == "met" || *k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p))
+        })
         .map(|(k, (v, _))| (k.clone(), v.clone()))
         .collect();
     Ok(Rule {
@@ -674,7 +803,7 @@ fn compile_rule(sandbox: &Sandbox, params: &Parameters, text: &str, file: &str, 
         basis: get("basis").unwrap_or_default(),
         texts,
         file: file.to_string(),
-        ast: ast.unwrap_or_default(),
+        ast: sandbox.optimize(ast.unwrap_or_default()),
     })
 }
 

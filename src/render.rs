@@ -31,7 +31,13 @@ fn headline(r: &Recommendation) -> String {
         Decision::NeedsInformation => "NEEDS INFORMATION".to_string(),
     };
     if let Some(p) = &r.priority {
-        let _ = write!(s, ", priority {} (score {}{})", p.tier.as_str(), p.score, if p.provisional { ", provisional" } else { "" });
+        let _ = write!(
+            s,
+            ", priority {} (score {}{})",
+            p.tier.as_str(),
+            p.score,
+            if p.provisional { ", provisional" } else { "" }
+        );
     }
     s
 }
@@ -58,18 +64,32 @@ fn decision_lines(r: &Recommendation) -> Vec<String> {
         out.push("Fast track (先行救助): pay first, complete the formalities afterwards.".into());
     }
     if !r.approvals.is_empty() {
-        out.push(format!("Approvals needed: {}.", r.approvals.iter().map(|a| label(a.as_str())).collect::<Vec<_>>().join(", ")));
+        out.push(format!(
+            "Approvals needed: {}.",
+            r.approvals
+                .iter()
+                .map(|a| label(a.as_str()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     match r.payment {
         Some(Payment::OneOff) => out.push("Payment: one-off.".into()),
-        Some(Payment::SupervisedInstalments) => out.push("Payment: in supervised instalments.".into()),
+        Some(Payment::SupervisedInstalments) => {
+            out.push("Payment: in supervised instalments.".into())
+        }
         None => {}
     }
     for c in &r.co_recipients {
         out.push(format!(
             "Co-recipient: {} aged {} ({}), assisted together with the applicant.",
-            c.relation.as_deref().map(label).unwrap_or_else(|| "dependant".into()),
-            c.age.map(|a| a.to_string()).unwrap_or_else(|| "unknown".into()),
+            c.relation
+                .as_deref()
+                .map(label)
+                .unwrap_or_else(|| "dependant".into()),
+            c.age
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "unknown".into()),
             c.dependant
         ));
     }
@@ -121,7 +141,14 @@ pub fn text(r: &Recommendation) -> String {
             );
         }
         for (i, st) in a.steps.iter().enumerate() {
-            let _ = writeln!(s, "  {:>2}. {:<22} {:>12}  {}", i + 1, label(&st.code), format_number(st.value), st.reason);
+            let _ = writeln!(
+                s,
+                "  {:>2}. {:<22} {:>12}  {}",
+                i + 1,
+                label(&st.code),
+                format_number(st.value),
+                st.reason
+            );
         }
         for c in &a.caps {
             let state = if c.applied {
@@ -131,7 +158,14 @@ pub fn text(r: &Recommendation) -> String {
             } else {
                 "not reached"
             };
-            let _ = writeln!(s, "      limit {:<19} {:>10}  {} — {}", label(&c.code), yuan(c.limit), state, c.reason);
+            let _ = writeln!(
+                s,
+                "      limit {:<19} {:>10}  {} — {}",
+                label(&c.code),
+                yuan(c.limit),
+                state,
+                c.reason
+            );
         }
     }
     if !r.missing.is_empty() {
@@ -148,21 +182,36 @@ pub fn text(r: &Recommendation) -> String {
     }
     let _ = writeln!(s, "\nWhy:");
     for (stage, title) in SECTIONS {
-        let items: Vec<&Finding> = r.findings.iter().filter(|f| f.stage == stage && shown(f)).collect();
+        let items: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.stage == stage && shown(f))
+            .collect();
         if items.is_empty() {
             continue;
         }
         let _ = writeln!(s, "  {title}:");
         for f in items {
             let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
-            let _ = writeln!(s, "    {:<10} {}{}: {}", mark(f.outcome), f.rule, pts, f.reason);
+            let _ = writeln!(
+                s,
+                "    {:<10} {}{}: {}",
+                mark(f.outcome),
+                f.rule,
+                pts,
+                f.reason
+            );
             let _ = writeln!(s, "               basis: {}", f.basis);
             if !f.facts.is_empty() {
                 let _ = writeln!(s, "               facts: {}", f.facts.join(", "));
             }
         }
     }
-    let _ = writeln!(s, "\nPolicy: {} {} ({})", r.policy.name, r.policy.version, r.policy.digest);
+    let _ = writeln!(
+        s,
+        "\nPolicy: {} {} ({})",
+        r.policy.name, r.policy.version, r.policy.digest
+    );
     let _ = writeln!(s, "Case file digest: {}", r.case_digest);
     s
 }
@@ -194,13 +243,36 @@ pub fn markdown(r: &Recommendation) -> String {
         }
         let _ = writeln!(s, "| # | Step | Value | Reason |\n|---|---|---:|---|");
         for (i, st) in a.steps.iter().enumerate() {
-            let _ = writeln!(s, "| {} | {} | {} | {} |", i + 1, label(&st.code), format_number(st.value), md_escape(&st.reason));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} |",
+                i + 1,
+                label(&st.code),
+                format_number(st.value),
+                md_escape(&st.reason)
+            );
         }
         if !a.caps.is_empty() {
-            let _ = writeln!(s, "\n| Limit checked | Limit | Outcome | Reason |\n|---|---:|---|---|");
+            let _ = writeln!(
+                s,
+                "\n| Limit checked | Limit | Outcome | Reason |\n|---|---:|---|---|"
+            );
             for c in &a.caps {
-                let state = if c.applied { "applied" } else if c.exceeded { "exceeded" } else { "not reached" };
-                let _ = writeln!(s, "| {} | {} | {} | {} |", label(&c.code), yuan(c.limit), state, md_escape(&c.reason));
+                let state = if c.applied {
+                    "applied"
+                } else if c.exceeded {
+                    "exceeded"
+                } else {
+                    "not reached"
+                };
+                let _ = writeln!(
+                    s,
+                    "| {} | {} | {} | {} |",
+                    label(&c.code),
+                    yuan(c.limit),
+                    state,
+                    md_escape(&c.reason)
+                );
             }
         }
     }
@@ -213,28 +285,54 @@ pub fn markdown(r: &Recommendation) -> String {
     if !r.referrals.is_empty() {
         let _ = writeln!(s, "\n## Referrals\n");
         for f in &r.referrals {
-            let _ = writeln!(s, "- **{}** ({}): {}", label(&f.service), f.agency, f.reason);
+            let _ = writeln!(
+                s,
+                "- **{}** ({}): {}",
+                label(&f.service),
+                f.agency,
+                f.reason
+            );
         }
     }
     let _ = writeln!(s, "\n## Why\n");
     for (stage, title) in SECTIONS {
-        let items: Vec<&Finding> = r.findings.iter().filter(|f| f.stage == stage && shown(f)).collect();
+        let items: Vec<&Finding> = r
+            .findings
+            .iter()
+            .filter(|f| f.stage == stage && shown(f))
+            .collect();
         if items.is_empty() {
             continue;
         }
         let _ = writeln!(s, "### {title}\n");
         for f in items {
             let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
-            let _ = writeln!(s, "- {} `{}`{}: {}  \n  *Basis:* {}", mark(f.outcome), f.rule, pts, f.reason, f.basis);
+            let _ = writeln!(
+                s,
+                "- {} `{}`{}: {}  \n  *Basis:* {}",
+                mark(f.outcome),
+                f.rule,
+                pts,
+                f.reason,
+                f.basis
+            );
         }
         let _ = writeln!(s);
     }
-    let _ = writeln!(s, "---\nPolicy: {} {} (`{}`); case file digest `{}`.", r.policy.name, r.policy.version, r.policy.digest, r.case_digest);
+    let _ = writeln!(
+        s,
+        "---\nPolicy: {} {} (`{}`); case file digest `{}`.",
+        r.policy.name, r.policy.version, r.policy.digest, r.case_digest
+    );
     s
 }
 
 /// The recommendation as pretty JSON (for one case) or compact (for JSON Lines).
 pub fn json(r: &Recommendation, pretty: bool) -> String {
-    let out = if pretty { serde_json::to_string_pretty(r) } else { serde_json::to_string(r) };
+    let out = if pretty {
+        serde_json::to_string_pretty(r)
+    } else {
+        serde_json::to_string(r)
+    };
     out.unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
 }

@@ -8,11 +8,77 @@ use crate::recommendation::Recommendation;
 /// `$id` of the case schema.
 pub const CASE_SCHEMA_ID: &str = "https://assessor.example/schemas/case.schema.json";
 /// `$id` of the recommendation schema.
-pub const RECOMMENDATION_SCHEMA_ID: &str = "https://assessor.example/schemas/recommendation.schema.json";
+pub const RECOMMENDATION_SCHEMA_ID: &str =
+    "https://assessor.example/schemas/recommendation.schema.json";
 
 /// The JSON Schema of a case file (schema version 1).
 pub fn case_schema() -> Value {
-    with_id(serde_json::to_value(schemars::schema_for!(Case)).unwrap_or(Value::Null), CASE_SCHEMA_ID)
+    let mut schema = serde_json::to_value(schemars::schema_for!(Case)).unwrap_or(Value::Null);
+    nullable_refs(&mut schema);
+    with_id(schema, CASE_SCHEMA_ID)
+}
+
+/// schemars writes an optional struct or enum as `anyOf: [{$ref}, {type: null}]`; a validator then reports any
+/// error inside it as "not valid under any of the schemas" at the parent. Rewrites each such place to a plain
+/// `$ref` and makes the referenced definition accept `null` itself, so that errors name the exact field.
+fn nullable_refs(schema: &mut Value) {
+    let mut targets = Vec::new();
+    collapse(schema, &mut targets);
+    let Some(defs) = schema.get_mut("$defs").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for name in targets {
+        let Some(def) = defs.get_mut(&name).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if let Some(values) = def.get_mut("enum").and_then(Value::as_array_mut) {
+            if !values.contains(&Value::Null) {
+                values.push(Value::Null);
+            }
+        }
+        if let Some(alts) = def.get_mut("oneOf").and_then(Value::as_array_mut) {
+            let null = serde_json::json!({ "type": "null", "description": "Unknown." });
+            if !alts.contains(&null) {
+                alts.push(null);
+            }
+        }
+        if let Some(Value::String(t)) = def.get("type").cloned() {
+            def.insert("type".into(), serde_json::json!([t, "null"]));
+        }
+    }
+}
+
+fn collapse(v: &mut Value, targets: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            let replacement = map.get("anyOf").and_then(Value::as_array).and_then(|alts| {
+                let [a, b] = alts.as_slice() else { return None };
+                let is_null = |x: &Value| x.get("type").and_then(Value::as_str) == Some("null");
+                let r = if is_null(b) {
+                    a
+                } else if is_null(a) {
+                    b
+                } else {
+                    return None;
+                };
+                r.get("$ref").and_then(Value::as_str).map(str::to_string)
+            });
+            if let Some(r) = replacement {
+                map.remove("anyOf");
+                if let Some(name) = r.strip_prefix("#/$defs/") {
+                    if !targets.iter().any(|t| t == name) {
+                        targets.push(name.to_string());
+                    }
+                }
+                map.insert("$ref".into(), Value::String(r));
+            }
+            for child in map.values_mut() {
+                collapse(child, targets);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|c| collapse(c, targets)),
+        _ => {}
+    }
 }
 
 /// The JSON Schema of a recommendation.

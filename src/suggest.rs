@@ -1,7 +1,10 @@
 //! "Did you mean …?" for misspelt names.
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
@@ -12,6 +15,7 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
 }
 
 /// Edit distance (insertions, deletions, substitutions) between two strings, by characters.
+#[allow(clippy::indexing_slicing)] // every index is below b.len() + 1, the length of both rows
 pub fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
@@ -33,8 +37,14 @@ mod tests {
 
     #[test]
     fn suggests_close_names_only() {
-        assert_eq!(did_you_mean("houshold", ["household", "applicant"]), Some("household"));
-        assert_eq!(did_you_mean("monthly_incme", ["monthly_income", "size"]), Some("monthly_income"));
+        assert_eq!(
+            did_you_mean("houshold", ["household", "applicant"]),
+            Some("household")
+        );
+        assert_eq!(
+            did_you_mean("monthly_incme", ["monthly_income", "size"]),
+            Some("monthly_income")
+        );
         assert_eq!(did_you_mean("zzz", ["household", "applicant"]), None);
         assert_eq!(levenshtein("kitten", "sitting"), 3);
     }

@@ -41,7 +41,11 @@ pub fn format_value(v: &Value) -> String {
         Value::String(s) => s.replace('_', " "),
         Value::Bool(true) => "yes".into(),
         Value::Bool(false) => "no".into(),
-        Value::Array(items) => items.iter().map(format_value).collect::<Vec<_>>().join(", "),
+        Value::Array(items) => items
+            .iter()
+            .map(format_value)
+            .collect::<Vec<_>>()
+            .join(", "),
         Value::Null => "unknown".into(),
         Value::Object(_) => v.to_string(),
     }
@@ -82,7 +86,10 @@ mod tests {
         let mut v = BTreeMap::new();
         v.insert("a".to_string(), Value::from(40629.6));
         v.insert("b".to_string(), Value::from("lost_labour_capacity"));
-        assert_eq!(fill("x {a} y {b} {c}", &v), "x 40,629.6 y lost labour capacity {c}");
+        assert_eq!(
+            fill("x {a} y {b} {c}", &v),
+            "x 40,629.6 y lost labour capacity {c}"
+        );
         assert_eq!(format_number(41000.0), "41,000");
         assert_eq!(format_number(1.75), "1.75");
         assert_eq!(format_number(0.8), "0.8");

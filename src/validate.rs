@@ -25,7 +25,12 @@ pub struct CaseError {
 
 impl CaseError {
     fn at(pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { pointer: pointer.into(), message: message.into(), line: None, column: None }
+        Self {
+            pointer: pointer.into(),
+            message: message.into(),
+            line: None,
+            column: None,
+        }
     }
 }
 
@@ -60,28 +65,47 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
         return Err(CaseError {
             line: Some(1),
             column: Some(1),
-            ..CaseError::at("", "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM")
+            ..CaseError::at(
+                "",
+                "the file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM",
+            )
         });
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(CaseError::at("", "the file is empty; a case file is one JSON object"));
+        return Err(CaseError::at(
+            "",
+            "the file is empty; a case file is one JSON object",
+        ));
     }
     if let Err(e) = std::str::from_utf8(bytes) {
         let (line, column) = line_col(bytes, e.valid_up_to());
         return Err(CaseError {
             line: Some(line),
             column: Some(column),
-            ..CaseError::at("", format!("the file is not valid UTF-8 (bad byte at offset {})", e.valid_up_to()))
+            ..CaseError::at(
+                "",
+                format!(
+                    "the file is not valid UTF-8 (bad byte at offset {})",
+                    e.valid_up_to()
+                ),
+            )
         });
     }
     serde_json::from_slice::<Value>(bytes).map_err(|e| {
+        // serde_json's message ends with "at line L column C"; the numbers are kept separately.
+        let text = e.to_string();
+        let what = text.split(" at line ").next().unwrap_or(&text).to_string();
         let message = match e.classify() {
-            serde_json::error::Category::Eof => format!("the JSON ends too early ({e})"),
-            _ => format!("malformed JSON: {e}"),
+            serde_json::error::Category::Eof => {
+                format!("the JSON ends too early ({what}); is the file complete?")
+            }
+            _ => format!("malformed JSON: {what}"),
         };
-        // serde_json's message already ends with "at line L column C"; keep the numbers separately too.
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        CaseError { line: Some(e.line()), column: Some(e.column()), ..CaseError::at("", message) }
+        CaseError {
+            line: Some(e.line().max(1)),
+            column: Some(e.column().max(1)),
+            ..CaseError::at("", message)
+        }
     })
 }
 
@@ -100,7 +124,12 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     }
     let case: Case = match serde_json::from_value(json.clone()) {
         Ok(c) => c,
-        Err(e) => return Err(vec![CaseError::at("", format!("the case does not match the case types: {e}"))]),
+        Err(e) => {
+            return Err(vec![CaseError::at(
+                "",
+                format!("the case does not match the case types: {e}"),
+            )])
+        }
     };
     semantic_errors(&case, &mut errors);
     if errors.is_empty() {
@@ -112,13 +141,18 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
 
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
-    VALIDATOR.get_or_init(|| jsonschema::validator_for(&crate::schema::case_schema()).ok()).as_ref()
+    VALIDATOR
+        .get_or_init(|| jsonschema::validator_for(&crate::schema::case_schema()).ok())
+        .as_ref()
 }
 
 /// Every schema error of a JSON value, as pointer + message, in document order.
 pub fn schema_errors(json: &Value) -> Vec<CaseError> {
     let Some(validator) = validator() else {
-        return vec![CaseError::at("", "internal error: the case schema does not compile")];
+        return vec![CaseError::at(
+            "",
+            "internal error: the case schema does not compile",
+        )];
     };
     let mut errors: Vec<CaseError> = validator
         .iter_errors(json)
@@ -128,7 +162,11 @@ pub fn schema_errors(json: &Value) -> Vec<CaseError> {
             CaseError::at(pointer, message)
         })
         .collect();
-    if json.get("schema_version").and_then(Value::as_u64).is_some_and(|v| v != u64::from(SCHEMA_VERSION)) {
+    if json
+        .get("schema_version")
+        .and_then(Value::as_u64)
+        .is_some_and(|v| v != u64::from(SCHEMA_VERSION))
+    {
         errors.retain(|e| e.pointer != "/schema_version");
         errors.push(CaseError::at(
             "/schema_version",
@@ -143,30 +181,66 @@ pub fn schema_errors(json: &Value) -> Vec<CaseError> {
 fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) -> String {
     use jsonschema::error::ValidationErrorKind as K;
     let here = json.pointer(pointer);
+    // A value outside a fact's allowed choices, however the schema words the choice.
+    let choices = crate::facts::catalogue().lookup(pointer).and_then(|id| {
+        match &crate::facts::catalogue().node(id)?.ty {
+            crate::facts::FactType::String { choices } if !choices.is_empty() => {
+                Some(choices.clone())
+            }
+            _ => None,
+        }
+    });
+    if let (Some(opts), Some(got)) = (&choices, here) {
+        if !got.as_str().is_some_and(|s| opts.iter().any(|o| o == s)) && !got.is_null() {
+            let hint = got
+                .as_str()
+                .and_then(|s| did_you_mean(s, opts.iter().map(String::as_str)))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return format!(
+                "{got} is not an allowed value{hint}; expected one of: {}, or null for unknown",
+                opts.join(", ")
+            );
+        }
+    }
     match e.kind() {
         K::AdditionalProperties { unexpected } => {
             let allowed = crate::facts::catalogue().object_keys(pointer);
             let names: Vec<String> = unexpected
                 .iter()
-                .map(|k| match did_you_mean(k, allowed.iter().map(String::as_str)) {
-                    Some(s) => format!("`{k}` (did you mean `{s}`?)"),
-                    None => format!("`{k}`"),
-                })
+                .map(
+                    |k| match did_you_mean(k, allowed.iter().map(String::as_str)) {
+                        Some(s) => format!("`{k}` (did you mean `{s}`?)"),
+                        None => format!("`{k}`"),
+                    },
+                )
                 .collect();
-            format!("unknown field {}; allowed here: {}", names.join(", "), allowed.join(", "))
+            format!(
+                "unknown field {}; allowed here: {}",
+                names.join(", "),
+                allowed.join(", ")
+            )
         }
         K::Enum { options } => {
             let got = here.map(Value::to_string).unwrap_or_default();
             let opts: Vec<String> = options
                 .as_array()
-                .map(|a| a.iter().filter(|v| !v.is_null()).map(|v| v.as_str().unwrap_or("?").to_string()).collect())
+                .map(|a| {
+                    a.iter()
+                        .filter(|v| !v.is_null())
+                        .map(|v| v.as_str().unwrap_or("?").to_string())
+                        .collect()
+                })
                 .unwrap_or_default();
             let hint = here
                 .and_then(Value::as_str)
                 .and_then(|s| did_you_mean(s, opts.iter().map(String::as_str)))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            format!("{got} is not an allowed value{hint}; expected one of: {}, or null for unknown", opts.join(", "))
+            format!(
+                "{got} is not an allowed value{hint}; expected one of: {}, or null for unknown",
+                opts.join(", ")
+            )
         }
         K::Required { property } => format!("missing required field {property}"),
         K::Type { .. } => {
@@ -180,10 +254,22 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
 fn expected_type(e: &jsonschema::ValidationError<'_>) -> String {
     let text = e.to_string();
     // jsonschema words it `X is not of type "integer"`; keep the type part.
-    match text.split_once("is not of type") {
-        Some((_, t)) => format!("expected {}", t.trim().replace('"', "")),
-        None => lower_first(&text),
+    // jsonschema words it `X is not of type "integer"` or `X is not of types "null", "integer"`.
+    let Some((_, list)) = text.split_once("is not of type") else {
+        return lower_first(&text);
+    };
+    let list = list.strip_prefix('s').unwrap_or(list);
+    let types: Vec<&str> = list
+        .split(',')
+        .map(|t| t.trim().trim_matches('"'))
+        .filter(|t| !t.is_empty())
+        .collect();
+    let concrete: Vec<&str> = types.iter().copied().filter(|t| *t != "null").collect();
+    let mut out = format!("expected {}", concrete.join(" or "));
+    if types.contains(&"null") {
+        out.push_str(" or null (unknown)");
     }
+    out
 }
 
 fn short(v: Option<&Value>) -> String {
@@ -220,7 +306,10 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
     if parse_date(&case.decision_date).is_none() {
         errors.push(CaseError::at(
             "/decision_date",
-            format!("`{}` is not a calendar date between 2000-01-01 and 2099-12-31 (YYYY-MM-DD)", case.decision_date),
+            format!(
+                "`{}` is not a calendar date between 2000-01-01 and 2099-12-31 (YYYY-MM-DD)",
+                case.decision_date
+            ),
         ));
     }
     if let Some(i) = &case.incident {
@@ -232,7 +321,10 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
         ] {
             if let Some(v) = v {
                 if !v.is_finite() {
-                    errors.push(CaseError::at(format!("/incident/{name}"), "must be a finite number of yuan"));
+                    errors.push(CaseError::at(
+                        format!("/incident/{name}"),
+                        "must be a finite number of yuan",
+                    ));
                 }
             }
         }

@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use assessor::render::{self, Format};
 use assessor::validate::parse_case;
 
-use super::{default_format, read_inputs, report_policy_errors, PolicyArgs, DEFAULT_MAX_SIZE, OK, POLICY_FAILED, PROBLEMS};
+use super::{
+    default_format, read_inputs, report_policy_errors, PolicyArgs, DEFAULT_MAX_SIZE, OK,
+    POLICY_FAILED, PROBLEMS,
+};
 
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
@@ -45,11 +48,22 @@ pub fn run(args: Args) -> u8 {
             .clone()
             .and_then(|bytes| {
                 parse_case(&bytes).map_err(|errs| {
-                    errs.iter().map(|e| format!("{}: {e}", input.name)).collect::<Vec<_>>().join("\n")
+                    errs.iter()
+                        .map(|e| format!("{}: {e}", input.name))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 })
             })
-            .map_err(|e| if e.starts_with(&input.name) { e } else { format!("{}: {e}", input.name) })
-            .and_then(|case| assessor::assess(&case, &policy).map_err(|e| format!("{}: {e}", input.name)));
+            .map_err(|e| {
+                if e.starts_with(&input.name) {
+                    e
+                } else {
+                    format!("{}: {e}", input.name)
+                }
+            })
+            .and_then(|case| {
+                assessor::assess(&case, &policy).map_err(|e| format!("{}: {e}", input.name))
+            });
         match result {
             Ok(rec) => {
                 let text = match format {
@@ -57,7 +71,11 @@ pub fn run(args: Args) -> u8 {
                     Format::Text => render::text(&rec),
                     Format::Markdown => render::markdown(&rec),
                 };
-                let sep = if many && format != Format::Json && index > 0 { "\n" } else { "" };
+                let sep = if many && format != Format::Json && index > 0 {
+                    "\n"
+                } else {
+                    ""
+                };
                 if writeln!(out, "{sep}{}", text.trim_end()).is_err() {
                     return PROBLEMS;
                 }

@@ -27,7 +27,11 @@ pub fn run(args: Args) -> u8 {
             for e in &errors {
                 eprintln!("{e}\n");
             }
-            eprintln!("{} problem{} found", errors.len(), if errors.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{} problem{} found",
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
             PROBLEMS
         }
     }

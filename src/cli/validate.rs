@@ -25,21 +25,40 @@ pub fn run(args: Args) -> u8 {
     let mut status = OK;
     for input in read_inputs(&args.cases, args.max_size) {
         let errors = match &input.bytes {
-            Err(e) => vec![assessor::validate::CaseError { pointer: String::new(), message: e.clone(), line: None, column: None }],
+            Err(e) => {
+                status = PROBLEMS;
+                if args.json {
+                    println!(
+                        "{}",
+                        serde_json::json!({ "file": input.name, "valid": false, "error": e })
+                    );
+                } else {
+                    eprintln!("{}: {e}", input.name);
+                }
+                continue;
+            }
             Ok(bytes) => parse_case(bytes).err().unwrap_or_default(),
         };
         if !errors.is_empty() {
             status = PROBLEMS;
         }
         if args.json {
-            println!("{}", serde_json::json!({ "file": input.name, "valid": errors.is_empty(), "errors": errors }));
+            println!(
+                "{}",
+                serde_json::json!({ "file": input.name, "valid": errors.is_empty(), "errors": errors })
+            );
         } else if errors.is_empty() {
             println!("{}: valid", input.name);
         } else {
             for e in &errors {
                 eprintln!("{}:{e}", input.name);
             }
-            eprintln!("{}: invalid ({} error{})", input.name, errors.len(), if errors.len() == 1 { "" } else { "s" });
+            eprintln!(
+                "{}: invalid ({} error{})",
+                input.name,
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            );
         }
     }
     status

@@ -1,0 +1,277 @@
+//! The `assessor` binary, black-box: the README's main command, every bad-input file, batches, exit codes.
+
+use crate::support::{root, run};
+
+#[test]
+fn assess_t01_as_text_leads_with_the_decision_and_amount() {
+    let (code, out, err) = run(
+        &[
+            "assess",
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+            "--format",
+            "text",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    let first = out.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "Case HN-2022-0137: ASSIST — ¥41,000, priority A (score 90)"
+    );
+    for part in [
+        "Amount: ¥41,000",
+        "raw amount",
+        "40,629.6",
+        "Why:",
+        "basis: SPP Detailed Rules (2021) Art. 7(3)",
+        "Policy: ",
+    ] {
+        assert!(out.contains(part), "missing `{part}` in:\n{out}");
+    }
+}
+
+#[test]
+fn assess_json_and_markdown() {
+    let (code, out, _) = run(
+        &[
+            "assess",
+            "fixtures/cases/t05_missing_income_widow.json",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();
+    assert_eq!(v["decision"], "needs_information");
+    assert_eq!(v["missing"][0]["fact"], "/household/monthly_income");
+    let (code, out, _) = run(
+        &[
+            "assess",
+            "fixtures/cases/t12_jiangxi_urgent_dv_husband.json",
+            "--format",
+            "markdown",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("# Case JX-2023-1201 — ASSIST — ¥57,000, priority A (score 100)"),
+        "{out}"
+    );
+    assert!(out.contains("| # | Step | Value | Reason |"), "{out}");
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let args = ["assess", "fixtures/cases", "--format", "json"];
+    let (_, a, _) = run(&args, None);
+    let (_, b, _) = run(&args, None);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let bytes = std::fs::read(root().join("fixtures/cases/t03_jiangsu_minor_fault.json"))
+        .unwrap_or_default();
+    let (code, out, err) = run(&["assess", "-", "--format", "json"], Some(&bytes));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"recommended\": 20300"), "{out}");
+}
+
+/// Every file in `fixtures/invalid` is rejected by `validate` and `assess` with exit status 1 and every message
+/// listed in its `.expected` file, naming the file.
+#[test]
+fn every_bad_input_file_is_rejected_with_a_clear_message() {
+    let dir = root().join("fixtures/invalid");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    assert!(files.len() >= 15, "bad-input corpus too small");
+    for file in files {
+        let expected = std::fs::read_to_string(file.with_extension("expected"))
+            .unwrap_or_else(|_| panic!("{} has no .expected file", file.display()));
+        let rel = file
+            .strip_prefix(root())
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for command in ["validate", "assess"] {
+            let (code, out, err) = run(&[command, &rel], None);
+            assert_eq!(code, 1, "{command} {rel}: exit {code}\n{err}");
+            assert!(
+                out.trim().is_empty() || command == "validate",
+                "{command} {rel} printed a result: {out}"
+            );
+            for line in expected.lines().filter(|l| !l.trim().is_empty()) {
+                assert!(
+                    err.contains(line),
+                    "{command} {rel}: stderr lacks `{line}`:\n{err}"
+                );
+            }
+            assert!(
+                err.contains(&rel),
+                "{command} {rel}: the message does not name the file:\n{err}"
+            );
+        }
+    }
+}
+
+#[test]
+fn deeply_nested_and_oversized_input_fail_cleanly() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let deep = tmp.path().join("deep.json");
+    std::fs::write(&deep, "[".repeat(100_000)).unwrap_or_default();
+    let (code, _, err) = run(&["validate", &deep.display().to_string()], None);
+    assert_eq!(code, 1);
+    assert!(err.contains("recursion limit exceeded"), "{err}");
+    let big = tmp.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 2_000_000]).unwrap_or_default();
+    let (code, _, err) = run(
+        &[
+            "assess",
+            "--max-size",
+            "1000000",
+            &big.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("larger than the limit of 1000000"), "{err}");
+}
+
+#[test]
+fn missing_files_and_folders_are_named() {
+    let (code, _, err) = run(&["assess", "fixtures/cases/nope.json"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("fixtures/cases/nope.json: no such file"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["validate", "src"], None);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("src: the folder holds no .json case files"),
+        "{err}"
+    );
+}
+
+#[test]
+fn in_a_batch_one_bad_case_is_reported_and_the_others_are_assessed() {
+    let (code, out, err) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "fixtures/cases/t03_jiangsu_minor_fault.json",
+            "fixtures/invalid/bad_enum.json",
+            "fixtures/cases/t06_sichuan_man_robbery.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_default())
+        .collect();
+    assert_eq!(lines.len(), 3, "one line per input:\n{out}");
+    assert_eq!(lines[0]["case_id"], "JS-2022-0309");
+    assert_eq!(lines[1]["position"], 2);
+    assert!(lines[1]["error"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("/applicant/sex"));
+    assert_eq!(lines[2]["case_id"], "SC-2022-0601");
+    assert!(err.contains("fixtures/invalid/bad_enum.json"), "{err}");
+}
+
+#[test]
+fn validate_reports_valid_files() {
+    let (code, out, _) = run(&["validate", "fixtures/cases"], None);
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.ends_with(": valid")), "{out}");
+}
+
+#[test]
+fn schema_prints_the_checked_in_schemas() {
+    for (which, file) in [
+        ("case", "case.schema.json"),
+        ("recommendation", "recommendation.schema.json"),
+    ] {
+        let (code, out, _) = run(&["schema", which], None);
+        assert_eq!(code, 0);
+        assert_eq!(
+            out,
+            std::fs::read_to_string(root().join("schemas").join(file)).unwrap_or_default()
+        );
+    }
+}
+
+#[test]
+fn check_passes_on_the_default_policy() {
+    let (code, out, err) = run(&["check"], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("no problems found"), "{out}");
+    let (code, _, _) = run(&["check", "--rules", "rules"], None);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn a_policy_with_a_misspelt_fact_does_not_load_and_says_where() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let copy = tmp.path().join("rules");
+    copy_dir(&root().join("rules"), &copy);
+    let rule = copy.join("eligibility/hardship.rhai");
+    let text = std::fs::read_to_string(&rule).unwrap_or_default().replace(
+        "facts.household.monthly_income",
+        "facts.household.monthly_incme",
+    );
+    std::fs::write(&rule, text).unwrap_or_default();
+    let dir = copy.display().to_string();
+    let (code, _, err) = run(
+        &[
+            "assess",
+            "--rules",
+            &dir,
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("eligibility/hardship.rhai:")
+            && err.contains("unknown fact `monthly_incme` in `/household`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `monthly_income`?"), "{err}");
+    let (code, _, _) = run(&["check", "--rules", &dir], None);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, _, err) = run(&["assess"], None);
+    assert_eq!(code, 2, "{err}");
+    let (code, _, _) = run(&["assess", "--format", "yaml", "x.json"], None);
+    assert_eq!(code, 2);
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap_or_default();
+    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap_or_default();
+        }
+    }
+}

@@ -1,0 +1,399 @@
+//! The corpus in `fixtures/cases`: one snapshot per case, explicit expectations for the key cases (so that a
+//! snapshot accepted by mistake cannot hide a wrong decision), and checks that hold for every case.
+
+use std::collections::BTreeSet;
+
+use assessor::recommendation::{Approval, Outcome};
+use assessor::{Decision, Tier};
+
+use crate::support::{assess_file, case, corpus, policy};
+
+/// One snapshot per corpus case. Review changes with `cargo insta review`.
+#[test]
+fn snapshots() {
+    insta::glob!("../fixtures/cases", "*.json", |path| {
+        insta::assert_json_snapshot!(assess_file(path));
+    });
+}
+
+struct Expect {
+    stem: &'static str,
+    decision: Decision,
+    tier: Option<Tier>,
+    amount: Option<i64>,
+    discretionary: bool,
+    fast_track: bool,
+    missing: &'static [&'static str],
+    approvals: &'static [Approval],
+}
+
+const fn assist(stem: &'static str, tier: Tier, amount: i64) -> Expect {
+    Expect {
+        stem,
+        decision: Decision::Assist,
+        tier: Some(tier),
+        amount: Some(amount),
+        discretionary: false,
+        fast_track: false,
+        missing: &[],
+        approvals: &[Approval::CollectiveDecision],
+    }
+}
+
+const fn decline(stem: &'static str) -> Expect {
+    Expect {
+        stem,
+        decision: Decision::Decline,
+        tier: None,
+        amount: None,
+        discretionary: false,
+        fast_track: false,
+        missing: &[],
+        approvals: &[],
+    }
+}
+
+const fn needs(stem: &'static str, missing: &'static [&'static str]) -> Expect {
+    Expect {
+        stem,
+        decision: Decision::NeedsInformation,
+        tier: None,
+        amount: None,
+        discretionary: false,
+        fast_track: false,
+        missing,
+        approvals: &[],
+    }
+}
+
+/// The figures of domain-notes §8 (T1–T12), worked by hand there, and the other key cases.
+const EXPECTED: &[Expect] = &[
+    // T1: ¥41,000 was the real award.
+    assist("t01_hunan_incapacitated_earner", Tier::A, 41_000),
+    Expect {
+        fast_track: true,
+        ..assist("t02a_shaanxi_daughter_urgent_treatment", Tier::A, 57_000)
+    },
+    Expect {
+        discretionary: true,
+        ..assist("t02b_shaanxi_mother_light_injury_dv", Tier::B, 13_100)
+    },
+    assist("t03_jiangsu_minor_fault", Tier::C, 20_300),
+    decline("t03b_jiangsu_major_fault"),
+    decline("t04_fully_compensated"),
+    needs("t05_missing_income_widow", &["/household/monthly_income"]),
+    assist("t06_sichuan_man_robbery", Tier::B, 31_000),
+    assist("t07_beijing_mother_of_deceased", Tier::B, 53_500),
+    assist("t08_guizhou_widow_many_dependants", Tier::A, 41_000),
+    assist("t09_shandong_elderly_theft_unsolved", Tier::B, 20_000),
+    Expect {
+        discretionary: true,
+        ..assist("t10_jiangsu_workplace_harassment", Tier::C, 11_600)
+    },
+    decline("t10b_never_entered_procuratorate"),
+    decline("t11_hardship_not_caused_by_case"),
+    decline("t11b_social_assistance_covered"),
+    Expect {
+        fast_track: true,
+        ..assist("t12_jiangxi_urgent_dv_husband", Tier::A, 57_000)
+    },
+    decline("t12b_forged_certificate"),
+    Expect {
+        approvals: &[Approval::CollectiveDecision, Approval::Reassistance],
+        ..assist("c18_reassistance", Tier::A, 47_000)
+    },
+    Expect {
+        fast_track: true,
+        approvals: &[Approval::CollectiveDecision, Approval::JointAssistance],
+        ..assist("c22_hunan_joint_assistance", Tier::A, 59_000)
+    },
+    assist("c23_court_award_cap", Tier::C, 20_000),
+    needs(
+        "c24_victim_outcome_unknown",
+        &["/incident/victim_outcome", "/incident/property_loss"],
+    ),
+    needs(
+        "c25_hardship_cause_unknown",
+        &["/household/hardship_caused_by_case"],
+    ),
+    needs("c26_province_unknown", &["/jurisdiction/province"]),
+    decline("c27_litigation_pending"),
+    decline("c29_no_hardship"),
+    needs("c30_fault_unknown", &["/conduct/applicant_fault"]),
+    needs("c31_dependants_unknown", &["/household/dependants"]),
+    decline("c33_light_injury_man_no_pathway"),
+];
+
+#[test]
+fn key_cases_have_the_expected_decision_tier_and_amount() {
+    let mut failures = Vec::new();
+    for e in EXPECTED {
+        let r = case(e.stem);
+        let tier = if e.decision == Decision::Assist {
+            r.priority.as_ref().map(|p| p.tier)
+        } else {
+            e.tier
+        };
+        let got = (
+            r.decision,
+            tier,
+            r.amount.as_ref().map(|a| a.recommended),
+            r.discretionary,
+            r.fast_track,
+            r.missing
+                .iter()
+                .map(|m| m.fact.as_str())
+                .collect::<Vec<_>>(),
+            r.approvals.clone(),
+        );
+        let want = (
+            e.decision,
+            e.tier,
+            e.amount,
+            e.discretionary,
+            e.fast_track,
+            e.missing.to_vec(),
+            e.approvals.to_vec(),
+        );
+        if got != want {
+            failures.push(format!("{}:\n  want {want:?}\n  got  {got:?}", e.stem));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn t01_hunan_shows_every_step_of_the_arithmetic_and_cites_provisions() {
+    let r = case("t01_hunan_incapacitated_earner");
+    let amount = r.amount.as_ref().map(|a| a.recommended);
+    assert_eq!(amount, Some(41_000));
+    let a = r.amount.as_ref().unwrap_or_else(|| panic!("an amount"));
+    let codes: Vec<&str> = a.steps.iter().map(|s| s.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "wage_base",
+            "base_months",
+            "hardship_factor",
+            "dependant_months",
+            "months",
+            "tier_uplift",
+            "fault_factor",
+            "compensation_factor",
+            "raw_amount",
+            "rounded"
+        ]
+    );
+    let raw = a
+        .steps
+        .iter()
+        .find(|s| s.code == "raw_amount")
+        .map(|s| s.value);
+    assert_eq!(
+        raw,
+        Some(40_629.6),
+        "7,128 × 4.75 × 1.2 (domain-notes §7.4)"
+    );
+    assert_eq!(a.months, Some(5.75));
+    let wage = a
+        .wage_base
+        .as_ref()
+        .unwrap_or_else(|| panic!("a wage base"));
+    assert_eq!(
+        (wage.region.as_str(), wage.year, wage.monthly, wage.estimate),
+        ("Central", Some(2021), 7128.0, true)
+    );
+    let cap_codes: Vec<&str> = a.caps.iter().map(|c| c.code.as_str()).collect();
+    assert_eq!(
+        cap_codes,
+        [
+            "cap_36_months",
+            "court_award",
+            "local_ceiling",
+            "collective_decision"
+        ]
+    );
+    assert_eq!(r.co_recipients.len(), 4);
+    let services: Vec<&str> = r.referrals.iter().map(|x| x.service.as_str()).collect();
+    for s in [
+        "temporary_assistance",
+        "poverty_relapse_monitoring",
+        "education_aid",
+        "return_visit",
+    ] {
+        assert!(
+            services.contains(&s),
+            "T1 expects referral {s} (domain-notes §8), got {services:?}"
+        );
+    }
+    let pathway = r
+        .findings
+        .iter()
+        .find(|f| f.rule == "eligibility.dependant_of_incapacitated_earner");
+    assert_eq!(pathway.map(|f| f.outcome), Some(Outcome::Met));
+    assert!(pathway.is_some_and(|f| f.basis.contains("Art. 7(3)")));
+}
+
+#[test]
+fn t05_missing_proof_is_never_a_decline_and_keeps_a_provisional_priority() {
+    let r = case("t05_missing_income_widow");
+    assert_eq!(r.decision, Decision::NeedsInformation);
+    let p = r
+        .priority
+        .as_ref()
+        .unwrap_or_else(|| panic!("a provisional priority"));
+    assert!(
+        p.score >= 40,
+        "W3 gives at least 40 (domain-notes T5), got {}",
+        p.score
+    );
+    assert!(p
+        .factors
+        .iter()
+        .any(|f| f.rule == "priority.w3_main_earner_lost"));
+    assert_eq!(
+        r.missing.first().map(|m| m.needed_by.clone()),
+        Some(vec!["eligibility.hardship".to_string()])
+    );
+}
+
+#[test]
+fn every_finding_cites_a_basis_and_only_facts_the_schema_has() {
+    let cat = assessor::facts::catalogue();
+    for path in corpus() {
+        let r = assess_file(&path);
+        for f in &r.findings {
+            assert!(
+                !f.basis.trim().is_empty(),
+                "{}: {} has no basis",
+                path.display(),
+                f.rule
+            );
+            assert!(
+                !f.reason.contains('{'),
+                "{}: {} has an unfilled template: {}",
+                path.display(),
+                f.rule,
+                f.reason
+            );
+            for fact in f.facts.iter().chain(&f.missing) {
+                assert!(
+                    cat.lookup(fact).is_some(),
+                    "{}: {} read `{fact}`, which the schema lacks",
+                    path.display(),
+                    f.rule
+                );
+            }
+        }
+        for s in r.amount.iter().flat_map(|a| {
+            a.steps
+                .iter()
+                .map(|s| &s.reason)
+                .chain(a.caps.iter().map(|c| &c.reason))
+        }) {
+            assert!(
+                !s.contains('{'),
+                "{}: unfilled template in the amount: {s}",
+                path.display()
+            );
+        }
+        if r.decision == Decision::NeedsInformation {
+            assert!(
+                !r.missing.is_empty(),
+                "{}: needs information but lists nothing missing",
+                path.display()
+            );
+        } else {
+            assert!(
+                r.missing.is_empty(),
+                "{}: {:?} lists missing facts",
+                path.display(),
+                r.decision
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_of_the_default_policy_is_met_by_some_case() {
+    let mut met = BTreeSet::new();
+    for path in corpus() {
+        for f in assess_file(&path).findings {
+            if f.outcome == Outcome::Met {
+                met.insert(f.rule);
+            }
+        }
+    }
+    let never: Vec<&str> = policy()
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !met.contains(*id))
+        .collect();
+    assert!(never.is_empty(), "rules no corpus case fires: {never:?}");
+}
+
+#[test]
+fn assessment_is_deterministic_and_independent_of_key_order() {
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let once = serde_json::to_string(&assess_file(&path)).unwrap_or_default();
+        let twice = serde_json::to_string(&assess_file(&path)).unwrap_or_default();
+        assert_eq!(once, twice, "{}: two runs differ", path.display());
+        // The same case with every object's keys written in reverse order.
+        let value: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+        let reversed = reverse_keys(&value);
+        let case =
+            assessor::validate::parse_case(reversed.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+        let again = serde_json::to_string(
+            &assessor::assess(&case, policy()).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            once,
+            again,
+            "{}: key order changed the result",
+            path.display()
+        );
+    }
+}
+
+fn reverse_keys(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .rev()
+                .map(|(k, v)| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::from(k.as_str()),
+                        reverse_keys(v)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(reverse_keys).collect::<Vec<_>>().join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
+#[test]
+fn the_corpus_covers_men_and_women_and_at_least_thirty_cases() {
+    let files = corpus();
+    assert!(files.len() >= 30, "the corpus has {} cases", files.len());
+    let sexes: BTreeSet<String> = files
+        .iter()
+        .filter_map(|p| {
+            let v: serde_json::Value = serde_json::from_slice(&std::fs::read(p).ok()?).ok()?;
+            v.pointer("/applicant/sex")
+                .and_then(|s| s.as_str())
+                .map(str::to_string)
+        })
+        .collect();
+    assert!(sexes.contains("female") && sexes.contains("male"));
+}

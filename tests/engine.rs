@@ -1,0 +1,370 @@
+//! The sandbox: unknown facts are never false, mixed comparisons are errors, misspelt names are caught with
+//! their place, and runaway or broken rules are stopped and reported with the rule's id and position.
+
+use assessor::recommendation::Outcome;
+use assessor::validate::parse_case;
+use assessor::{AssessError, Decision, Policy, PolicyError};
+
+use crate::support::policy_dir;
+
+const MANIFEST: &str = r#"
+name = "test"
+version = "0"
+parameters = ["parameters/p.toml"]
+[stages]
+eligibility = ["eligibility/rule.rhai"]
+exclusions = []
+priority = []
+amount = []
+referrals = []
+"#;
+
+const PARAMS: &str = r#"
+[limit]
+title = "A limit"
+unit = "CNY"
+reference = "test"
+[[limit.values]]
+value = 1000
+from = "2000-01-01"
+
+[table]
+title = "A table"
+unit = "factor"
+reference = "test"
+[[table.values]]
+value = { a = 1.0 }
+from = "2000-01-01"
+"#;
+
+fn header(body: &str) -> String {
+    format!(
+        "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n// basis: test\n// met: met\n// not_met: not met\n\n{body}\n"
+    )
+}
+
+fn load(body: &str) -> Result<Policy, Vec<PolicyError>> {
+    let rule = header(body);
+    let dir = policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", PARAMS),
+        ("eligibility/rule.rhai", &rule),
+    ]);
+    Policy::from_dir(dir.path())
+}
+
+const CASE: &str = r#"{ "schema_version": 1, "case_id": "T", "decision_date": "2022-01-01",
+  "applicant": { "age": 40, "sex": "female" }, "household": { "monthly_income": null, "dependants": [] } }"#;
+
+fn run(body: &str) -> Result<assessor::Recommendation, AssessError> {
+    run_on(body, CASE)
+}
+
+fn run_on(body: &str, case: &str) -> Result<assessor::Recommendation, AssessError> {
+    let policy = load(body).unwrap_or_else(|e| {
+        panic!(
+            "policy: {}",
+            e.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let case = parse_case(case.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+    assessor::assess(&case, &policy)
+}
+
+fn finding(body: &str) -> assessor::recommendation::Finding {
+    let r = run(body).unwrap_or_else(|e| panic!("{e}"));
+    r.findings
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| panic!("a finding"))
+}
+
+fn failure(body: &str) -> String {
+    match run(body) {
+        Err(e) => e.to_string(),
+        Ok(r) => panic!(
+            "expected the rule to fail, got {:?}",
+            r.findings.first().map(|f| (&f.outcome, &f.reason))
+        ),
+    }
+}
+
+fn load_errors(body: &str) -> String {
+    match load(body) {
+        Err(e) => e
+            .iter()
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Ok(_) => panic!("expected the policy not to load"),
+    }
+}
+
+#[test]
+fn an_unknown_fact_makes_the_rule_unknown_and_names_it() {
+    for body in [
+        "if facts.household.monthly_income < 1000 { met() } else { not_met() }",
+        "if 1000 > facts.household.monthly_income { met() } else { not_met() }",
+        "if facts.household.monthly_income == 0 { met() } else { not_met() }",
+        "if facts.household.monthly_income != 0 { met() } else { not_met() }",
+        "if facts.household.hardship_caused_by_case { met() } else { not_met() }",
+        "if !facts.household.hardship_caused_by_case { met() } else { not_met() }",
+        "if facts.household.hardship_caused_by_case || true { met() } else { not_met() }",
+        "if facts.applicant.sex == \"female\" && facts.household.hardship_caused_by_case { met() } else { not_met() }",
+        "let x = facts.household.monthly_income + 1; met()",
+        "if facts.incident.offence in [\"theft\"] { met() } else { not_met() }",
+        "if max(facts.household.monthly_income, 1) > 0 { met() } else { not_met() }",
+        "met(#{ income: facts.household.monthly_income })",
+        "if [1, 2].filter(|x| x > facts.household.monthly_income).len() > 0 { met() } else { not_met() }",
+    ] {
+        let f = finding(body);
+        assert_eq!(f.outcome, Outcome::Unknown, "{body}");
+        assert_eq!(f.missing.len(), 1, "{body}: {:?}", f.missing);
+        assert!(f.missing.iter().all(|m| m.starts_with('/')), "{body}: {:?}", f.missing);
+    }
+}
+
+#[test]
+fn an_unknown_that_could_change_the_decision_is_needs_information() {
+    let r = run("if facts.household.monthly_income < 1000 { met() } else { not_met() }")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.decision, Decision::NeedsInformation);
+    assert_eq!(
+        r.missing
+            .iter()
+            .map(|m| m.fact.as_str())
+            .collect::<Vec<_>>(),
+        ["/household/monthly_income"]
+    );
+}
+
+#[test]
+fn a_for_loop_over_an_unknown_list_is_unknown() {
+    let case = r#"{ "schema_version": 1, "case_id": "T", "decision_date": "2022-01-01", "household": {} }"#;
+    let r = run_on(
+        "let n = 0; for d in facts.household.dependants { n += 1; } met()",
+        case,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let f = r.findings.first().unwrap_or_else(|| panic!("a finding"));
+    assert_eq!(
+        (f.outcome, f.missing.clone()),
+        (Outcome::Unknown, vec!["/household/dependants".to_string()])
+    );
+}
+
+#[test]
+fn unknown_can_be_handled_explicitly() {
+    let f = finding("if known(facts.household.monthly_income) { met() } else { not_met() }");
+    assert_eq!(f.outcome, Outcome::NotMet);
+    assert_eq!(f.facts, ["/household/monthly_income"]);
+    let f = finding(
+        "if facts.household.monthly_income.if_unknown(0) < 1000 { met() } else { not_met() }",
+    );
+    assert_eq!(f.outcome, Outcome::Met);
+}
+
+#[test]
+fn comparing_values_of_different_types_is_an_error_not_false() {
+    for (body, words) in [
+        (
+            "if facts.applicant.age > \"30\" { met() } else { not_met() }",
+            "cannot compare a whole number with a string",
+        ),
+        (
+            "if facts.applicant.age == \"40\" { met() } else { not_met() }",
+            "cannot compare a whole number with a string",
+        ),
+        (
+            "if facts.applicant.sex == 1 { met() } else { not_met() }",
+            "cannot compare a string with a whole number",
+        ),
+        (
+            "if true == 1 { met() } else { not_met() }",
+            "cannot compare true/false with a whole number",
+        ),
+        (
+            "if () == 1 { met() } else { not_met() }",
+            "cannot compare nothing",
+        ),
+    ] {
+        let e = failure(body);
+        assert!(e.contains(words), "{body}: {e}");
+        assert!(
+            e.contains("eligibility/rule.rhai:9:"),
+            "{body}: the error names the file and line: {e}"
+        );
+        assert!(e.contains("rule `eligibility.rule`"), "{e}");
+    }
+    // Whole numbers and numbers compare as numbers.
+    assert_eq!(
+        finding("if facts.applicant.age > 39.5 { met() } else { not_met() }").outcome,
+        Outcome::Met
+    );
+}
+
+#[test]
+fn a_misspelt_fact_is_a_load_error_with_its_place_even_in_a_branch_never_taken() {
+    let e = load_errors(
+        "if false { if facts.houshold.monthly_income > 0 { return met(); } }\nnot_met()",
+    );
+    assert!(
+        e.contains("eligibility/rule.rhai:9:21: error: unknown fact `houshold` in the case"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `household`?"), "{e}");
+    assert!(e.contains("^"), "a caret under the name: {e}");
+    let e = load_errors("if facts.household.monthly_incme > 0 { met() } else { not_met() }");
+    assert!(
+        e.contains(":9:20: error: unknown fact `monthly_incme` in `/household`"),
+        "{e}"
+    );
+    assert!(e.contains("did you mean `monthly_income`?"), "{e}");
+}
+
+#[test]
+fn a_misspelt_parameter_or_undefined_variable_is_a_load_error() {
+    let e = load_errors("if params.limt > 0 { met() } else { not_met() }");
+    assert!(
+        e.contains(":9:11: error: unknown parameter `limt`") && e.contains("did you mean `limit`?"),
+        "{e}"
+    );
+    let e = load_errors("if income > 0 { met() } else { not_met() }");
+    assert!(e.contains(":9:4: error: unknown variable `income`"), "{e}");
+    let e = load_errors("switch 1 { 1 => met(), _ => not_met() }");
+    assert!(e.contains("`switch` is not available in rules"), "{e}");
+    let e = load_errors("if fired(\"eligibility.rul\") { met() } else { not_met() }");
+    assert!(
+        e.contains("there is no rule `eligibility.rul`")
+            && e.contains("did you mean `eligibility.rule`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_missing_table_entry_in_a_parameter_is_an_error() {
+    let e = failure("if params.table.b > 0 { met() } else { not_met() }");
+    assert!(e.contains("there is no property `b`"), "{e}");
+}
+
+#[test]
+fn runaway_and_broken_rules_are_stopped_and_reported_with_rule_and_position() {
+    for (body, words) in [
+        ("loop { }", "more than 200000 operations"),
+        (
+            "let x = 0; while true { x += 1; }",
+            "more than 200000 operations",
+        ),
+        ("fn f(n) { f(n + 1) } f(0); met()", "recursion without end"),
+        ("let s = \"x\"; loop { s += s; }", "too large"),
+        ("let a = [1]; loop { a += a; }", "too large"),
+        ("let x = 1 / 0; met()", "division by zero"),
+        ("throw \"no\";", "no"),
+        (
+            "no_such_function(1); met()",
+            "no function `no_such_function (i64)`",
+        ),
+        ("let x = 1;", "ended without a conclusion"),
+        ("met(); met()", "already reached a conclusion"),
+    ] {
+        let started = std::time::Instant::now();
+        let e = failure(body);
+        assert!(e.contains(words), "{body}: {e}");
+        assert!(e.contains("rule `eligibility.rule`"), "{body}: {e}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{body} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn rules_cannot_reach_files_clock_or_modules() {
+    let e = load_errors("import \"x\" as y; met()");
+    assert!(e.contains("syntax error"), "{e}");
+    let e = failure("let t = timestamp(); met()");
+    assert!(e.contains("no function `timestamp"), "{e}");
+    let e = load_errors("eval(\"met()\")");
+    assert!(e.contains("'eval' is disabled"), "{e}");
+}
+
+#[test]
+fn broken_rule_headers_are_load_errors() {
+    let dir = policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", PARAMS),
+        ("eligibility/rule.rhai", "// id: eligibility.rule\n// title: t\n// stage: eligibilty\n// kind: pathway\n// met: m\nmet()\n"),
+    ]);
+    let e: Vec<String> = Policy::from_dir(dir.path())
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    let e = e.join("\n");
+    assert!(e.contains("the rule header has no `basis`"), "{e}");
+    assert!(
+        e.contains("unknown stage `eligibilty`") && e.contains("did you mean `eligibility`?"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_policy_without_manifest_or_with_a_bad_parameter_is_a_clear_error() {
+    let dir = policy_dir(&[("eligibility/rule.rhai", "met()")]);
+    let e = Policy::from_dir(dir.path()).err().unwrap_or_default();
+    assert!(
+        e.iter().any(|x| x
+            .to_string()
+            .contains("policy.toml: error: the policy has no manifest")),
+        "{e:?}"
+    );
+    let bad = PARAMS
+        .replace("unit = \"CNY\"", "unit = \"yuan\"")
+        .replace("reference = \"test\"\n[[limit", "reference = \"\"\n[[limit");
+    let rule = header("met()");
+    let dir = policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", &bad),
+        ("eligibility/rule.rhai", &rule),
+    ]);
+    let e: Vec<String> = Policy::from_dir(dir.path())
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+    let e = e.join("\n");
+    assert!(
+        e.contains("parameters/p.toml:2:1: error: parameter `limit` has unknown unit `yuan`"),
+        "{e}"
+    );
+    assert!(e.contains("parameter `limit` has no reference"), "{e}");
+}
+
+#[test]
+fn the_engine_limits_are_set_explicitly() {
+    let sandbox = assessor::engine::Sandbox::new();
+    let e = sandbox.engine();
+    assert_eq!(e.max_operations(), assessor::engine::limits::MAX_OPERATIONS);
+    assert_eq!(
+        e.max_call_levels(),
+        assessor::engine::limits::MAX_CALL_LEVELS
+    );
+    assert_eq!(
+        e.max_expr_depth(),
+        assessor::engine::limits::MAX_EXPR_DEPTH.0
+    );
+    assert_eq!(
+        e.max_string_size(),
+        assessor::engine::limits::MAX_STRING_SIZE
+    );
+    assert_eq!(e.max_array_size(), assessor::engine::limits::MAX_ARRAY_SIZE);
+    assert_eq!(e.max_map_size(), assessor::engine::limits::MAX_MAP_SIZE);
+    assert!(e.strict_variables());
+    assert!(e.fail_on_invalid_map_property());
+}

@@ -1,0 +1,96 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assessor::{validate::parse_case, Policy, Recommendation};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The embedded default policy, loaded once.
+pub fn policy() -> &'static Policy {
+    static POLICY: OnceLock<Policy> = OnceLock::new();
+    POLICY.get_or_init(|| match Policy::embedded() {
+        Ok(p) => p,
+        Err(e) => panic!("the default policy does not load: {e:?}"),
+    })
+}
+
+/// Assesses a case file on the default policy.
+pub fn assess_file(path: &Path) -> Recommendation {
+    assess_file_with(path, policy())
+}
+
+/// Assesses a case file on a policy.
+pub fn assess_file_with(path: &Path, policy: &Policy) -> Recommendation {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let case = parse_case(&bytes).unwrap_or_else(|e| panic!("{}: invalid: {e:?}", path.display()));
+    assessor::assess(&case, policy).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A corpus case by file stem.
+pub fn case(stem: &str) -> Recommendation {
+    assess_file(&root().join("fixtures/cases").join(format!("{stem}.json")))
+}
+
+/// All corpus case files, sorted.
+pub fn corpus() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/cases"))
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Runs the built binary with arguments (and optional stdin); returns (exit code, stdout, stderr).
+pub fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        if let Some(bytes) = stdin {
+            let _ = input.write_all(bytes);
+        }
+    }
+    let out = child
+        .wait_with_output()
+        .unwrap_or_else(|e| panic!("assessor did not finish: {e}"));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        !stderr.contains("panicked"),
+        "assessor panicked on {args:?}:\n{stderr}"
+    );
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr,
+    )
+}
+
+/// Writes a policy folder made of the given files (path → text) into a temporary directory.
+pub fn policy_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir: {e}"));
+        }
+        std::fs::write(&full, text).unwrap_or_else(|e| panic!("write: {e}"));
+    }
+    dir
+}
