@@ -1,7 +1,12 @@
 //! Integration tests: the corpus (snapshots and key expectations), the sandbox, the command line, the schemas.
 
 // A test that panics, unwraps a None or indexes past the end fails, which is what it should do.
-#![allow(clippy::indexing_slicing, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
 mod cli;
 mod corpus;
