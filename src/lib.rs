@@ -29,6 +29,7 @@
 
 pub mod assess;
 pub mod case;
+pub mod check;
 pub mod engine;
 pub mod facts;
 pub mod params;

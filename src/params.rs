@@ -60,6 +60,10 @@ pub struct Parameter {
     pub values: Vec<ParamValue>,
     /// The file it is defined in, as shown to users.
     pub file: String,
+    /// The line of its table header in that file.
+    pub line: Option<usize>,
+    /// The text of that line.
+    pub source_line: String,
 }
 
 /// One value of a parameter, in force over a period (and a region).
@@ -271,6 +275,12 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyEr
             by_region: p.by_region,
             values: p.values,
             file: file.to_string(),
+            line: Some(at),
+            source_line: text
+                .lines()
+                .nth(at.saturating_sub(1))
+                .unwrap_or("")
+                .to_string(),
         });
     }
     if errors.is_empty() {

@@ -139,8 +139,10 @@ pub struct Rule {
     pub texts: BTreeMap<String, String>,
     /// The file, as shown to users (e.g. `rules/eligibility/urgent_treatment.rhai`).
     pub file: String,
-    /// The compiled script.
+    /// The compiled (optimised) script.
     pub ast: rhai::AST,
+    /// What the rule refers to, found statically.
+    pub scan: crate::check::RuleScan,
 }
 
 /// A loaded policy: ready to assess cases.
@@ -162,9 +164,21 @@ pub struct Policy {
     pub(crate) sandbox: Sandbox,
 }
 
-/// A problem that stops a policy from loading, with the file and place.
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The policy cannot be used.
+    Error,
+    /// The policy works, but something is likely wrong.
+    Warning,
+}
+
+/// A problem with a policy (an error stops it from loading), with the file and place.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PolicyError {
+    /// Error or warning.
+    pub severity: Severity,
     /// The file, as shown to users.
     pub file: String,
     /// 1-based line, when known.
@@ -183,6 +197,7 @@ pub struct PolicyError {
 impl PolicyError {
     pub(crate) fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
         Self {
+            severity: Severity::Error,
             file: file.into(),
             line: None,
             column: None,
@@ -215,7 +230,11 @@ impl fmt::Display for PolicyError {
                 write!(f, ":{c}")?;
             }
         }
-        write!(f, ": error: {}", self.message)?;
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, ": {level}: {}", self.message)?;
         if let (Some(src), Some(l)) = (&self.source_line, self.line) {
             let gutter = l.to_string().len();
             write!(f, "\n{:gutter$} |\n{l} | {src}", "")?;
@@ -598,19 +617,27 @@ impl Policy {
         }
         // Rules that name other rules must name ones that run earlier.
         for (i, rule) in rules.iter().enumerate() {
-            for (target, line, col) in engine::referenced_rules(&rule.ast) {
-                match rule_index.get(&target) {
+            let text = source
+                .files
+                .get(
+                    rule.file
+                        .strip_prefix(&format!("{}/", source.label))
+                        .unwrap_or(""),
+                )
+                .map(String::as_str)
+                .unwrap_or("");
+            for (target, line, col) in &rule.scan.rules {
+                match rule_index.get(target) {
                     Some(&j) if j < i => {}
                     Some(_) => errors.push(
                         PolicyError::new(&rule.file, format!("rule `{target}` runs after this rule, so its outcome is not known yet"))
-                            .at(line, col, source.files.get(rule.file.strip_prefix(&format!("{}/", source.label)).unwrap_or("")).map(String::as_str).unwrap_or(""))
+                            .at(*line, *col, text)
                             .help("move this rule after it in the manifest"),
                     ),
                     None => {
                         let ids: Vec<&str> = rule_index.keys().map(String::as_str).collect();
-                        let mut e = PolicyError::new(&rule.file, format!("there is no rule `{target}`"))
-                            .at(line, col, source.files.get(rule.file.strip_prefix(&format!("{}/", source.label)).unwrap_or("")).map(String::as_str).unwrap_or(""));
-                        if let Some(s) = crate::suggest::did_you_mean(&target, ids) {
+                        let mut e = PolicyError::new(&rule.file, format!("there is no rule `{target}`")).at(*line, *col, text);
+                        if let Some(s) = crate::suggest::did_you_mean(target, ids) {
                             e = e.help(format!("did you mean `{s}`?"));
                         }
                         errors.push(e);
@@ -775,14 +802,20 @@ fn compile_rule(
             None
         }
     };
-    if let Some(ast) = &ast {
-        for issue in engine::static_check(ast, params) {
-            errors.push(
-                PolicyError::new(file, issue.message)
-                    .at(issue.line, issue.column, text)
-                    .help_opt(issue.help),
-            );
-        }
+    let scan = match &ast {
+        Some(ast) => crate::check::scan(
+            ast,
+            params,
+            crate::check::sandbox_functions(sandbox.engine()),
+        ),
+        None => Default::default(),
+    };
+    for issue in &scan.issues {
+        errors.push(
+            PolicyError::new(file, issue.message.clone())
+                .at(issue.line, issue.column, text)
+                .help_opt(issue.help.clone()),
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -804,6 +837,7 @@ fn compile_rule(
         texts,
         file: file.to_string(),
         ast: sandbox.optimize(ast.unwrap_or_default()),
+        scan,
     })
 }
 

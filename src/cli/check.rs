@@ -1,38 +1,85 @@
-//! `assessor check [--rules DIR]`
+//! `assessor check [--rules DIR] [--format text|json]`
+
+use assessor::check::lint;
+use assessor::policy::Severity;
+use assessor::PolicyError;
 
 use super::{PolicyArgs, OK, PROBLEMS};
+
+/// Output format of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    /// Diagnostics with a snippet and a caret.
+    Text,
+    /// One JSON object with every diagnostic, for editors and CI.
+    Json,
+}
 
 /// Arguments of `check`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CheckFormat,
 }
 
-/// Runs `check`.
+/// Runs `check`: errors stop the policy from loading; warnings (parameters or facts no rule reads) do not.
 pub fn run(args: Args) -> u8 {
-    match args.policy.load() {
+    let (summary, diagnostics) = match args.policy.load() {
         Ok(p) => {
-            println!(
-                "{} {}: {} rules, {} parameters, no problems found ({})",
+            let summary = format!(
+                "{} {}: {} rules, {} parameters",
                 p.name,
                 p.version,
                 p.rules.len(),
-                p.params.all().count(),
-                p.origin
+                p.params.all().count()
             );
-            OK
+            (Some(summary), lint(&p))
         }
-        Err(errors) => {
-            for e in &errors {
-                eprintln!("{e}\n");
+        Err(errors) => (None, errors),
+    };
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diagnostics.len() - errors;
+    match args.format {
+        CheckFormat::Json => {
+            let out = serde_json::json!({
+                "policy": summary,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        CheckFormat::Text => {
+            for d in &diagnostics {
+                eprintln!("{d}\n");
             }
-            eprintln!(
-                "{} problem{} found",
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
-            );
-            PROBLEMS
+            match &summary {
+                Some(s) if diagnostics.is_empty() => println!("{s}: no problems found"),
+                Some(s) => println!("{s}: {errors} error(s), {warnings} warning(s)"),
+                None => eprintln!("the policy could not be loaded: {errors} error(s)"),
+            }
         }
     }
+    if errors > 0 {
+        PROBLEMS
+    } else {
+        OK
+    }
+}
+
+fn to_json(d: &PolicyError) -> serde_json::Value {
+    serde_json::json!({
+        "severity": d.severity,
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "message": d.message,
+        "help": d.help,
+    })
 }

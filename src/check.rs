@@ -1,0 +1,328 @@
+//! Static checks of a policy: what can be found from the rules' syntax trees without running them.
+//!
+//! Per rule ([`scan`]): every fact path a rule can read (through `facts.…`, a variable bound to a part of the
+//! facts with `let x = facts.…`, or a loop `for d in facts.household.dependants`), every parameter, every
+//! function called and every rule named in `fired`/`value_of` — in all branches, so a misspelling in a branch no
+//! example reaches is still caught.
+//!
+//! Per policy ([`lint`]): parameters no rule reads, and facts of the case schema that no rule reads (warnings).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use rhai::{ASTNode, Expr, Position, Stmt, AST};
+
+use crate::facts::{catalogue, FactType};
+use crate::params::Parameters;
+use crate::policy::{Policy, PolicyError, Severity};
+use crate::suggest::did_you_mean;
+
+/// A problem found in a rule's syntax tree.
+#[derive(Debug, Clone)]
+pub struct StaticIssue {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// "Did you mean …".
+    pub help: Option<String>,
+}
+
+/// What a rule refers to, found statically.
+#[derive(Debug, Clone, Default)]
+pub struct RuleScan {
+    /// Fact paths (`/household/dependants/*/age`) the rule can read.
+    pub facts: BTreeSet<String>,
+    /// Parameters it can read.
+    pub params: BTreeSet<String>,
+    /// Rules it names in `fired` / `value_of`, with line and column.
+    pub rules: Vec<(String, usize, usize)>,
+    /// Problems: unknown facts, parameters and functions.
+    pub issues: Vec<StaticIssue>,
+}
+
+/// Names that rhai handles itself rather than as registered functions.
+const KEYWORD_FUNCTIONS: [&str; 10] = [
+    "Fn",
+    "call",
+    "curry",
+    "type_of",
+    "print",
+    "debug",
+    "is_def_var",
+    "is_def_fn",
+    "is_shared",
+    "eval",
+];
+
+fn issue(message: String, pos: Position, help: Option<String>) -> StaticIssue {
+    StaticIssue {
+        message,
+        line: pos.line().unwrap_or(1),
+        column: pos.position().unwrap_or(1),
+        help,
+    }
+}
+
+/// Scans one rule's (unoptimised) syntax tree.
+pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> RuleScan {
+    let mut out = RuleScan::default();
+    let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    // Variables bound to a node of the facts: `let incident = facts.incident;`, `for d in facts.household.dependants`.
+    let mut bindings: BTreeMap<String, usize> = BTreeMap::new();
+    let cat = catalogue();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Stmt(Stmt::Var(x, _, _))) => {
+                if let Some(node) = resolve(&x.1, &bindings) {
+                    if matches!(cat.node(node).map(|n| &n.ty), Some(FactType::Object(_))) {
+                        bindings.insert(x.0.name.to_string(), node);
+                    }
+                }
+            }
+            Some(ASTNode::Stmt(Stmt::For(x, _))) => {
+                if let Some(node) = resolve(&x.2.expr, &bindings) {
+                    if let Some(FactType::Array(item)) = cat.node(node).map(|n| &n.ty) {
+                        bindings.insert(x.0.name.to_string(), *item);
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::Dot(bin, _, _))) if !is_inner_dot(path) => {
+                if let Expr::Variable(v, _, _) = &bin.lhs {
+                    let mut props = Vec::new();
+                    flatten(&bin.rhs, &mut props);
+                    let root = v.1.as_str();
+                    if root == "params" {
+                        if let Some((name, pos)) = props.first() {
+                            out.params.insert(name.clone());
+                            if params.get(name).is_none() {
+                                let help = did_you_mean(name, params.names())
+                                    .map(|s| format!("did you mean `{s}`?"));
+                                out.issues.push(issue(
+                                    format!("unknown parameter `{name}`"),
+                                    *pos,
+                                    help,
+                                ));
+                            }
+                        }
+                    } else if let Some(start) = if root == "facts" {
+                        Some(cat.root())
+                    } else {
+                        bindings.get(root).copied()
+                    } {
+                        check_facts(start, &props, &mut out);
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos))) => {
+                let name = call.name.as_str();
+                let is_ident = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_');
+                if is_ident
+                    && !functions.contains(name)
+                    && !script_fns.contains(name)
+                    && !KEYWORD_FUNCTIONS.contains(&name)
+                {
+                    let help = did_you_mean(name, functions.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    out.issues.push(issue(
+                        format!("no function `{name}` is available to rules"),
+                        *pos,
+                        help,
+                    ));
+                }
+                if name == "fired" || name == "value_of" {
+                    if let Some(Expr::StringConstant(s, _)) = call.args.first() {
+                        out.rules.push((
+                            s.to_string(),
+                            pos.line().unwrap_or(1),
+                            pos.position().unwrap_or(1),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// Whether the last node of `path` is the right-hand side of an enclosing `Dot` (then it is not a chain's start).
+fn is_inner_dot(path: &[ASTNode]) -> bool {
+    let [.., parent, last] = path else {
+        return false;
+    };
+    match (parent, last) {
+        (ASTNode::Expr(Expr::Dot(pb, _, _)), ASTNode::Expr(e)) => std::ptr::eq(&pb.rhs, *e),
+        _ => false,
+    }
+}
+
+/// The fact node an expression denotes, if it is `facts.…` or a bound variable followed by properties.
+fn resolve(e: &Expr, bindings: &BTreeMap<String, usize>) -> Option<usize> {
+    let cat = catalogue();
+    let (root, props) = match e {
+        Expr::Variable(v, _, _) => (v.1.as_str(), Vec::new()),
+        Expr::Dot(bin, _, _) => match &bin.lhs {
+            Expr::Variable(v, _, _) => {
+                let mut props = Vec::new();
+                flatten(&bin.rhs, &mut props);
+                (v.1.as_str(), props)
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut node = if root == "facts" {
+        cat.root()
+    } else {
+        *bindings.get(root)?
+    };
+    for (name, _) in &props {
+        node = cat.child(node, name)?;
+    }
+    Some(node)
+}
+
+fn check_facts(start: usize, props: &[(String, Position)], out: &mut RuleScan) {
+    let cat = catalogue();
+    let mut node = start;
+    for (name, pos) in props {
+        if !matches!(cat.node(node).map(|n| &n.ty), Some(FactType::Object(_))) {
+            break;
+        }
+        match cat
+            .child(node, name)
+            .filter(|&c| cat.node(c).is_some_and(|n| n.readable))
+        {
+            Some(c) => node = c,
+            None => {
+                let names: Vec<&str> = cat
+                    .child_names(node)
+                    .into_iter()
+                    .filter(|n| *n != "notes" && *n != "$schema")
+                    .collect();
+                let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
+                let place = if path.is_empty() {
+                    " in the case".to_string()
+                } else {
+                    format!(" in `{path}`")
+                };
+                let help = Some(match did_you_mean(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("facts here are: {}", names.join(", ")),
+                });
+                out.issues
+                    .push(issue(format!("unknown fact `{name}`{place}"), *pos, help));
+                return;
+            }
+        }
+    }
+    if let Some(n) = cat.node(node) {
+        out.facts.insert(n.path.clone());
+    }
+}
+
+fn flatten(e: &Expr, out: &mut Vec<(String, Position)>) {
+    match e {
+        Expr::Property(p, pos) => out.push((p.2.to_string(), *pos)),
+        Expr::Dot(bin, _, _) => {
+            let before = out.len();
+            flatten(&bin.lhs, out);
+            if out.len() > before {
+                flatten(&bin.rhs, out);
+            }
+        }
+        // `params.table[key]`: the name before the index counts; the index ends the chain.
+        Expr::Index(bin, _, _) => flatten(&bin.lhs, out),
+        // A method call ends the chain of names.
+        _ => {}
+    }
+}
+
+/// The names of every function the sandbox provides.
+pub fn sandbox_functions(engine: &rhai::Engine) -> &'static BTreeSet<String> {
+    static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        engine
+            .collect_fn_metadata(None, |info| Some(info.metadata.name.to_string()), true)
+            .into_iter()
+            .collect()
+    })
+}
+
+/// Facts the engine itself reads (not rules), or that are informational only.
+pub const FACTS_NOT_FOR_RULES: [(&str, &str); 5] = [
+    ("/schema_version", "read when the case file is validated"),
+    ("/case_id", "copied into the recommendation"),
+    ("/decision_date", "picks the parameters in force"),
+    ("/jurisdiction/province", "picks the regional parameters"),
+    (
+        "/jurisdiction/city",
+        "informational: parameters are set by province",
+    ),
+];
+
+/// Parameters the engine reads itself (the priority combination and the wage base shown with the amount).
+pub const PARAMS_READ_BY_ENGINE: [&str; 5] = [
+    "priority_additional_group_bonus",
+    "priority_additional_group_bonus_cap",
+    "priority_tier_a_min_score",
+    "priority_tier_b_min_score",
+    "wage_base",
+];
+
+/// Warnings about a policy that loaded: parameters no rule reads, facts no rule reads.
+pub fn lint(policy: &Policy) -> Vec<PolicyError> {
+    let mut warnings = Vec::new();
+    let mut read_params: BTreeSet<&str> = PARAMS_READ_BY_ENGINE.into_iter().collect();
+    let mut read_facts: BTreeSet<&str> = FACTS_NOT_FOR_RULES.iter().map(|(p, _)| *p).collect();
+    for rule in &policy.rules {
+        read_params.extend(rule.scan.params.iter().map(String::as_str));
+        read_facts.extend(rule.scan.facts.iter().map(String::as_str));
+    }
+    for p in policy.params.all() {
+        if !read_params.contains(p.name.as_str()) {
+            let mut w = PolicyError::new(
+                &p.file,
+                format!("parameter `{}` is not read by any rule", p.name),
+            )
+            .help(format!(
+                "remove it, or use it in a rule as `params.{}`",
+                p.name
+            ));
+            w.severity = Severity::Warning;
+            w.line = p.line;
+            w.column = p.line.map(|_| 1);
+            w.source_line = Some(p.source_line.clone());
+            warnings.push(w);
+        }
+    }
+    let cat = catalogue();
+    // A fact counts as read when it or any fact below it is read (reading `/household/dependants/*/age` reads the
+    // list too).
+    let covered = |path: &str| {
+        read_facts
+            .iter()
+            .any(|r| *r == path || r.starts_with(&format!("{path}/")))
+    };
+    for node in cat.nodes() {
+        let leafish = !matches!(node.ty, FactType::Object(_));
+        if node.path.is_empty() || !node.readable || !leafish || covered(&node.path) {
+            continue;
+        }
+        let mut w = PolicyError::new(
+            "schemas/case.schema.json",
+            format!("fact `{}` is not read by any rule", node.path),
+        )
+        .help("either the fact is useless or a rule forgot it");
+        w.severity = Severity::Warning;
+        warnings.push(w);
+    }
+    warnings
+}
