@@ -76,7 +76,12 @@ pub fn run(args: Args) -> u8 {
                 } else {
                     ""
                 };
-                if writeln!(out, "{sep}{}", text.trim_end()).is_err() {
+                if let Err(e) = writeln!(out, "{sep}{}", text.trim_end()) {
+                    // A reader that stops early (`| head`) is not an error; anything else is.
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return status;
+                    }
+                    eprintln!("error: cannot write the output: {e}");
                     return PROBLEMS;
                 }
             }
