@@ -10,7 +10,9 @@ use assessor::{Policy, PolicyError};
 
 mod assess;
 mod check;
+mod rules;
 mod schema;
+mod test;
 mod validate;
 
 /// Exit code: the command ran and found nothing wrong.
@@ -38,6 +40,10 @@ enum Command {
     Schema(schema::Args),
     /// Compile and check a policy: syntax, headers, unknown facts and parameters, with file:line:col.
     Check(check::Args),
+    /// Run a policy's expectation tests (rules/tests/*.toml); report failures and, with --coverage, coverage.
+    Test(test::Args),
+    /// List a policy's rules and parameters: the page to print when reviewing a policy.
+    Rules(rules::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -47,6 +53,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate(a) => validate::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Check(a) => check::run(a),
+        Command::Test(a) => test::run(a),
+        Command::Rules(a) => rules::run(a),
     }
 }
 

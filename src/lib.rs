@@ -31,6 +31,7 @@ pub mod assess;
 pub mod case;
 pub mod check;
 pub mod engine;
+pub mod expect;
 pub mod facts;
 pub mod params;
 pub mod policy;

@@ -311,8 +311,9 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Rule and parameter files; the expectation tests under `tests/` are not part of the policy (nor its digest).
 fn is_policy_file(path: &str) -> bool {
-    path.ends_with(".rhai") || path.ends_with(".toml")
+    (path.ends_with(".rhai") || path.ends_with(".toml")) && !path.starts_with("tests/")
 }
 
 fn collect_embedded(dir: &Dir<'_>, out: &mut BTreeMap<String, String>) {

@@ -336,3 +336,115 @@ pub fn json(r: &Recommendation, pretty: bool) -> String {
     };
     out.unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
 }
+
+fn param_value(v: &crate::params::ParamValue) -> String {
+    match &v.value {
+        serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .map(|(k, v)| format!("{k} {}", format_number(v.as_f64().unwrap_or(0.0))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn in_force(v: &crate::params::ParamValue) -> String {
+    match &v.until {
+        Some(u) => format!("{} to {u}", v.from),
+        None => format!("from {}", v.from),
+    }
+}
+
+/// The policy's rules and parameters as plain text.
+pub fn catalogue_text(p: &crate::Policy) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}\n{}\n", p.name, p.version, p.digest);
+    let mut stage = None;
+    for r in &p.rules {
+        if stage != Some(r.stage) {
+            stage = Some(r.stage);
+            let _ = writeln!(s, "{}", r.stage.as_str().to_uppercase());
+        }
+        let _ = writeln!(s, "  {:<56} {:<13} {}", r.id, r.kind.as_str(), r.title);
+        let _ = writeln!(s, "  {:<56} {:<13} basis: {}", "", "", r.basis);
+    }
+    let _ = writeln!(s, "\nPARAMETERS");
+    for par in p.params.all() {
+        let _ = writeln!(s, "  {} ({}): {}", par.name, par.unit, par.title);
+        let _ = writeln!(s, "      reference: {}", par.reference);
+        for v in &par.values {
+            let _ = writeln!(
+                s,
+                "      {:<14} {:<26} {}{}{}",
+                v.region.as_deref().unwrap_or("all regions"),
+                in_force(v),
+                param_value(v),
+                if v.estimate { " (estimate)" } else { "" },
+                v.source
+                    .as_deref()
+                    .map(|x| format!(" — {x}"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    s
+}
+
+/// The policy's rules and parameters as Markdown.
+pub fn catalogue_markdown(p: &crate::Policy) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "# {} {}\n\nDigest `{}`.\n", p.name, p.version, p.digest);
+    let mut stage = None;
+    for r in &p.rules {
+        if stage != Some(r.stage) {
+            stage = Some(r.stage);
+            let _ = writeln!(
+                s,
+                "\n## {}\n\n| Rule | Kind | Title | Basis |\n|---|---|---|---|",
+                r.stage.as_str()
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            r.id,
+            r.kind.as_str(),
+            md_escape(&r.title),
+            md_escape(&r.basis)
+        );
+    }
+    let _ = writeln!(s, "\n## Parameters\n\n| Parameter | Unit | Region | In force | Value | Reference |\n|---|---|---|---|---|---|");
+    for par in p.params.all() {
+        for v in &par.values {
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | {} | {} | {}{} | {} |",
+                par.name,
+                par.unit,
+                v.region.as_deref().unwrap_or("all"),
+                in_force(v),
+                param_value(v),
+                if v.estimate { " (estimate)" } else { "" },
+                md_escape(v.source.as_deref().unwrap_or(&par.reference))
+            );
+        }
+    }
+    s
+}
+
+/// The policy's rules and parameters as JSON.
+pub fn catalogue_json(p: &crate::Policy) -> serde_json::Value {
+    serde_json::json!({
+        "name": p.name,
+        "version": p.version,
+        "digest": p.digest,
+        "rules": p.rules.iter().map(|r| serde_json::json!({
+            "id": r.id, "stage": r.stage, "kind": r.kind, "title": r.title, "basis": r.basis, "file": r.file,
+        })).collect::<Vec<_>>(),
+        "parameters": p.params.all().map(|par| serde_json::json!({
+            "name": par.name, "title": par.title, "unit": par.unit, "reference": par.reference,
+            "by_region": par.by_region, "values": par.values, "file": par.file,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use assessor::recommendation::{Approval, Outcome};
-use assessor::{Decision, Tier};
+use assessor::recommendation::Outcome;
+use assessor::Decision;
 
 use crate::support::{assess_file, case, corpus, policy};
 
@@ -17,150 +17,52 @@ fn snapshots() {
     });
 }
 
-struct Expect {
-    stem: &'static str,
-    decision: Decision,
-    tier: Option<Tier>,
-    amount: Option<i64>,
-    discretionary: bool,
-    fast_track: bool,
-    missing: &'static [&'static str],
-    approvals: &'static [Approval],
-}
-
-const fn assist(stem: &'static str, tier: Tier, amount: i64) -> Expect {
-    Expect {
-        stem,
-        decision: Decision::Assist,
-        tier: Some(tier),
-        amount: Some(amount),
-        discretionary: false,
-        fast_track: false,
-        missing: &[],
-        approvals: &[Approval::CollectiveDecision],
-    }
-}
-
-const fn decline(stem: &'static str) -> Expect {
-    Expect {
-        stem,
-        decision: Decision::Decline,
-        tier: None,
-        amount: None,
-        discretionary: false,
-        fast_track: false,
-        missing: &[],
-        approvals: &[],
-    }
-}
-
-const fn needs(stem: &'static str, missing: &'static [&'static str]) -> Expect {
-    Expect {
-        stem,
-        decision: Decision::NeedsInformation,
-        tier: None,
-        amount: None,
-        discretionary: false,
-        fast_track: false,
-        missing,
-        approvals: &[],
-    }
-}
-
-/// The figures of domain-notes §8 (T1–T12), worked by hand there, and the other key cases.
-const EXPECTED: &[Expect] = &[
-    // T1: ¥41,000 was the real award.
-    assist("t01_hunan_incapacitated_earner", Tier::A, 41_000),
-    Expect {
-        fast_track: true,
-        ..assist("t02a_shaanxi_daughter_urgent_treatment", Tier::A, 57_000)
-    },
-    Expect {
-        discretionary: true,
-        ..assist("t02b_shaanxi_mother_light_injury_dv", Tier::B, 13_100)
-    },
-    assist("t03_jiangsu_minor_fault", Tier::C, 20_300),
-    decline("t03b_jiangsu_major_fault"),
-    decline("t04_fully_compensated"),
-    needs("t05_missing_income_widow", &["/household/monthly_income"]),
-    assist("t06_sichuan_man_robbery", Tier::B, 31_000),
-    assist("t07_beijing_mother_of_deceased", Tier::B, 53_500),
-    assist("t08_guizhou_widow_many_dependants", Tier::A, 41_000),
-    assist("t09_shandong_elderly_theft_unsolved", Tier::B, 20_000),
-    Expect {
-        discretionary: true,
-        ..assist("t10_jiangsu_workplace_harassment", Tier::C, 11_600)
-    },
-    decline("t10b_never_entered_procuratorate"),
-    decline("t11_hardship_not_caused_by_case"),
-    decline("t11b_social_assistance_covered"),
-    Expect {
-        fast_track: true,
-        ..assist("t12_jiangxi_urgent_dv_husband", Tier::A, 57_000)
-    },
-    decline("t12b_forged_certificate"),
-    Expect {
-        approvals: &[Approval::CollectiveDecision, Approval::Reassistance],
-        ..assist("c18_reassistance", Tier::A, 47_000)
-    },
-    Expect {
-        fast_track: true,
-        approvals: &[Approval::CollectiveDecision, Approval::JointAssistance],
-        ..assist("c22_hunan_joint_assistance", Tier::A, 59_000)
-    },
-    assist("c23_court_award_cap", Tier::C, 20_000),
-    needs(
-        "c24_victim_outcome_unknown",
-        &["/incident/victim_outcome", "/incident/property_loss"],
-    ),
-    needs(
-        "c25_hardship_cause_unknown",
-        &["/household/hardship_caused_by_case"],
-    ),
-    needs("c26_province_unknown", &["/jurisdiction/province"]),
-    decline("c27_litigation_pending"),
-    decline("c29_no_hardship"),
-    needs("c30_fault_unknown", &["/conduct/applicant_fault"]),
-    needs("c31_dependants_unknown", &["/household/dependants"]),
-    decline("c33_light_injury_man_no_pathway"),
-];
-
+/// The policy's own expectation tests (`rules/tests/*.toml`: the worked figures of domain-notes §8 and a case for
+/// each pathway, exclusion, group, cap and missing fact) all pass. They hold the decision, tier and amount of the
+/// key cases, so a snapshot accepted by mistake cannot hide a wrong decision.
 #[test]
-fn key_cases_have_the_expected_decision_tier_and_amount() {
-    let mut failures = Vec::new();
-    for e in EXPECTED {
-        let r = case(e.stem);
-        let tier = if e.decision == Decision::Assist {
-            r.priority.as_ref().map(|p| p.tier)
-        } else {
-            e.tier
-        };
-        let got = (
-            r.decision,
-            tier,
-            r.amount.as_ref().map(|a| a.recommended),
-            r.discretionary,
-            r.fast_track,
-            r.missing
-                .iter()
-                .map(|m| m.fact.as_str())
-                .collect::<Vec<_>>(),
-            r.approvals.clone(),
-        );
-        let want = (
-            e.decision,
-            e.tier,
-            e.amount,
-            e.discretionary,
-            e.fast_track,
-            e.missing.to_vec(),
-            e.approvals.to_vec(),
-        );
-        if got != want {
-            failures.push(format!("{}:\n  want {want:?}\n  got  {got:?}", e.stem));
-        }
-    }
+fn the_policy_expectation_tests_pass() {
+    let files = assessor::expect::find_files(&[crate::support::root().join("rules/tests")]);
+    let tests = assessor::expect::load(&files).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(tests.len() >= 30, "only {} expectation tests", tests.len());
+    let failures: Vec<String> = tests
+        .iter()
+        .map(|t| assessor::expect::run(t, policy(), None).0)
+        .filter(|r| !r.passed())
+        .map(|r| {
+            format!(
+                "{} ({}):\n  {}",
+                r.name,
+                r.location,
+                r.failures.join("\n  ")
+            )
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every corpus case is named by some expectation test, so coverage over the tests is coverage over the corpus.
+#[test]
+fn every_corpus_case_has_an_expectation() {
+    let files = assessor::expect::find_files(&[crate::support::root().join("rules/tests")]);
+    let tests = assessor::expect::load(&files).unwrap_or_else(|e| panic!("{e:?}"));
+    let named: BTreeSet<String> = tests
+        .iter()
+        .filter_map(|t| {
+            assessor::expect::case_path(t)
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+        })
+        .collect();
+    let unnamed: Vec<String> = corpus()
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .filter(|n| !named.contains(n))
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "corpus cases without an expectation in rules/tests: {unnamed:?}"
+    );
 }
 
 #[test]

@@ -1,0 +1,49 @@
+//! `assessor rules [--rules DIR] [--format text|markdown|json]`
+
+use assessor::render::{catalogue_markdown, catalogue_text};
+
+use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED};
+
+/// Output format of `rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CatalogueFormat {
+    /// Plain text.
+    Text,
+    /// Markdown, for printing or a wiki.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// Arguments of `rules`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: CatalogueFormat,
+}
+
+/// Runs `rules`.
+pub fn run(args: Args) -> u8 {
+    let policy = match args.policy.load() {
+        Ok(p) => p,
+        Err(errors) => {
+            report_policy_errors(&errors);
+            return POLICY_FAILED;
+        }
+    };
+    match args.format {
+        CatalogueFormat::Text => print!("{}", catalogue_text(&policy)),
+        CatalogueFormat::Markdown => print!("{}", catalogue_markdown(&policy)),
+        CatalogueFormat::Json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&assessor::render::catalogue_json(&policy))
+                    .unwrap_or_default()
+            )
+        }
+    }
+    OK
+}

@@ -1,0 +1,152 @@
+//! `assessor test [--rules DIR] [PATH...] [--coverage]`
+
+use std::path::PathBuf;
+
+use assessor::expect::{self, Coverage, TestResult};
+
+use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED, PROBLEMS};
+
+/// Output format of `test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TestFormat {
+    /// Pass/fail lines and a readable account of each failure.
+    Text,
+    /// One JSON object with every result (and the coverage).
+    Json,
+}
+
+/// Arguments of `test`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Expectation files or folders (default: the `tests` folder of the policy, `rules/tests`).
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Also report which rules, provisions and parameters the tests' cases exercise.
+    #[arg(long)]
+    coverage: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    format: TestFormat,
+}
+
+/// Runs `test`.
+pub fn run(args: Args) -> u8 {
+    let policy = match args.policy.load() {
+        Ok(p) => p,
+        Err(errors) => {
+            report_policy_errors(&errors);
+            return POLICY_FAILED;
+        }
+    };
+    let paths = if args.paths.is_empty() {
+        vec![args
+            .policy
+            .rules
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("rules"))
+            .join("tests")]
+    } else {
+        args.paths.clone()
+    };
+    if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+        eprintln!(
+            "error: {}: no such expectation file or folder; pass the expectation files to run",
+            missing.display()
+        );
+        return PROBLEMS;
+    }
+    let files = expect::find_files(&paths);
+    let tests = match expect::load(&files) {
+        Ok(t) => t,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}\n");
+            }
+            eprintln!(
+                "error: the expectation files could not be read ({} problem(s))",
+                errors.len()
+            );
+            return PROBLEMS;
+        }
+    };
+    let rules_arg = args.policy.rules.as_ref().map(|p| p.display().to_string());
+    let mut results = Vec::new();
+    let mut recs = Vec::new();
+    for t in &tests {
+        let (result, rec) = expect::run(t, &policy, rules_arg.as_deref());
+        results.push(result);
+        recs.extend(rec);
+    }
+    let coverage = args.coverage.then(|| expect::coverage(&policy, &recs));
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    match args.format {
+        TestFormat::Json => {
+            let out = serde_json::json!({
+                "passed": results.len() - failed,
+                "failed": failed,
+                "results": results,
+                "coverage": coverage,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
+        TestFormat::Text => {
+            print_results(&results);
+            if let Some(c) = &coverage {
+                print_coverage(c);
+            }
+            println!("{} passed, {} failed", results.len() - failed, failed);
+        }
+    }
+    if failed > 0 || results.is_empty() {
+        PROBLEMS
+    } else {
+        OK
+    }
+}
+
+fn print_results(results: &[TestResult]) {
+    for r in results {
+        if r.passed() {
+            println!("PASS  {}", r.name);
+        } else {
+            println!("FAIL  {}  ({})", r.name, r.location);
+            for f in &r.failures {
+                println!("        {f}");
+            }
+            println!("        reproduce: {}", r.reproduce);
+        }
+    }
+    if results.is_empty() {
+        println!("no tests found");
+    }
+}
+
+fn print_coverage(c: &Coverage) {
+    println!("\nRule coverage over {} case(s):", c.cases);
+    println!(
+        "  {:<58} {:>5} {:>8} {:>8} {:>8}",
+        "rule", "met", "not met", "unknown", "not run"
+    );
+    for r in &c.rules {
+        println!(
+            "  {:<58} {:>5} {:>8} {:>8} {:>8}",
+            r.rule, r.met, r.not_met, r.unknown, r.not_run
+        );
+    }
+    let list = |title: &str, items: &[String]| {
+        if items.is_empty() {
+            println!("\n{title}: none");
+        } else {
+            println!("\n{title}:");
+            for i in items {
+                println!("  - {i}");
+            }
+        }
+    };
+    list("Rules never met", &c.never_met);
+    list("Provisions never exercised", &c.provisions_never_exercised);
+    list("Parameters never read", &c.parameters_never_read);
+    println!();
+}
