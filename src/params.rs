@@ -197,11 +197,17 @@ impl Parameters {
     }
 }
 
-/// Parses one parameter file.
-pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyError>> {
+/// Parses one parameter file: the parameters it defines, and every problem found. Parameters with problems are
+/// returned too, so that rules naming them are not reported as naming unknown parameters.
+pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) {
     let raw: BTreeMap<String, RawParameter> = match toml::from_str(text) {
         Ok(r) => r,
-        Err(e) => return Err(vec![crate::policy::toml_error_pub(file, text, &e)]),
+        Err(e) => {
+            return (
+                Vec::new(),
+                vec![crate::policy::toml_error_pub(file, text, &e)],
+            )
+        }
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
@@ -283,11 +289,7 @@ pub fn parse_file(text: &str, file: &str) -> Result<Vec<Parameter>, Vec<PolicyEr
                 .to_string(),
         });
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(errors)
-    }
+    (out, errors)
 }
 
 fn to_dynamic(v: &Value) -> Option<rhai::Dynamic> {

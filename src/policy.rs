@@ -536,23 +536,21 @@ impl Policy {
                 ));
                 continue;
             };
-            match crate::params::parse_file(text, &file) {
-                Ok(list) => {
-                    for p in list {
-                        if let Some(prev) = params.get(&p.name) {
-                            errors.push(PolicyError::new(
-                                &file,
-                                format!(
-                                    "parameter `{}` is already defined in {}",
-                                    p.name, prev.file
-                                ),
-                            ));
-                        } else {
-                            params.insert(p);
-                        }
+            let (list, mut problems) = crate::params::parse_file(text, &file);
+            errors.append(&mut problems);
+            for p in list {
+                if let Some(prev) = params.get(&p.name) {
+                    let mut e = PolicyError::new(
+                        &file,
+                        format!("parameter `{}` is already defined in {}", p.name, prev.file),
+                    );
+                    if let Some(line) = p.line {
+                        e = e.at(line, 1, text);
                     }
+                    errors.push(e);
+                } else {
+                    params.insert(p);
                 }
-                Err(mut e) => errors.append(&mut e),
             }
         }
         let params = Arc::new(params);
@@ -562,21 +560,25 @@ impl Policy {
         let mut rules = Vec::new();
         let mut rule_index = BTreeMap::new();
         let mut listed = BTreeSet::new();
+        // Ids of rules whose files did not compile: references to them are not reported again.
+        let mut failed_ids = BTreeSet::new();
         for stage in Stage::ALL {
             for rel in manifest.stages.get(stage) {
                 listed.insert(rel.clone());
                 let file = source.display(rel);
                 let Some(text) = source.files.get(rel) else {
-                    errors.push(
-                        PolicyError::new(
-                            &manifest_file,
-                            format!(
-                                "rule file `{rel}` (stage {}) does not exist",
-                                stage.as_str()
-                            ),
-                        )
-                        .help("create the file or remove it from the manifest"),
-                    );
+                    let mut e = PolicyError::new(
+                        &manifest_file,
+                        format!(
+                            "rule file `{rel}` (stage {}) does not exist",
+                            stage.as_str()
+                        ),
+                    )
+                    .help("create the file or remove it from the manifest");
+                    if let Some((line, col)) = locate(manifest_text, &format!("\"{rel}\"")) {
+                        e = e.at(line, col, manifest_text);
+                    }
+                    errors.push(e);
                     continue;
                 };
                 match compile_rule(&sandbox, &params, text, &file, stage) {
@@ -586,22 +588,29 @@ impl Policy {
                                 .get(prev)
                                 .map(|r: &Rule| r.file.clone())
                                 .unwrap_or_default();
-                            errors.push(
-                                PolicyError::new(
-                                    &file,
-                                    format!(
-                                        "rule id `{}` is already used by {}",
-                                        rule.id, prev_file
-                                    ),
-                                )
-                                .help("every rule needs its own id"),
-                            );
+                            let mut e = PolicyError::new(
+                                &file,
+                                format!("rule id `{}` is already used by {prev_file}", rule.id),
+                            )
+                            .help("every rule needs its own id");
+                            if let Some((line, col)) = locate(text, "// id:") {
+                                e = e.at(line, col + 3, text);
+                            }
+                            errors.push(e);
                         } else {
                             rule_index.insert(rule.id.clone(), rules.len());
                             rules.push(rule);
                         }
                     }
-                    Err(mut e) => errors.append(&mut e),
+                    Err(mut e) => {
+                        if let Some((id, _)) = parse_header(text, &file)
+                            .ok()
+                            .and_then(|h| h.fields.get("id").cloned())
+                        {
+                            failed_ids.insert(id);
+                        }
+                        errors.append(&mut e)
+                    }
                 }
             }
         }
@@ -629,6 +638,7 @@ impl Policy {
                 .unwrap_or("");
             for (target, line, col) in &rule.scan.rules {
                 match rule_index.get(target) {
+                    _ if failed_ids.contains(target) => {}
                     Some(&j) if j < i => {}
                     Some(_) => errors.push(
                         PolicyError::new(&rule.file, format!("rule `{target}` runs after this rule, so its outcome is not known yet"))
@@ -670,6 +680,13 @@ impl Policy {
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.params.get(name)
     }
+}
+
+/// Line and column (1-based) of the first occurrence of `needle` in `text`.
+fn locate(text: &str, needle: &str) -> Option<(usize, usize)> {
+    text.lines()
+        .enumerate()
+        .find_map(|(i, l)| l.find(needle).map(|c| (i + 1, l[..c].chars().count() + 1)))
 }
 
 fn toml_error(file: &str, text: &str, e: &toml::de::Error) -> PolicyError {

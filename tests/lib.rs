@@ -11,5 +11,6 @@
 mod cli;
 mod corpus;
 mod engine;
+mod policies;
 mod schema;
 mod support;
