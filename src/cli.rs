@@ -10,6 +10,7 @@ use assessor::{Policy, PolicyError};
 
 mod assess;
 mod check;
+mod diff;
 mod rules;
 mod schema;
 mod test;
@@ -44,6 +45,8 @@ enum Command {
     Test(test::Args),
     /// List a policy's rules and parameters: the page to print when reviewing a policy.
     Rules(rules::Args),
+    /// How a policy change moves each case, grouped by cause (base: a folder or a git revision).
+    Diff(diff::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -55,6 +58,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(a) => check::run(a),
         Command::Test(a) => test::run(a),
         Command::Rules(a) => rules::run(a),
+        Command::Diff(a) => diff::run(a),
     }
 }
 

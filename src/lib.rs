@@ -30,6 +30,7 @@
 pub mod assess;
 pub mod case;
 pub mod check;
+pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod facts;

@@ -143,6 +143,8 @@ pub struct Rule {
     pub ast: rhai::AST,
     /// What the rule refers to, found statically.
     pub scan: crate::check::RuleScan,
+    /// The rule file's text.
+    pub source: String,
 }
 
 /// A loaded policy: ready to assess cases.
@@ -286,6 +288,65 @@ impl PolicySource {
         } else {
             Err(errors)
         }
+    }
+
+    /// The policy folder `dir` as it was at git revision `rev` (e.g. `HEAD~1`, `main`), read with git without
+    /// touching the working tree.
+    pub fn from_git(rev: &str, dir: &Path) -> Result<Self, Vec<PolicyError>> {
+        let label = format!("{rev}:{}", dir.display());
+        let fail = |msg: String| vec![PolicyError::new(&label, msg)];
+        let git = |args: &[&str]| -> Result<String, String> {
+            let out = std::process::Command::new("git")
+                .args(args)
+                .current_dir(if dir.is_dir() { dir } else { Path::new(".") })
+                .output()
+                .map_err(|e| format!("cannot run git: {e}"))?;
+            if out.status.success() {
+                String::from_utf8(out.stdout)
+                    .map_err(|_| "git printed text that is not UTF-8".to_string())
+            } else {
+                Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+            }
+        };
+        let commit = git(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .map_err(|_| {
+            fail(format!(
+                "`{rev}` is neither a policy folder nor a git revision"
+            ))
+        })?;
+        let commit = commit.trim().to_string();
+        // The folder's path inside the repository.
+        let prefix = git(&["rev-parse", "--show-prefix"])
+            .map_err(fail)?
+            .trim()
+            .trim_end_matches('/')
+            .to_string();
+        let names = git(&["ls-tree", "-r", "--name-only", &commit, "--", "."]).map_err(fail)?;
+        let mut files = BTreeMap::new();
+        for name in names.lines() {
+            // ls-tree run inside `dir` prints paths relative to it.
+            if is_policy_file(name) {
+                let spec = if prefix.is_empty() {
+                    format!("{commit}:{name}")
+                } else {
+                    format!("{commit}:{prefix}/{name}")
+                };
+                let text = git(&["show", &spec]).map_err(fail)?;
+                files.insert(name.to_string(), text);
+            }
+        }
+        if files.is_empty() {
+            return Err(fail(format!(
+                "`{}` holds no policy files at revision `{rev}`",
+                dir.display()
+            )));
+        }
+        Ok(PolicySource { label, files })
     }
 
     /// The path of a file as shown to users.
@@ -856,6 +917,7 @@ fn compile_rule(
         file: file.to_string(),
         ast: sandbox.optimize(ast.unwrap_or_default()),
         scan,
+        source: text.to_string(),
     })
 }
 

@@ -10,6 +10,7 @@
 
 mod cli;
 mod corpus;
+mod diff;
 mod engine;
 mod policies;
 mod schema;
