@@ -91,7 +91,9 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
             )
         });
     }
-    serde_json::from_slice::<Value>(bytes).map_err(|e| {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let parsed = serde::de::DeserializeSeed::deserialize(StrictValue, &mut de).and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| {
         // serde_json's message ends with "at line L column C"; the numbers are kept separately.
         let text = e.to_string();
         let what = text.split(" at line ").next().unwrap_or(&text).to_string();
@@ -99,6 +101,7 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
             serde_json::error::Category::Eof => {
                 format!("the JSON ends too early ({what}); is the file complete?")
             }
+            _ if what.starts_with("duplicate key") => what,
             _ => format!("malformed JSON: {what}"),
         };
         CaseError {
@@ -107,6 +110,71 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
             ..CaseError::at("", message)
         }
     })
+}
+
+/// Builds a JSON value like `serde_json::Value`, but rejects an object with the same key twice (serde_json would
+/// silently keep the last), so a case file can never say two things about one fact.
+struct StrictValue;
+
+impl<'de> serde::de::DeserializeSeed<'de> for StrictValue {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(v) = seq.next_element_seed(StrictValue)? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate key `{key}`: a fact may be given only once"
+                )));
+            }
+            let v = map.next_value_seed(StrictValue)?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn line_col(bytes: &[u8], offset: usize) -> (usize, usize) {
@@ -247,7 +315,16 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
             let got = here.map(json_type).unwrap_or("nothing");
             format!("{}, found {got} ({})", expected_type(e), short(here))
         }
-        _ => lower_first(&e.to_string()),
+        K::MaxLength { limit } => format!("{} is longer than {limit} characters", short(here)),
+        K::MinLength { limit } => format!("{} is shorter than {limit} character(s)", short(here)),
+        _ => {
+            let text = lower_first(&e.to_string());
+            if text.chars().count() > 200 {
+                format!("{}…", text.chars().take(200).collect::<String>())
+            } else {
+                text
+            }
+        }
     }
 }
 
