@@ -92,7 +92,8 @@ pub fn parse_json(bytes: &[u8]) -> Result<Value, CaseError> {
         });
     }
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let parsed = serde::de::DeserializeSeed::deserialize(StrictValue, &mut de).and_then(|v| de.end().map(|()| v));
+    let parsed = serde::de::DeserializeSeed::deserialize(StrictValue, &mut de)
+        .and_then(|v| de.end().map(|()| v));
     parsed.map_err(|e| {
         // serde_json's message ends with "at line L column C"; the numbers are kept separately.
         let text = e.to_string();
@@ -141,7 +142,9 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
         Ok(Value::from(v))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null))
+        Ok(serde_json::Number::from_f64(v)
+            .map(Value::Number)
+            .unwrap_or(Value::Null))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_string()))

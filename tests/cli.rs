@@ -184,7 +184,7 @@ fn in_a_batch_one_bad_case_is_reported_and_the_others_are_assessed() {
     assert_eq!(lines.len(), 3, "one line per input:\n{out}");
     assert_eq!(lines[0]["case_id"], "JS-2022-0309");
     assert_eq!(lines[1]["position"], 2);
-    assert!(lines[1]["error"]
+    assert!(lines[1]["errors"][0]
         .as_str()
         .unwrap_or_default()
         .contains("/applicant/sex"));

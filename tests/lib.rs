@@ -13,5 +13,6 @@ mod corpus;
 mod diff;
 mod engine;
 mod policies;
+mod reliability;
 mod schema;
 mod support;

@@ -1,10 +1,13 @@
-//! `assessor assess CASE...`
+//! `assessor assess CASE...` — one case as a report, or many as JSON Lines.
 
-use std::io::Write;
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
+
+use rayon::prelude::*;
 
 use assessor::render::{self, Format};
 use assessor::validate::parse_case;
+use assessor::Policy;
 
 use super::{
     default_format, read_inputs, report_policy_errors, PolicyArgs, DEFAULT_MAX_SIZE, OK,
@@ -14,21 +17,89 @@ use super::{
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Case files, folders of case files, or `-` for standard input.
+    /// Case files, folders of case files, or `-` for standard input (with --jsonl: JSON Lines files or `-`).
     #[arg(required = true, value_name = "CASE")]
     cases: Vec<PathBuf>,
-    /// Output format (default: text on a terminal, JSON otherwise).
+    /// Output format (default: text on a terminal, JSON otherwise; JSON Lines for several cases).
     #[arg(long, value_enum)]
     format: Option<Format>,
     #[command(flatten)]
     policy: PolicyArgs,
-    /// Largest case file to read, in bytes.
+    /// Read the inputs as JSON Lines: one case per line. Output is one JSON line per input line, in order.
+    #[arg(long)]
+    jsonl: bool,
+    /// Write the output to FILE, atomically (a temporary file renamed into place when complete).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Largest case (file or line) to read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
     max_size: u64,
+    /// Worker threads (default: every core).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+}
+
+/// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
+enum Sink {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File {
+        tmp: tempfile::NamedTempFile,
+        target: PathBuf,
+    },
+}
+
+impl Sink {
+    fn open(out: Option<&PathBuf>) -> Result<Sink, String> {
+        match out {
+            None => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
+            Some(target) => {
+                let dir = target
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .unwrap_or(std::path::Path::new("."));
+                let tmp = tempfile::Builder::new()
+                    .prefix(".assessor-")
+                    .suffix(".tmp")
+                    .tempfile_in(dir)
+                    .map_err(|e| format!("{}: cannot write here: {e}", target.display()))?;
+                Ok(Sink::File {
+                    tmp,
+                    target: target.clone(),
+                })
+            }
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Sink::Stdout(w) => w,
+            Sink::File { tmp, .. } => tmp.as_file_mut(),
+        }
+    }
+
+    fn finish(self) -> Result<(), String> {
+        match self {
+            Sink::Stdout(mut w) => w.flush().map_err(|e| e.to_string()),
+            Sink::File { tmp, target } => {
+                tmp.as_file()
+                    .sync_all()
+                    .map_err(|e| format!("{}: {e}", target.display()))?;
+                tmp.persist(&target)
+                    .map(|_| ())
+                    .map_err(|e| format!("{}: {}", target.display(), e.error))
+            }
+        }
+    }
 }
 
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
+    if let Some(n) = args.jobs {
+        // Only fails if a pool was built already, which nothing here does.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n.max(1))
+            .build_global();
+    }
     let policy = match args.policy.load() {
         Ok(p) => p,
         Err(errors) => {
@@ -36,34 +107,61 @@ pub fn run(args: Args) -> u8 {
             return POLICY_FAILED;
         }
     };
+    let mut sink = match Sink::open(args.out.as_ref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return PROBLEMS;
+        }
+    };
+    let status = if args.jsonl {
+        run_jsonl(&args, &policy, &mut sink)
+    } else {
+        run_files(&args, &policy, &mut sink)
+    };
+    let status = match status {
+        Ok(s) => s,
+        // A reader that stops early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return OK,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            return PROBLEMS;
+        }
+    };
+    if let Err(e) = sink.finish() {
+        if !e.contains("Broken pipe") {
+            eprintln!("error: cannot write the output: {e}");
+            return PROBLEMS;
+        }
+    }
+    status
+}
+
+/// One case's recommendation, or every reason it has none.
+fn assess_one(bytes: &[u8], policy: &Policy) -> Result<assessor::Recommendation, Vec<String>> {
+    let case =
+        parse_case(bytes).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
+    assessor::assess(&case, policy).map_err(|e| vec![e.to_string()])
+}
+
+fn error_line(position: usize, input: &str, errors: &[String]) -> String {
+    serde_json::json!({ "position": position, "input": input, "errors": errors }).to_string()
+}
+
+fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u8> {
     let format = default_format(args.format);
     let inputs = read_inputs(&args.cases, args.max_size);
     let many = inputs.len() > 1;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let results: Vec<Result<assessor::Recommendation, Vec<String>>> = inputs
+        .par_iter()
+        .map(|input| match &input.bytes {
+            Ok(bytes) => assess_one(bytes, policy),
+            Err(e) => Err(vec![e.clone()]),
+        })
+        .collect();
     let mut status = OK;
-    for (index, input) in inputs.iter().enumerate() {
-        let result = input
-            .bytes
-            .clone()
-            .and_then(|bytes| {
-                parse_case(&bytes).map_err(|errs| {
-                    errs.iter()
-                        .map(|e| format!("{}: {e}", input.name))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                })
-            })
-            .map_err(|e| {
-                if e.starts_with(&input.name) {
-                    e
-                } else {
-                    format!("{}: {e}", input.name)
-                }
-            })
-            .and_then(|case| {
-                assessor::assess(&case, &policy).map_err(|e| format!("{}: {e}", input.name))
-            });
+    let out = sink.writer();
+    for (index, (input, result)) in inputs.iter().zip(results).enumerate() {
         match result {
             Ok(rec) => {
                 let text = match format {
@@ -76,24 +174,128 @@ pub fn run(args: Args) -> u8 {
                 } else {
                     ""
                 };
-                if let Err(e) = writeln!(out, "{sep}{}", text.trim_end()) {
-                    // A reader that stops early (`| head`) is not an error; anything else is.
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return status;
-                    }
-                    eprintln!("error: cannot write the output: {e}");
-                    return PROBLEMS;
-                }
+                writeln!(out, "{sep}{}", text.trim_end())?;
             }
-            Err(message) => {
+            Err(errors) => {
                 status = PROBLEMS;
-                eprintln!("error: {message}");
+                for e in &errors {
+                    eprintln!("{}: {e}", input.name);
+                }
                 if format == Format::Json && many {
-                    let line = serde_json::json!({ "input": input.name, "position": index + 1, "error": message });
-                    let _ = writeln!(out, "{line}");
+                    writeln!(out, "{}", error_line(index + 1, &input.name, &errors))?;
                 }
             }
         }
     }
-    status
+    Ok(status)
+}
+
+/// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
+const CHUNK: usize = 4096;
+
+fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u8> {
+    let mut status = OK;
+    let mut position = 0usize;
+    for path in &args.cases {
+        let name = if path.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
+            Box::new(BufReader::new(std::io::stdin()))
+        } else {
+            match std::fs::File::open(path) {
+                Ok(f) => Box::new(BufReader::new(f)),
+                Err(e) => {
+                    status = PROBLEMS;
+                    eprintln!("{name}: cannot read: {e}");
+                    continue;
+                }
+            }
+        };
+        let mut lines = LineReader {
+            inner: reader,
+            max: args.max_size,
+            line: 0,
+        };
+        loop {
+            let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::with_capacity(CHUNK);
+            while chunk.len() < CHUNK {
+                match lines.next_line() {
+                    Some(l) => chunk.push(l),
+                    None => break,
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let out: Vec<Result<String, Vec<String>>> = chunk
+                .par_iter()
+                .map(|(_, line)| match line {
+                    Ok(bytes) => assess_one(bytes, policy).map(|r| render::json(&r, false)),
+                    Err(e) => Err(vec![e.clone()]),
+                })
+                .collect();
+            let w = sink.writer();
+            for ((line_no, _), result) in chunk.iter().zip(out) {
+                position += 1;
+                match result {
+                    Ok(json) => writeln!(w, "{json}")?,
+                    Err(errors) => {
+                        status = PROBLEMS;
+                        let input = format!("{name}:{line_no}");
+                        for e in &errors {
+                            eprintln!("{input}: {e}");
+                        }
+                        writeln!(w, "{}", error_line(position, &input, &errors))?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(status)
+}
+
+/// Reads lines of at most `max` bytes without ever holding a longer one; blank lines are skipped.
+struct LineReader {
+    inner: Box<dyn BufRead>,
+    max: u64,
+    line: usize,
+}
+
+impl LineReader {
+    fn next_line(&mut self) -> Option<(usize, Result<Vec<u8>, String>)> {
+        loop {
+            let mut buf = Vec::new();
+            let read = (&mut self.inner)
+                .take(self.max + 1)
+                .read_until(b'\n', &mut buf);
+            self.line += 1;
+            match read {
+                Ok(0) => return None,
+                Err(e) => return Some((self.line, Err(format!("cannot read: {e}")))),
+                Ok(_) => {}
+            }
+            if buf.last() != Some(&b'\n') && buf.len() as u64 > self.max {
+                // Skip the rest of the over-long line.
+                let mut sink = Vec::new();
+                let _ = self.inner.read_until(b'\n', &mut sink);
+                return Some((
+                    self.line,
+                    Err(format!(
+                        "the line is longer than {} bytes; raise the limit with --max-size",
+                        self.max
+                    )),
+                ));
+            }
+            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                buf.pop();
+            }
+            if buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some((self.line, Ok(buf)));
+        }
+    }
 }
