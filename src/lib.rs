@@ -34,6 +34,7 @@ pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod facts;
+pub mod generate;
 pub mod params;
 pub mod policy;
 pub mod recommendation;
