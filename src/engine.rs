@@ -445,14 +445,19 @@ fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<String>> {
         _ => false,
     };
     if mentions_unknown {
-        let unhandled: Vec<String> = current
-            .reads
+        // The error does not say which value was unknown: name the unknown facts the rule read and did not replace
+        // with `if_unknown`, or failing that every unknown fact it read.
+        let unknown: Vec<&Read> = current.reads.iter().filter(|r| !r.known).collect();
+        let unhandled: Vec<String> = unknown
             .iter()
-            .filter(|r| !r.known && !current.handled.contains(&r.pointer))
+            .filter(|r| !current.handled.contains(&r.pointer))
             .map(|r| r.pointer.clone())
             .collect();
         if !unhandled.is_empty() {
             return Some(unhandled);
+        }
+        if !unknown.is_empty() {
+            return Some(unknown.iter().map(|r| r.pointer.clone()).collect());
         }
     }
     None
@@ -658,16 +663,8 @@ fn register_facts(e: &mut Engine) {
         |_arr: &mut rhai::Array, b: Unknown| -> RhaiResult<bool> { Err(unknown_used(&b)) },
     );
     // Explicit handling of unknown facts.
-    e.register_fn("known", |v: Dynamic| -> bool {
-        match v.read_lock::<Unknown>() {
-            Some(u) => {
-                let p = u.pointer.to_string();
-                with_ctx(|c| c.current.handled.push(p));
-                false
-            }
-            None => true,
-        }
-    });
+    // `known(x)` only asks: a later use of the same unknown still stops the rule and names it.
+    e.register_fn("known", |v: Dynamic| -> bool { !v.is::<Unknown>() });
     e.register_fn("if_unknown", |v: Dynamic, default: Dynamic| -> Dynamic {
         let handled = v.read_lock::<Unknown>().map(|u| u.pointer.to_string());
         match handled {

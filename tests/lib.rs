@@ -12,6 +12,7 @@ mod cli;
 mod corpus;
 mod diff;
 mod engine;
+mod laws;
 mod policies;
 mod reliability;
 mod schema;

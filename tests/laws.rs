@@ -1,0 +1,148 @@
+//! Laws the default policy must obey, for every case, tried on generated cases (`assessor::generate`).
+//! `PROPTEST_CASES=5000 cargo test laws` runs a longer search; CI runs the default (256 per law).
+
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use assessor::generate::{reverse_keys, Generator};
+use assessor::validate::validate_value;
+use assessor::{Decision, Recommendation};
+
+use crate::support::policy;
+
+fn case(seed: u64) -> Value {
+    Generator::new(seed).case()
+}
+
+fn assess(v: &Value) -> Recommendation {
+    let valid = validate_value(v.clone())
+        .unwrap_or_else(|e| panic!("the generator made an invalid case: {e:?}\n{v}"));
+    assessor::assess(&valid, policy())
+        .unwrap_or_else(|e| panic!("the policy failed on a valid case: {e}\n{v}"))
+}
+
+fn amount(r: &Recommendation) -> i64 {
+    r.amount.as_ref().map_or(0, |a| a.recommended)
+}
+
+fn set(v: &mut Value, section: &str, key: &str, value: Value) {
+    if let Some(obj) = v.get_mut(section).and_then(Value::as_object_mut) {
+        obj.insert(key.to_string(), value);
+    }
+}
+
+proptest! {
+    /// The policy runs to a recommendation on every valid case: no rule fails, loops or throws.
+    #[test]
+    fn the_policy_never_fails_on_a_valid_case(seed in any::<u64>()) {
+        let _ = assess(&case(seed));
+    }
+
+    /// Receiving more compensation never raises the recommended amount.
+    #[test]
+    fn more_compensation_never_raises_the_amount(seed in any::<u64>(), base in 0u64..400_000, extra in 1u64..300_000) {
+        let mut less = case(seed);
+        set(&mut less, "incident", "compensation_received", json!(base));
+        let mut more = less.clone();
+        set(&mut more, "incident", "compensation_received", json!(base + extra));
+        let (a, b) = (assess(&less), assess(&more));
+        prop_assert!(amount(&b) <= amount(&a), "¥{} with ¥{base} received, ¥{} with ¥{} received", amount(&a), amount(&b), base + extra);
+    }
+
+    /// An extra dependant never lowers the priority score.
+    #[test]
+    fn an_extra_dependant_never_lowers_the_score(seed in any::<u64>(), age in 0u32..95, disabled in any::<bool>()) {
+        let before = case(seed);
+        let mut after = before.clone();
+        let dependant = json!({ "relation": "child", "age": age, "disabled": disabled, "disability_certificate": true,
+                                "seriously_ill": false, "in_school": false });
+        match after.pointer_mut("/household/dependants").and_then(Value::as_array_mut) {
+            Some(list) if list.len() < 40 => list.push(dependant),
+            _ => return Ok(()),
+        }
+        let (a, b) = (assess(&before), assess(&after));
+        if let (Some(p), Some(q)) = (&a.priority, &b.priority) {
+            prop_assert!(q.score >= p.score, "score {} became {}", p.score, q.score);
+        }
+    }
+
+    /// A major fault always declines (Art. 8(1)).
+    #[test]
+    fn a_major_fault_always_declines(seed in any::<u64>()) {
+        let mut v = case(seed);
+        set(&mut v, "conduct", "applicant_fault", json!("major"));
+        prop_assert_eq!(assess(&v).decision, Decision::Decline);
+    }
+
+    /// An amount above 36 months of the wage base never appears without the `over_36_months` approval.
+    #[test]
+    fn no_amount_above_36_months_without_approval(seed in any::<u64>()) {
+        let r = assess(&case(seed));
+        if let Some(a) = &r.amount {
+            if let Some(w) = &a.wage_base {
+                let over = a.recommended as f64 > 36.0 * w.monthly;
+                prop_assert!(!over || r.approvals.iter().any(|x| x.as_str() == "over_36_months"));
+            }
+            prop_assert!(a.recommended > 0, "an assisted case is paid something");
+        }
+    }
+
+    /// Every finding cites a basis and reads only facts the schema has; `needs_information` always lists at least one
+    /// missing fact, and no other decision lists any.
+    #[test]
+    fn findings_cite_a_basis_and_real_facts_and_missing_matches_the_decision(seed in any::<u64>()) {
+        let r = assess(&case(seed));
+        let cat = assessor::facts::catalogue();
+        for f in &r.findings {
+            prop_assert!(!f.basis.trim().is_empty(), "{} has no basis", f.rule);
+            for fact in f.facts.iter().chain(&f.missing) {
+                prop_assert!(cat.lookup(fact).is_some(), "{} read {fact}", f.rule);
+            }
+        }
+        prop_assert_eq!(r.decision == Decision::NeedsInformation, !r.missing.is_empty());
+    }
+
+    /// The same case gives the same bytes, whatever the order of its keys.
+    #[test]
+    fn assessment_is_deterministic_and_independent_of_key_order(seed in any::<u64>()) {
+        let v = case(seed);
+        let once = serde_json::to_string(&assess(&v)).unwrap_or_default();
+        let twice = serde_json::to_string(&assess(&v)).unwrap_or_default();
+        prop_assert_eq!(&once, &twice);
+        let reordered = assessor::validate::parse_case(reverse_keys(&v).as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+        let again = serde_json::to_string(&assessor::assess(&reordered, policy()).unwrap_or_else(|e| panic!("{e}"))).unwrap_or_default();
+        prop_assert_eq!(&once, &again);
+    }
+
+    /// A case is never declined because a fact is unknown: making any one known fact unknown turns a decline into a
+    /// decline or `needs_information`, never into an assistance, and an assistance never into a decline.
+    #[test]
+    fn an_unknown_fact_never_causes_a_decline(seed in any::<u64>(), pick in any::<prop::sample::Index>()) {
+        let v = case(seed);
+        let r = assess(&v);
+        // Facts the assessment read that were known.
+        let known: Vec<&String> = r.findings.iter().flat_map(|f| f.facts.iter()).filter(|p| v.pointer(p).is_some_and(|x| !x.is_null())).collect();
+        if known.is_empty() {
+            return Ok(());
+        }
+        let pointer = known[pick.index(known.len())].clone();
+        let mut blanked = v.clone();
+        if let Some(slot) = blanked.pointer_mut(&pointer) {
+            *slot = Value::Null;
+        }
+        let s = assess(&blanked);
+        if r.decision == Decision::Assist {
+            prop_assert_ne!(s.decision, Decision::Decline, "blanking {} turned assist into decline", pointer);
+        }
+    }
+}
+
+#[test]
+fn the_generator_is_deterministic_and_varied() {
+    let a: Vec<Value> = Generator::new(42).cases(200);
+    let b: Vec<Value> = Generator::new(42).cases(200);
+    assert_eq!(a, b);
+    let decisions: std::collections::BTreeSet<&str> =
+        a.iter().map(|v| assess(v).decision.as_str()).collect();
+    assert_eq!(decisions.len(), 3, "{decisions:?}");
+}
