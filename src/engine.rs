@@ -73,7 +73,11 @@ pub(crate) struct UnknownSignal(pub Vec<String>);
 #[derive(Debug)]
 pub struct Sandbox {
     engine: Engine,
+    /// Distinguishes sandboxes, so that per-thread runtime state made for one is never used with another.
+    id: u64,
 }
+
+static NEXT_SANDBOX: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl Default for Sandbox {
     fn default() -> Self {
@@ -186,7 +190,10 @@ impl Sandbox {
         register_facts(&mut e);
         register_params(&mut e);
         register_vocabulary(&mut e);
-        Sandbox { engine: e }
+        Sandbox {
+            engine: e,
+            id: NEXT_SANDBOX.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
     /// Compiles a rule's text, unoptimised (for the static checks). `facts` and `params` are the only variables
@@ -317,6 +324,9 @@ pub(crate) struct EvalCtx {
 
 thread_local! {
     static CTX: RefCell<Option<EvalCtx>> = const { RefCell::new(None) };
+    /// rhai's runtime state and caches, kept per thread and sandbox across rules and cases: function resolution is
+    /// cached once instead of for every rule.
+    static RUNTIME: RefCell<Option<(u64, rhai::GlobalRuntimeState, rhai::Caches)>> = const { RefCell::new(None) };
 }
 
 fn with_ctx<R: Default>(f: impl FnOnce(&mut EvalCtx) -> R) -> R {
@@ -376,6 +386,41 @@ pub struct RuleFailure {
 }
 
 impl Sandbox {
+    /// Evaluates a rule's statements with this thread's runtime state; the operation limit counts per rule.
+    fn eval(&self, ast: &AST, scope: &mut Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> {
+        RUNTIME.with(|rt| {
+            let mut rt = rt.borrow_mut();
+            if rt.as_ref().is_none_or(|(id, _, _)| *id != self.id) {
+                *rt = Some((
+                    self.id,
+                    self.engine.new_global_runtime_state(),
+                    rhai::Caches::new(),
+                ));
+            }
+            let Some((_, global, caches)) = rt.as_mut() else {
+                return Err(error("internal error: runtime state"));
+            };
+            global.num_operations = 0;
+            global.level = 0;
+            global.lib.clear();
+            if ast.has_functions() {
+                // A rule's own functions: resolved in a cache of their own, so no rule sees another's.
+                global.lib.push(ast.shared_lib().clone());
+                let mut own = rhai::Caches::new();
+                #[allow(deprecated)]
+                let r = self
+                    .engine
+                    .eval_statements_raw(global, &mut own, scope, ast.statements());
+                global.lib.clear();
+                r
+            } else {
+                #[allow(deprecated)]
+                self.engine
+                    .eval_statements_raw(global, caches, scope, ast.statements())
+            }
+        })
+    }
+
     /// Runs one rule (index `index` of the policy) against the installed case context.
     pub(crate) fn run_rule(
         &self,
@@ -385,11 +430,11 @@ impl Sandbox {
     ) -> Result<RuleRun, RuleFailure> {
         with_ctx(|c| c.current = Current::default());
         let len = scope.len();
-        let result = self.engine.run_ast_with_scope(scope, ast);
+        let result = self.eval(ast, scope);
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
         let run = match result {
-            Ok(()) => match current.conclusion {
+            Ok(_) => match current.conclusion {
                 Some(conclusion) => RuleRun::Concluded {
                     conclusion,
                     effects: current.effects,

@@ -1,0 +1,382 @@
+//! Benchmarks that print figures: `cargo run --release --example bench [-- CASES [ROUNDS]]`.
+//!
+//! Every figure is the median of ROUNDS runs (default 5) over CASES generated cases (default 20,000, seed 1):
+//! parsing + validation alone; assessment alone; rendering alone; the whole pipeline (bytes → recommendation →
+//! JSON line) on one thread and on every core; the start-up of the `assessor` binary on one case; and a native Rust
+//! baseline — the eligibility and exclusion stages hand-written over the typed case — against the rhai engine
+//! running exactly those stages, so the ratio to the limit is measured in the same run. No figure is asserted.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use assessor::case::{
+    Case, Fault, IncidentKind, NoCompensationReason, ProcuratorialStage, Relation, VictimOutcome,
+};
+use assessor::validate::{parse_case, ValidCase};
+use assessor::{Policy, PolicySource};
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs.get(xs.len() / 2).copied().unwrap_or_default()
+}
+
+fn time<F: FnMut()>(rounds: usize, mut f: F) -> Duration {
+    median(
+        (0..rounds)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn report(label: &str, d: Duration, n: usize) {
+    let per = d.as_secs_f64() / n as f64;
+    println!(
+        "{label:<52} {:>10.0} cases/s {:>9.1} µs/case",
+        1.0 / per,
+        per * 1e6
+    );
+}
+
+/// The eligibility and exclusion stages of the default policy, hand-written in Rust: the same decisions, with a
+/// finding per rule (rule id, outcome, facts read) like the engine's. `None` is unknown.
+fn native_decide(
+    c: &Case,
+) -> (
+    u8,
+    Vec<(&'static str, Option<bool>, &'static [&'static str])>,
+) {
+    use Option::*;
+    let a = c.applicant.as_ref();
+    let i = c.incident.as_ref();
+    let h = c.household.as_ref();
+    let k = c.conduct.as_ref();
+    let kind = i.and_then(|i| i.kind);
+    let outcome = i.and_then(|i| i.victim_outcome);
+    let relation = a.and_then(|a| a.relation_to_victim);
+    let relied = a.and_then(|a| a.relied_on_victim_income);
+    let criminal = kind.map(|k| k == IncidentKind::Criminal);
+    let and = |x: Option<bool>, y: Option<bool>| match (x, y) {
+        (Some(false), _) | (_, Some(false)) => Some(false),
+        (Some(true), Some(true)) => Some(true),
+        _ => None,
+    };
+    let dependant = relation.map(|r| {
+        matches!(
+            r,
+            Relation::Spouse
+                | Relation::Parent
+                | Relation::Child
+                | Relation::Sibling
+                | Relation::OtherDependant
+        )
+    });
+    let serious = and(
+        criminal,
+        and(
+            relation.map(|r| r == Relation::SelfVictim),
+            outcome.map(|o| {
+                matches!(
+                    o,
+                    VictimOutcome::SeriousInjury
+                        | VictimOutcome::SevereDisability
+                        | VictimOutcome::LostLabourCapacity
+                )
+            }),
+        ),
+    );
+    let urgent = and(
+        criminal,
+        and(
+            i.and_then(|i| i.urgent_treatment_needed),
+            i.and_then(|i| i.unpaid_medical_costs).map(|x| x > 0.0),
+        ),
+    );
+    let ck = kind.map(|k| matches!(k, IncidentKind::Criminal | IncidentKind::CivilTort));
+    let death = and(
+        ck,
+        and(
+            outcome.map(|o| o == VictimOutcome::Death),
+            and(dependant, relied),
+        ),
+    );
+    let incap = and(
+        ck,
+        and(
+            outcome.map(|o| o == VictimOutcome::LostLabourCapacity),
+            and(dependant, relied),
+        ),
+    );
+    let per_person = match (h.and_then(|h| h.monthly_income), h.and_then(|h| h.size)) {
+        (Some(m), Some(s)) if s > 0 => Some(m / f64::from(s)),
+        _ => None,
+    };
+    let line = 700.0;
+    let allowance = h.and_then(|h| h.receives_minimum_living_allowance);
+    let hardship = match (allowance, per_person) {
+        (Some(true), _) => Some(true),
+        (_, Some(p)) if p <= 2.0 * line => Some(true),
+        (Some(false), Some(_)) => Some(urgent == Some(true)),
+        _ => None,
+    };
+    let reason = i.and_then(|i| i.no_compensation_reason);
+    let comp = match reason {
+        Some(r)
+            if !matches!(
+                r,
+                NoCompensationReason::LitigationPending | NoCompensationReason::None
+            ) =>
+        {
+            Some(true)
+        }
+        Some(_) => Some(urgent == Some(true)),
+        None => None,
+    };
+    let stage = c.procuratorial_stage.map(|s| s != ProcuratorialStage::None);
+    let major = k.and_then(|k| k.applicant_fault).map(|f| f == Fault::Major);
+    let bars = [
+        major,
+        k.and_then(|k| k.refused_cooperation),
+        k.and_then(|k| k.false_statement_or_forgery),
+        k.and_then(|k| k.waived_compensation),
+        h.and_then(|h| h.hardship_caused_by_case).map(|b| !b),
+        h.and_then(|h| h.social_assistance_covering_case_loss),
+    ];
+    let findings = vec![
+        (
+            "eligibility.serious_injury",
+            serious,
+            &[
+                "/incident/kind",
+                "/applicant/relation_to_victim",
+                "/incident/victim_outcome",
+            ][..],
+        ),
+        (
+            "eligibility.urgent_treatment",
+            urgent,
+            &["/incident/kind", "/incident/urgent_treatment_needed"][..],
+        ),
+        (
+            "eligibility.dependant_of_deceased_victim",
+            death,
+            &["/incident/kind", "/incident/victim_outcome"][..],
+        ),
+        (
+            "eligibility.dependant_of_incapacitated_earner",
+            incap,
+            &["/incident/kind", "/incident/victim_outcome"][..],
+        ),
+        (
+            "eligibility.procuratorial_stage",
+            stage,
+            &["/procuratorial_stage"][..],
+        ),
+        (
+            "eligibility.hardship",
+            hardship,
+            &["/household/monthly_income", "/household/size"][..],
+        ),
+        (
+            "eligibility.no_effective_compensation",
+            comp,
+            &["/incident/no_compensation_reason"][..],
+        ),
+        (
+            "exclusions.major_fault",
+            major,
+            &["/conduct/applicant_fault"][..],
+        ),
+    ];
+    let pathway = [serious, urgent, death, incap];
+    let decision = if [stage, hardship, comp].contains(&Some(false)) || bars.contains(&Some(true)) {
+        1
+    } else if pathway.contains(&Some(true))
+        && [stage, hardship, comp].iter().all(|x| *x == Some(true))
+        && bars.iter().all(|b| *b == Some(false))
+    {
+        0
+    } else if pathway.iter().all(|p| *p == Some(false)) {
+        1
+    } else {
+        2
+    };
+    (decision, findings)
+}
+
+/// The default policy cut down to its eligibility and exclusion stages (the same rules the native baseline encodes
+/// in spirit, run by the engine).
+fn two_stage_policy() -> Policy {
+    let mut src = PolicySource::embedded();
+    if let Some(m) = src.files.get_mut("policy.toml") {
+        let mut out = String::new();
+        let mut skip = false;
+        for line in m.lines() {
+            if line.starts_with("priority = [")
+                || line.starts_with("amount = [")
+                || line.starts_with("referrals = [")
+            {
+                out.push_str(&line.replace("[", "[]").replace("[]", "[]"));
+                out.push('\n');
+                skip = true;
+                continue;
+            }
+            if skip {
+                if line.trim() == "]" {
+                    skip = false;
+                }
+                continue;
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        *m = out.replace("= []\n", "= []\n");
+    }
+    // Rule files of the dropped stages are no longer listed; drop them too.
+    src.files.retain(|p, _| {
+        !(p.starts_with("priority/") || p.starts_with("amount/") || p.starts_with("referrals/"))
+    });
+    match Policy::load(src) {
+        Ok(p) => p,
+        Err(e) => panic!("{e:?}"),
+    }
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
+    let policy = match Policy::embedded() {
+        Ok(p) => p,
+        Err(e) => panic!("{e:?}"),
+    };
+    let mut generator = assessor::generate::Generator::new(1);
+    let lines: Vec<Vec<u8>> = (0..n)
+        .map(|_| generator.case().to_string().into_bytes())
+        .collect();
+    let cases: Vec<ValidCase> = lines.iter().filter_map(|l| parse_case(l).ok()).collect();
+    let recs: Vec<assessor::Recommendation> = cases
+        .iter()
+        .filter_map(|c| assessor::assess(c, &policy).ok())
+        .collect();
+    let out_bytes: usize = recs
+        .iter()
+        .map(|r| assessor::render::json(r, false).len() + 1)
+        .sum();
+    println!(
+        "{n} generated cases (seed 1), {} valid; {} rules; output {:.1} KB/case; median of {rounds} rounds; {} threads",
+        cases.len(),
+        policy.rules.len(),
+        out_bytes as f64 / recs.len().max(1) as f64 / 1024.0,
+        rayon::current_num_threads()
+    );
+
+    let d = time(rounds, || {
+        for l in &lines {
+            std::hint::black_box(parse_case(l).is_ok());
+        }
+    });
+    report("parse + validate (1 thread)", d, n);
+    let d = time(rounds, || {
+        for c in &cases {
+            std::hint::black_box(assessor::assess(c, &policy).is_ok());
+        }
+    });
+    report("assess, full explanations (1 thread)", d, cases.len());
+    let d = time(rounds, || {
+        for r in &recs {
+            std::hint::black_box(assessor::render::json(r, false).len());
+        }
+    });
+    report("render JSON (1 thread)", d, recs.len());
+    let pipeline = |l: &Vec<u8>| -> String {
+        match parse_case(l) {
+            Ok(c) => match assessor::assess(&c, &policy) {
+                Ok(r) => assessor::render::json(&r, false),
+                Err(e) => e.to_string(),
+            },
+            Err(e) => format!("{e:?}"),
+        }
+    };
+    let single = time(rounds, || {
+        let mut sink = std::io::sink();
+        for l in &lines {
+            let _ = writeln!(sink, "{}", pipeline(l));
+        }
+    });
+    report("whole pipeline: bytes → JSON line (1 thread)", single, n);
+    let all = time(rounds, || {
+        let out: Vec<String> = lines.par_iter().map(pipeline).collect();
+        let mut sink = std::io::sink();
+        for o in out {
+            let _ = writeln!(sink, "{o}");
+        }
+    });
+    report(
+        &format!("whole pipeline ({} threads)", rayon::current_num_threads()),
+        all,
+        n,
+    );
+
+    // Native baseline against the engine on the same two stages.
+    let two = two_stage_policy();
+    let typed: Vec<&Case> = cases.iter().map(|c| &c.case).collect();
+    let native = time(rounds, || {
+        for c in &typed {
+            std::hint::black_box(native_decide(c));
+        }
+    });
+    report("native Rust: eligibility + exclusions", native, typed.len());
+    let engine = time(rounds, || {
+        for c in &cases {
+            std::hint::black_box(assessor::assess(c, &two).is_ok());
+        }
+    });
+    report(
+        &format!(
+            "rhai engine: the same two stages ({} rules)",
+            two.rules.len()
+        ),
+        engine,
+        cases.len(),
+    );
+    println!(
+        "{:<52} {:>10.1}×",
+        "engine ÷ native (same stages, same run)",
+        engine.as_secs_f64() / native.as_secs_f64().max(1e-12)
+    );
+
+    // Start-up: the release binary on one case, wall time.
+    let exe = std::env::current_exe().ok().and_then(|p| {
+        p.parent()
+            .and_then(|d| d.parent())
+            .map(|d| d.join("assessor"))
+    });
+    match exe.filter(|p| p.exists()) {
+        Some(exe) => {
+            let case = std::env::temp_dir().join("assessor-bench-case.json");
+            let _ = std::fs::write(&case, lines.first().cloned().unwrap_or_default());
+            let runs: Vec<Duration> = (0..21)
+                .map(|_| {
+                    let t = Instant::now();
+                    let _ = std::process::Command::new(&exe)
+                        .args(["assess", "--format", "json"])
+                        .arg(&case)
+                        .output();
+                    t.elapsed()
+                })
+                .collect();
+            println!(
+                "{:<52} {:>10.1} ms (median of 21)",
+                "start-up: `assessor assess` on one case",
+                median(runs).as_secs_f64() * 1e3
+            );
+        }
+        None => println!("start-up: build the binary first (cargo build --release)"),
+    }
+}
