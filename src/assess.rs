@@ -16,7 +16,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{self, Conclusion, Effect, EvalCtx, RuleRun};
-use crate::facts::catalogue;
+use crate::facts::{catalogue, FactRef};
 use crate::params::Lookup;
 use crate::policy::{hex, Policy, Rule, RuleKind, Stage};
 use crate::recommendation::*;
@@ -92,7 +92,7 @@ fn is_not_met(run: &RuleRun) -> bool {
         }
     )
 }
-fn missing_of(run: &RuleRun) -> &[String] {
+fn missing_of(run: &RuleRun) -> &[FactRef] {
     match run {
         RuleRun::Unknown { missing, .. } => missing,
         RuleRun::Concluded { .. } => &[],
@@ -108,7 +108,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         .and_then(|j| j.province)
         .map(|p| p.as_str().to_string());
     let ctx = EvalCtx {
-        case: Arc::new(case.json.clone()),
+        case: Arc::clone(&case.json),
         params: Arc::clone(&policy.params),
         date: case.case.decision_date.clone(),
         province: province.clone(),
@@ -395,7 +395,10 @@ fn reason_for(rule: &Rule, run: &RuleRun) -> String {
             None => format!("Not met: {}.", rule.title.trim_end_matches('.')),
         },
         RuleRun::Unknown { missing, .. } => {
-            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            let list: Vec<String> = missing
+                .iter()
+                .map(|m| format!("`{}`", m.pointer()))
+                .collect();
             format!("Cannot be decided until {} is known.", list.join(" and "))
         }
     }
@@ -487,9 +490,9 @@ fn build(
                         })
                     }
                     Effect::CoRecipient(pointer) => {
-                        let d = case.json.pointer(pointer);
+                        let d = catalogue().value(&case.json, *pointer);
                         co_recipients.push(CoRecipient {
-                            dependant: pointer.clone(),
+                            dependant: pointer.pointer(),
                             relation: d
                                 .and_then(|d| d.get("relation"))
                                 .and_then(Value::as_str)
@@ -556,7 +559,7 @@ fn build(
                 }
             }
         }
-        if rule.stage == Stage::Amount && params.iter().any(|p| p == "wage_base") {
+        if rule.stage == Stage::Amount && params.iter().any(|p| &**p == "wage_base") {
             wage_param_used = true;
         }
         findings.push(Finding {
@@ -566,9 +569,9 @@ fn build(
             outcome,
             reason,
             basis: rule.basis.clone(),
-            facts: reads.iter().map(|r| r.pointer.clone()).collect(),
-            missing,
-            params: params.clone(),
+            facts: reads.iter().map(|r| r.fact.pointer()).collect(),
+            missing: missing.iter().map(|m| m.pointer()).collect(),
+            params: params.iter().map(|p| p.to_string()).collect(),
             points,
             values,
         });
@@ -649,11 +652,11 @@ fn build(
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut order: Vec<String> = Vec::new();
     for (rule, run) in decision_relevant(o, decision) {
-        for m in missing_of(run) {
-            if !missing.contains_key(m) {
+        for m in missing_of(run).iter().map(|m| m.pointer()) {
+            if !missing.contains_key(&m) {
                 order.push(m.clone());
             }
-            let e = missing.entry(m.clone()).or_default();
+            let e = missing.entry(m).or_default();
             if !e.contains(&rule.id) {
                 e.push(rule.id.clone());
             }

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope, AST};
 use serde_json::Value;
 
-use crate::facts::{catalogue, FactType};
+use crate::facts::{catalogue, FactRef, FactType};
 use crate::params::{Lookup, Parameters};
 use crate::suggest::did_you_mean;
 
@@ -51,23 +51,22 @@ pub mod limits {
 /// A fact that the case file leaves unknown (absent or `null`).
 #[derive(Debug, Clone)]
 pub struct Unknown {
-    pointer: Arc<str>,
+    fact: FactRef,
 }
 
 /// A node of the case file (the whole case, or an object or array element in it).
 #[derive(Debug, Clone)]
 pub struct FactObject {
-    node: usize,
-    pointer: Arc<str>,
+    fact: FactRef,
 }
 
 /// The policy's parameters, as rules see them.
 #[derive(Debug, Clone)]
 pub struct ParamsObject;
 
-/// Raised to stop a rule whose conclusion depends on unknown facts; carries their pointers.
+/// Raised to stop a rule whose conclusion depends on unknown facts; carries them.
 #[derive(Debug, Clone)]
-pub(crate) struct UnknownSignal(pub Vec<String>);
+pub(crate) struct UnknownSignal(pub Vec<FactRef>);
 
 /// The sandboxed engine, shared read-only by every assessment.
 #[derive(Debug)]
@@ -85,14 +84,12 @@ impl Default for Sandbox {
     }
 }
 
-fn stop_unknown(pointers: Vec<String>) -> Box<EvalAltResult> {
-    EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(pointers)), Position::NONE).into()
+fn stop_unknown(facts: Vec<FactRef>) -> Box<EvalAltResult> {
+    EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(facts)), Position::NONE).into()
 }
 
 fn unknown_used(u: &Unknown) -> Box<EvalAltResult> {
-    let p = u.pointer.to_string();
-    with_ctx(|c| c.current.unknown_used.push(p.clone()));
-    stop_unknown(vec![p])
+    stop_unknown(vec![u.fact])
 }
 
 fn error(msg: impl Into<String>) -> Box<EvalAltResult> {
@@ -220,8 +217,7 @@ pub(crate) fn base_scope() -> Scope<'static> {
     scope.push_constant(
         "facts",
         FactObject {
-            node: catalogue().root(),
-            pointer: Arc::from(""),
+            fact: FactRef::plain(catalogue().root()),
         },
     );
     scope.push_constant("params", ParamsObject);
@@ -232,9 +228,9 @@ pub(crate) fn base_scope() -> Scope<'static> {
 // The evaluation context of the case being assessed (one per thread; rules run one at a time).
 
 /// A fact a rule read, and whether it was known.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Read {
-    pub pointer: String,
+    pub fact: FactRef,
     pub known: bool,
 }
 
@@ -260,7 +256,7 @@ pub(crate) enum Effect {
         agency: String,
     },
     Payment(String),
-    CoRecipient(String),
+    CoRecipient(FactRef),
     Step {
         code: String,
         value: f64,
@@ -286,9 +282,8 @@ pub(crate) enum Effect {
 #[derive(Debug, Default)]
 pub(crate) struct Current {
     pub reads: Vec<Read>,
-    pub params: Vec<String>,
-    pub unknown_used: Vec<String>,
-    pub handled: Vec<String>,
+    pub params: Vec<Arc<str>>,
+    pub handled: Vec<FactRef>,
     pub conclusion: Option<Conclusion>,
     pub effects: Vec<Effect>,
 }
@@ -300,12 +295,12 @@ pub(crate) enum RuleRun {
         conclusion: Conclusion,
         effects: Vec<Effect>,
         reads: Vec<Read>,
-        params: Vec<String>,
+        params: Vec<Arc<str>>,
     },
     Unknown {
-        missing: Vec<String>,
+        missing: Vec<FactRef>,
         reads: Vec<Read>,
-        params: Vec<String>,
+        params: Vec<Arc<str>>,
     },
 }
 
@@ -427,7 +422,7 @@ impl Sandbox {
         index: usize,
         ast: &AST,
         scope: &mut Scope<'static>,
-    ) -> Result<RuleRun, RuleFailure> {
+    ) -> Result<(), RuleFailure> {
         with_ctx(|c| c.current = Current::default());
         let len = scope.len();
         let result = self.eval(ast, scope);
@@ -456,10 +451,10 @@ impl Sandbox {
         };
         with_ctx(|c| {
             if let Some(slot) = c.runs.get_mut(index) {
-                *slot = Some(run.clone());
+                *slot = Some(run);
             }
         });
-        Ok(run)
+        Ok(())
     }
 }
 
@@ -474,7 +469,7 @@ fn dedup<T: PartialEq + Clone>(v: Vec<T>) -> Vec<T> {
 }
 
 /// If the error means "this depends on an unknown fact", the facts it depends on.
-fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<String>> {
+fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<FactRef>> {
     let inner = innermost(err);
     if let EvalAltResult::ErrorRuntime(v, _) = inner {
         if let Some(sig) = v.read_lock::<UnknownSignal>() {
@@ -492,17 +487,22 @@ fn classify(err: &EvalAltResult, current: &Current) -> Option<Vec<String>> {
     if mentions_unknown {
         // The error does not say which value was unknown: name the unknown facts the rule read and did not replace
         // with `if_unknown`, or failing that every unknown fact it read.
-        let unknown: Vec<&Read> = current.reads.iter().filter(|r| !r.known).collect();
-        let unhandled: Vec<String> = unknown
+        let unknown: Vec<FactRef> = current
+            .reads
             .iter()
-            .filter(|r| !current.handled.contains(&r.pointer))
-            .map(|r| r.pointer.clone())
+            .filter(|r| !r.known)
+            .map(|r| r.fact)
+            .collect();
+        let unhandled: Vec<FactRef> = unknown
+            .iter()
+            .copied()
+            .filter(|f| !current.handled.contains(f))
             .collect();
         if !unhandled.is_empty() {
             return Some(unhandled);
         }
         if !unknown.is_empty() {
-            return Some(unknown.iter().map(|r| r.pointer.clone()).collect());
+            return Some(unknown);
         }
     }
     None
@@ -580,30 +580,26 @@ fn innermost_position(err: &EvalAltResult) -> Position {
 // ---------------------------------------------------------------------------------------------------------------
 // Facts.
 
-fn record_read(pointer: &str, known: bool) {
-    with_ctx(|c| {
-        c.current.reads.push(Read {
-            pointer: pointer.to_string(),
-            known,
-        })
-    });
+fn record_read(fact: FactRef, known: bool) {
+    with_ctx(|c| c.current.reads.push(Read { fact, known }));
 }
 
 fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
     let cat = catalogue();
+    let parent = obj.fact.node as usize;
     let Some(child) = cat
-        .child(obj.node, name)
+        .child(parent, name)
         .filter(|&c| cat.node(c).is_some_and(|n| n.readable))
     else {
         let names: Vec<&str> = cat
-            .child_names(obj.node)
+            .child_names(parent)
             .into_iter()
             .filter(|n| *n != "notes" && *n != "$schema")
             .collect();
-        let at = if obj.pointer.is_empty() {
+        let at = if parent == cat.root() {
             "the case".to_string()
         } else {
-            format!("`{}`", obj.pointer)
+            format!("`{}`", obj.fact.pointer())
         };
         let hint = match did_you_mean(name, names.iter().copied()) {
             Some(s) => format!("; did you mean `{s}`?"),
@@ -611,42 +607,47 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
         };
         return Err(error(format!("unknown fact `{name}` in {at}{hint}")));
     };
-    let pointer: Arc<str> = Arc::from(format!("{}/{}", obj.pointer, name));
     let Some(node) = cat.node(child) else {
         return Err(error("internal error: fact catalogue"));
     };
-    let value = with_ctx(|c| c.case.pointer(&pointer).cloned());
-    Ok(match (&node.ty, value) {
-        (FactType::Object(_), _) => Dynamic::from(FactObject {
-            node: child,
-            pointer,
-        }),
-        (_, None | Some(Value::Null)) => {
-            record_read(&pointer, false);
-            Dynamic::from(Unknown { pointer })
-        }
-        (FactType::Array(item), Some(Value::Array(items))) => {
-            record_read(&pointer, true);
-            let arr: rhai::Array = (0..items.len())
-                .map(|i| match cat.node(*item).map(|n| &n.ty) {
-                    Some(FactType::Object(_)) => Dynamic::from(FactObject {
-                        node: *item,
-                        pointer: Arc::from(format!("{pointer}/{i}")),
-                    }),
-                    Some(ty) => items
-                        .get(i)
-                        .map(|v| json_leaf(v, ty))
-                        .unwrap_or(Dynamic::UNIT),
-                    None => Dynamic::UNIT,
-                })
-                .collect();
-            Dynamic::from_array(arr)
-        }
-        (ty, Some(v)) => {
-            record_read(&pointer, true);
-            json_leaf(&v, ty)
-        }
-    })
+    let fact = FactRef {
+        node: child as u32,
+        index: obj.fact.index,
+    };
+    if let FactType::Object(_) = node.ty {
+        return Ok(Dynamic::from(FactObject { fact }));
+    }
+    // Read the value in place: no copy of the case, and a leaf converted only when read.
+    let result = CTX.with(|c| {
+        let c = c.borrow();
+        let Some(ctx) = c.as_ref() else {
+            return Err(error("rules can only run while a case is assessed"));
+        };
+        Ok(match (&node.ty, cat.value(&ctx.case, fact)) {
+            (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
+            (FactType::Array(item), Some(Value::Array(items))) => {
+                let item_ty = cat.node(*item).map(|n| &n.ty);
+                let arr: rhai::Array = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match item_ty {
+                        Some(FactType::Object(_)) => Dynamic::from(FactObject {
+                            fact: FactRef {
+                                node: *item as u32,
+                                index: i as u32,
+                            },
+                        }),
+                        Some(ty) => json_leaf(v, ty),
+                        None => Dynamic::UNIT,
+                    })
+                    .collect();
+                (Dynamic::from_array(arr), true)
+            }
+            (ty, Some(v)) => (json_leaf(v, ty), true),
+        })
+    })?;
+    record_read(fact, result.1);
+    Ok(result.0)
 }
 
 /// A leaf value as rules see it: money (`number` in the schema) is always a float, so `60000 / 7128` divides
@@ -711,7 +712,7 @@ fn register_facts(e: &mut Engine) {
     // `known(x)` only asks: a later use of the same unknown still stops the rule and names it.
     e.register_fn("known", |v: Dynamic| -> bool { !v.is::<Unknown>() });
     e.register_fn("if_unknown", |v: Dynamic, default: Dynamic| -> Dynamic {
-        let handled = v.read_lock::<Unknown>().map(|u| u.pointer.to_string());
+        let handled = v.read_lock::<Unknown>().map(|u| u.fact);
         match handled {
             Some(p) => {
                 with_ctx(|c| c.current.handled.push(p));
@@ -720,41 +721,45 @@ fn register_facts(e: &mut Engine) {
             None => v,
         }
     });
-    // Counting helpers over fact lists, so rules need no closures for the common case.
     e.register_fn("pointer", |f: &mut FactObject| -> ImmutableString {
-        f.pointer.to_string().into()
+        f.fact.pointer().into()
     });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Parameters.
 
+fn province_fact() -> FactRef {
+    static PROVINCE: std::sync::OnceLock<FactRef> = std::sync::OnceLock::new();
+    *PROVINCE
+        .get_or_init(|| FactRef::plain(catalogue().lookup("/jurisdiction/province").unwrap_or(0)))
+}
+
 fn param_value(name: &str) -> RhaiResult<Dynamic> {
     try_ctx(|c| {
         let params = Arc::clone(&c.params);
+        if let Some(p) = params.get(name) {
+            c.current.params.push(Arc::clone(&p.key));
+        }
         match params.lookup(name, &c.date, c.province.as_deref()) {
-            Lookup::Found(v) => {
-                c.current.params.push(name.to_string());
-                Ok(v.dynamic.clone())
-            }
+            Lookup::Found(v) => Ok(v.dynamic.clone()),
             Lookup::NeedsProvince => {
-                c.current.params.push(name.to_string());
-                let p = "/jurisdiction/province".to_string();
+                let p = province_fact();
                 c.current.reads.push(Read {
-                    pointer: p.clone(),
+                    fact: p,
                     known: false,
                 });
-                c.current.unknown_used.push(p.clone());
                 Err(stop_unknown(vec![p]))
             }
-            Lookup::NoneInForce => Err(error(format!(
-                "parameter `{name}` has no value in force on {}{}",
-                c.date,
-                c.province
-                    .as_deref()
-                    .map(|p| format!(" for {p}"))
-                    .unwrap_or_default()
-            ))),
+            Lookup::NoneInForce => {
+                let file = params.get(name).map(|p| p.file.clone()).unwrap_or_default();
+                Err(error(format!(
+                    "parameter `{name}` has no value in force on {}{}: the policy does not cover this decision date; \
+                     add a value to {file} (the case itself is valid)",
+                    c.date,
+                    c.province.as_deref().map(|p| format!(" for {p}")).unwrap_or_default()
+                )))
+            }
             Lookup::NoSuchParameter => {
                 let hint = did_you_mean(name, params.names())
                     .map(|s| format!("; did you mean `{s}`?"))
@@ -791,7 +796,7 @@ fn to_json(v: &Dynamic) -> RhaiResult<Value> {
     } else if let Some(arr) = v.read_lock::<rhai::Array>() {
         Value::Array(arr.iter().map(to_json).collect::<RhaiResult<_>>()?)
     } else if let Some(f) = v.read_lock::<FactObject>() {
-        Value::String(f.pointer.to_string())
+        Value::String(f.fact.pointer())
     } else {
         Value::String(v.to_string())
     })
@@ -830,7 +835,12 @@ fn number(v: &Dynamic, what: &str) -> RhaiResult<f64> {
         .map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
 }
 
-fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
+/// Looks at the conclusion of an earlier rule without copying it: `f` gets it (or `None` if its stage did not run).
+/// The facts that rule read count as read by this one; if it was undecided, this rule is undecided too.
+fn with_outcome<R>(
+    id: &str,
+    f: impl FnOnce(Option<&Conclusion>) -> RhaiResult<R>,
+) -> RhaiResult<R> {
     try_ctx(|c| {
         let Some(&i) = c.rule_ids.get(id) else {
             let hint = did_you_mean(id, c.rule_ids.keys().map(String::as_str))
@@ -841,26 +851,18 @@ fn outcome_of(id: &str) -> RhaiResult<Option<Conclusion>> {
         match c.runs.get(i).and_then(Option::as_ref) {
             // Load-time checks make sure a rule only names rules listed before it; one that has no result
             // belongs to a stage that did not run for this case (amount rules for a declined case).
-            None => Ok(None),
+            None => f(None),
             Some(RuleRun::Unknown { missing, .. }) => {
-                let missing = missing.clone();
-                for p in &missing {
-                    c.current.reads.push(Read {
-                        pointer: p.clone(),
-                        known: false,
-                    });
-                }
-                c.current.unknown_used.extend(missing.iter().cloned());
-                Err(stop_unknown(missing))
+                c.current
+                    .reads
+                    .extend(missing.iter().map(|&fact| Read { fact, known: false }));
+                Err(stop_unknown(missing.clone()))
             }
             Some(RuleRun::Concluded {
                 conclusion, reads, ..
             }) => {
-                let reads = reads.clone();
-                let conclusion = conclusion.clone();
-                // What another rule read, this one read too.
-                c.current.reads.extend(reads);
-                Ok(Some(conclusion))
+                c.current.reads.extend_from_slice(reads);
+                f(Some(conclusion))
             }
         }
     })
@@ -948,7 +950,7 @@ fn register_vocabulary(e: &mut Engine) {
         Ok(())
     });
     e.register_fn("co_recipient", |d: FactObject| {
-        effect(Effect::CoRecipient(d.pointer.to_string()))
+        effect(Effect::CoRecipient(d.fact))
     });
     e.register_fn("step", |code: &str, v: Dynamic| -> RhaiResult<Dynamic> {
         let value = number(&v, "a step's value")?;
@@ -1049,17 +1051,21 @@ fn register_vocabulary(e: &mut Engine) {
     });
     // Reading earlier conclusions.
     e.register_fn("fired", |id: &str| -> RhaiResult<bool> {
-        Ok(matches!(outcome_of(id)?, Some(Conclusion::Met { .. })))
+        with_outcome(id, |c| Ok(matches!(c, Some(Conclusion::Met { .. }))))
     });
     e.register_fn("value_of", |id: &str, key: &str| -> RhaiResult<Dynamic> {
-        let values = match outcome_of(id)? {
-            Some(Conclusion::Met { values, .. } | Conclusion::NotMet { values }) => values,
-            None => BTreeMap::new(),
-        };
-        match values.get(key) {
-            Some(v) => Ok(json_leaf(v, &FactType::Integer)),
-            None => Err(error(format!("rule `{id}` gave no value `{key}`"))),
-        }
+        with_outcome(id, |c| {
+            let value = match c {
+                Some(Conclusion::Met { values, .. } | Conclusion::NotMet { values }) => {
+                    values.get(key)
+                }
+                None => None,
+            };
+            match value {
+                Some(v) => Ok(json_leaf(v, &FactType::Integer)),
+                None => Err(error(format!("rule `{id}` gave no value `{key}`"))),
+            }
+        })
     });
     e.register_fn("decision", || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {

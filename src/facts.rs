@@ -28,6 +28,41 @@ pub enum FactType {
     },
 }
 
+/// A fact of one case, compactly: a catalogue node and, below an array, the element's index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FactRef {
+    /// The catalogue node.
+    pub node: u32,
+    /// The array index, or [`FactRef::NO_INDEX`].
+    pub index: u32,
+}
+
+impl FactRef {
+    /// Marks a fact that is not inside an array.
+    pub const NO_INDEX: u32 = u32::MAX;
+
+    /// A fact outside any array.
+    pub fn plain(node: usize) -> Self {
+        FactRef {
+            node: node as u32,
+            index: Self::NO_INDEX,
+        }
+    }
+
+    /// The fact's JSON Pointer, e.g. `/household/dependants/2/age`.
+    pub fn pointer(self) -> String {
+        let path = catalogue()
+            .node(self.node as usize)
+            .map(|n| n.path.as_str())
+            .unwrap_or("");
+        if self.index == Self::NO_INDEX {
+            path.to_string()
+        } else {
+            path.replacen('*', &self.index.to_string(), 1)
+        }
+    }
+}
+
 /// One node of the catalogue.
 #[derive(Debug, Clone)]
 pub struct FactNode {
@@ -39,6 +74,8 @@ pub struct FactNode {
     pub ty: FactType,
     /// Whether rules may read it (`notes` and `$schema` are not facts).
     pub readable: bool,
+    /// The path's segments (`*` for an array element), for walking a case without parsing a pointer.
+    pub segments: Vec<String>,
 }
 
 /// All facts of the case schema.
@@ -70,11 +107,13 @@ impl FactCatalogue {
             .unwrap_or(description);
         let id = self.nodes.len();
         let readable = !(path.ends_with("/notes") || path.ends_with("/$schema"));
+        let segments = path.split('/').skip(1).map(str::to_string).collect();
         self.nodes.push(FactNode {
             path: path.clone(),
             description: description.clone(),
             ty: FactType::Boolean,
             readable,
+            segments,
         });
         let ty = if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             let mut children = BTreeMap::new();
@@ -147,6 +186,20 @@ impl FactCatalogue {
             };
         }
         Some(id)
+    }
+
+    /// The value of a fact in a case, if present (it may be `null`).
+    pub fn value<'a>(&self, case: &'a Value, fact: FactRef) -> Option<&'a Value> {
+        let node = self.node(fact.node as usize)?;
+        let mut v = case;
+        for seg in &node.segments {
+            v = if seg == "*" {
+                v.get(fact.index as usize)?
+            } else {
+                v.get(seg.as_str())?
+            };
+        }
+        Some(v)
     }
 
     /// The allowed keys of the object at an instance pointer (for "did you mean").

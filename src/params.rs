@@ -64,6 +64,8 @@ pub struct Parameter {
     pub line: Option<usize>,
     /// The text of that line.
     pub source_line: String,
+    /// The name, shared cheaply by every assessment that reads it.
+    pub(crate) key: std::sync::Arc<str>,
 }
 
 /// One value of a parameter, in force over a period (and a region).
@@ -274,6 +276,7 @@ pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) 
             }
         }
         out.push(Parameter {
+            key: std::sync::Arc::from(name.as_str()),
             name,
             title: p.title,
             unit: p.unit,

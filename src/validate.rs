@@ -49,8 +49,9 @@ impl std::fmt::Display for CaseError {
 pub struct ValidCase {
     /// The typed case.
     pub case: Case,
-    /// The same case as JSON; object keys sorted, so it is the canonical form.
-    pub json: Value,
+    /// The same case as JSON; object keys sorted, so it is the canonical form. Shared, never copied, by the
+    /// assessments that read it.
+    pub json: std::sync::Arc<Value>,
 }
 
 /// Parses and validates a case file's bytes. Returns every error found, in document order.
@@ -193,7 +194,7 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let case: Case = match serde_json::from_value(json.clone()) {
+    let case: Case = match serde::Deserialize::deserialize(&json) {
         Ok(c) => c,
         Err(e) => {
             return Err(vec![CaseError::at(
@@ -204,7 +205,10 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     };
     semantic_errors(&case, &mut errors);
     if errors.is_empty() {
-        Ok(ValidCase { case, json })
+        Ok(ValidCase {
+            case,
+            json: std::sync::Arc::new(json),
+        })
     } else {
         Err(errors)
     }

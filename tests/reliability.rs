@@ -246,3 +246,20 @@ fn every_bad_input_file_is_also_rejected_in_a_batch() {
     assert_eq!(lines[0]["case_id"], "HN-2022-0137");
     assert!(lines[1..].iter().all(|l| l.get("errors").is_some()));
 }
+
+/// A valid case dated before the policy's figures start (found by fuzzing) gets a clear error that names the
+/// parameter file to extend, not a silent or wrong decision.
+#[test]
+fn a_decision_date_the_policy_does_not_cover_is_a_clear_error() {
+    let text =
+        std::fs::read_to_string(root().join("fixtures/cases/t07_beijing_mother_of_deceased.json"))
+            .unwrap_or_default()
+            .replace("\"2022-11-02\"", "\"2021-11-02\"");
+    let (code, out, err) = run(&["assess", "--format", "json", "-"], Some(text.as_bytes()));
+    assert_eq!(code, 1);
+    assert!(out.trim().is_empty());
+    assert!(
+        err.contains("parameter `wage_base` has no value in force on 2021-11-02 for Beijing: the policy does not cover this decision date; add a value to rules/parameters/wage_base.toml"),
+        "{err}"
+    );
+}

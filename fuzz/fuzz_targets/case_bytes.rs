@@ -1,5 +1,7 @@
 //! Arbitrary bytes as a case file: parsing, validation and assessment on the default policy must never panic,
-//! and a case that validates must always be assessed (a rule failure on a valid case is a bug in the policy).
+//! and a case that validates must always be assessed (a rule failure on a valid case is a bug in the policy),
+//! except where the policy has no parameter value in force on the case's decision date (its wage figures start
+//! with 2022 decisions): that is reported as a gap in the policy's data, not a failure of the engine.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -17,7 +19,9 @@ fn policy() -> &'static assessor::Policy {
 fuzz_target!(|data: &[u8]| {
     if let Ok(case) = assessor::validate::parse_case(data) {
         if let Err(e) = assessor::assess(&case, policy()) {
-            panic!("a valid case failed: {e}");
+            if !e.to_string().contains("the policy does not cover this decision date") {
+                panic!("a valid case failed: {e}");
+            }
         }
     }
 });
