@@ -190,6 +190,23 @@ fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
     Ok(status)
 }
 
+/// A progress bar on stderr for a long batch: only on a terminal, never when stderr is redirected or in CI.
+fn progress(total_bytes: Option<u64>) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() || std::env::var_os("CI").is_some() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let style = |t: &str| {
+        indicatif::ProgressStyle::with_template(t)
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+    };
+    match total_bytes {
+        Some(n) => indicatif::ProgressBar::new(n)
+            .with_style(style("{bar:30} {percent:>3}%  {msg}  eta {eta}")),
+        None => indicatif::ProgressBar::new_spinner().with_style(style("{spinner} {msg}")),
+    }
+}
+
 /// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
 const CHUNK: usize = 4096;
 
@@ -214,10 +231,18 @@ fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
                 }
             }
         };
+        let size = if path.as_os_str() == "-" {
+            None
+        } else {
+            std::fs::metadata(path).ok().map(|m| m.len())
+        };
+        let bar = progress(size);
+        let started = std::time::Instant::now();
         let mut lines = LineReader {
             inner: reader,
             max: args.max_size,
             line: 0,
+            bytes: 0,
         };
         loop {
             let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::with_capacity(CHUNK);
@@ -237,6 +262,13 @@ fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
                     Err(e) => Err(vec![e.clone()]),
                 })
                 .collect();
+            bar.set_position(lines.bytes);
+            let rate = position as f64 / started.elapsed().as_secs_f64().max(1e-9);
+            bar.set_message(format!(
+                "{} cases, {rate:.0} cases/s",
+                position + chunk.len()
+            ));
+            bar.tick();
             let w = sink.writer();
             for ((line_no, _), result) in chunk.iter().zip(out) {
                 position += 1;
@@ -253,6 +285,7 @@ fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
                 }
             }
         }
+        bar.finish_and_clear();
     }
     Ok(status)
 }
@@ -262,6 +295,7 @@ struct LineReader {
     inner: Box<dyn BufRead>,
     max: u64,
     line: usize,
+    bytes: u64,
 }
 
 impl LineReader {
@@ -272,6 +306,7 @@ impl LineReader {
                 .take(self.max + 1)
                 .read_until(b'\n', &mut buf);
             self.line += 1;
+            self.bytes += buf.len() as u64;
             match read {
                 Ok(0) => return None,
                 Err(e) => return Some((self.line, Err(format!("cannot read: {e}")))),
