@@ -208,7 +208,7 @@ fn progress(total_bytes: Option<u64>) -> indicatif::ProgressBar {
 }
 
 /// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
-const CHUNK: usize = 4096;
+const CHUNK: usize = 1024;
 
 fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u8> {
     let mut status = OK;
