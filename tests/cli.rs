@@ -225,9 +225,7 @@ fn check_passes_on_the_default_policy() {
 
 #[test]
 fn a_policy_with_a_misspelt_fact_does_not_load_and_says_where() {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let copy = tmp.path().join("rules");
-    copy_dir(&root().join("rules"), &copy);
+    let (_tmp, copy) = crate::support::policy_copy();
     let rule = copy.join("eligibility/hardship.rhai");
     let text = std::fs::read_to_string(&rule).unwrap_or_default().replace(
         "facts.household.monthly_income",
@@ -261,17 +259,4 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2, "{err}");
     let (code, _, _) = run(&["assess", "--format", "yaml", "x.json"], None);
     assert_eq!(code, 2);
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap_or_default();
-    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap_or_default();
-        }
-    }
 }

@@ -3,20 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{root, run};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_default();
-    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap_or_default();
-        }
-    }
-}
+use crate::support::{copy_dir, root, run};
 
 /// Replaces every `sha256:<64 hex>` by `sha256:…` (digests change with every edit of the policy).
 fn redact_digests(s: &str) -> String {
@@ -34,12 +21,8 @@ fn redact_digests(s: &str) -> String {
 }
 
 fn overlay(name: &str) -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let rules = tmp.path().join("rules");
-    copy_dir(&root().join("rules"), &rules);
-    copy_dir(&root().join("fixtures/diffs").join(name), &rules);
-    let shown = rules.display().to_string();
-    (tmp, shown)
+    let (tmp, rules) = crate::support::overlay(&format!("fixtures/diffs/{name}"));
+    (tmp, rules.display().to_string())
 }
 
 #[test]

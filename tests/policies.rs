@@ -1,20 +1,7 @@
 //! Broken policies (`fixtures/policies/*`, overlays on the default policy): `assessor check` reports each problem
 //! with its file:line:col, a snippet, a caret and help. The whole rendered output is snapshot-tested.
 
-use crate::support::{root, run};
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap_or_default();
-    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap_or_default();
-        }
-    }
-}
+use crate::support::{overlay, root, run};
 
 /// Warnings do not fail `check`; errors do.
 const WARNING_ONLY: [&str; 2] = ["unread_fact", "unused_parameter"];
@@ -36,10 +23,7 @@ fn every_broken_policy_is_diagnosed_with_file_line_column_snippet_and_help() {
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let rules = tmp.path().join("rules");
-        copy_dir(&root().join("rules"), &rules);
-        copy_dir(&kind, &rules);
+        let (_tmp, rules) = overlay(&format!("fixtures/policies/{name}"));
         let shown = rules.display().to_string();
         let (code, out, err) = run(&["check", "--rules", &shown], None);
         let want = if WARNING_ONLY.contains(&name.as_str()) {
@@ -68,13 +52,7 @@ fn the_default_policy_checks_clean_in_json_too() {
 
 #[test]
 fn check_json_lists_each_diagnostic_with_its_place() {
-    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let rules = tmp.path().join("rules");
-    copy_dir(&root().join("rules"), &rules);
-    copy_dir(
-        &root().join("fixtures/policies/unknown_fact_in_unreached_branch"),
-        &rules,
-    );
+    let (_tmp, rules) = overlay("fixtures/policies/unknown_fact_in_unreached_branch");
     let (code, out, _) = run(
         &[
             "check",

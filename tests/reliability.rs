@@ -1,22 +1,8 @@
 //! Hostile input and runaway rules: nothing panics, hangs or is silently lost.
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::{root, run};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap_or_default();
-    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
-        let p = e.path();
-        let dest = to.join(e.file_name());
-        if p.is_dir() {
-            copy_dir(&p, &dest);
-        } else if p.extension().is_some_and(|x| x == "rhai" || x == "toml") {
-            std::fs::copy(&p, &dest).unwrap_or_default();
-        }
-    }
-}
 
 /// Each runaway or broken rule (fixtures/runaway/*) is stopped by the engine's limits within a bounded time and
 /// reported with the rule's id and its file:line:col; the case's result is an error (exit 1), never a decision.
@@ -33,10 +19,11 @@ fn runaway_rules_are_stopped_and_reported_with_rule_id_and_position() {
     kinds.sort();
     assert!(kinds.len() >= 8);
     for kind in kinds {
-        let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let rules = tmp.path().join("rules");
-        copy_dir(&root().join("rules"), &rules);
-        copy_dir(&kind, &rules);
+        let name = kind
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (_tmp, rules) = crate::support::overlay(&format!("fixtures/runaway/{name}"));
         let expected = std::fs::read_to_string(kind.join("expected.txt")).unwrap_or_default();
         let started = Instant::now();
         let (code, out, err) = run(

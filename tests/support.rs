@@ -94,3 +94,33 @@ pub fn policy_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Copies a folder's files (recursively) into another, creating it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap_or_else(|e| panic!("mkdir {}: {e}", to.display()));
+    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let p = e.path();
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_dir(&p, &dest);
+        } else {
+            std::fs::copy(&p, &dest).unwrap_or_else(|e| panic!("copy {}: {e}", p.display()));
+        }
+    }
+}
+
+/// A copy of the default policy (`rules/`) in a temporary folder. Returns the folder and the policy's path.
+pub fn policy_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let rules = tmp.path().join("rules");
+    copy_dir(&root().join("rules"), &rules);
+    (tmp, rules)
+}
+
+/// A copy of the default policy with the files of `overlay` (a folder under `fixtures/`, e.g.
+/// `fixtures/policies/syntax_error`) laid on top.
+pub fn overlay(overlay: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, rules) = policy_copy();
+    copy_dir(&root().join(overlay), &rules);
+    (tmp, rules)
+}
