@@ -345,6 +345,28 @@ fn main() {
         n,
     );
 
+    // What would change the outcome: the extra cost for one case (on by default for single cases).
+    let sample = cases.len().min(2000);
+    let extra = time(rounds, || {
+        for (c, r) in cases.iter().zip(&recs).take(sample) {
+            std::hint::black_box(assessor::whatif::explore(&c.json, r, &policy).assessments);
+        }
+    });
+    let per_case: usize = cases
+        .iter()
+        .zip(&recs)
+        .take(sample)
+        .map(|(c, r)| assessor::whatif::explore(&c.json, r, &policy).assessments)
+        .sum();
+    report(
+        &format!(
+            "what would change the outcome (extra; {:.0} re-assessments/case)",
+            per_case as f64 / sample as f64
+        ),
+        extra,
+        sample,
+    );
+
     // Native baseline against the engine on the same two stages.
     let two = two_stage_policy();
     let typed: Vec<&Case> = cases.iter().map(|c| &c.case).collect();

@@ -712,6 +712,7 @@ fn build(
             digest: policy.digest.clone(),
         },
         case_digest: case_digest(&case.json),
+        what_if: None,
     }
 }
 

@@ -43,6 +43,7 @@ pub mod schema;
 pub mod suggest;
 pub mod text;
 pub mod validate;
+pub mod whatif;
 
 pub use assess::{assess, AssessError};
 pub use policy::{Policy, PolicyError, PolicySource};

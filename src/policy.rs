@@ -162,6 +162,8 @@ pub struct Policy {
     pub rules: Vec<Rule>,
     /// Parameters, by name.
     pub params: Arc<Parameters>,
+    /// Facts (JSON Pointers) a person could prove or act on, tried to say what would change the outcome.
+    pub what_if: Vec<String>,
     pub(crate) rule_index: BTreeMap<String, usize>,
     pub(crate) sandbox: Sandbox,
 }
@@ -452,6 +454,15 @@ struct Manifest {
     regions: BTreeMap<String, Vec<String>>,
     stages: ManifestStages,
     parameters: Vec<String>,
+    /// Facts a person could prove or act on: `assessor assess` tries them to say what would change the outcome.
+    #[serde(default)]
+    what_if: Option<WhatIfSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WhatIfSection {
+    facts: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -585,6 +596,24 @@ impl Policy {
             Err(e) => return Err(vec![toml_error(&manifest_file, manifest_text, &e)]),
         };
         let _ = &manifest.description;
+
+        let what_if = manifest
+            .what_if
+            .as_ref()
+            .map(|w| w.facts.clone())
+            .unwrap_or_default();
+        for fact in &what_if {
+            if crate::facts::catalogue().lookup(fact).is_none() || fact.contains('*') {
+                let mut e = PolicyError::new(
+                    &manifest_file,
+                    format!("`{fact}` in [what_if] is not a fact of the case schema"),
+                );
+                if let Some((line, col)) = locate(manifest_text, &format!("\"{fact}\"")) {
+                    e = e.at(line, col, manifest_text);
+                }
+                errors.push(e);
+            }
+        }
 
         // Parameters.
         let mut params = Parameters::new(manifest.regions.clone());
@@ -727,6 +756,7 @@ impl Policy {
             origin: source.label.clone(),
             rules,
             params,
+            what_if,
             rule_index,
             sandbox,
         })

@@ -41,6 +41,9 @@ pub struct Recommendation {
     pub policy: PolicyId,
     /// `sha256:` digest of the case file's canonical JSON (keys sorted).
     pub case_digest: String,
+    /// What would change the outcome (computed by `assessor assess` for a single case; absent otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what_if: Option<crate::whatif::Exploration>,
 }
 
 /// What the policy recommends.

@@ -118,6 +118,14 @@ fn shown(f: &Finding) -> bool {
     matches!(f.stage.as_str(), "eligibility" | "exclusions") || f.outcome != Outcome::NotMet
 }
 
+fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::ValueCase] {
+    r.what_if
+        .as_ref()
+        .and_then(|w| w.missing.iter().find(|m| m.fact == fact))
+        .map(|m| m.cases.as_slice())
+        .unwrap_or(&[])
+}
+
 /// The plain-text report.
 pub fn text(r: &Recommendation) -> String {
     let mut s = String::new();
@@ -172,6 +180,15 @@ pub fn text(r: &Recommendation) -> String {
         let _ = writeln!(s, "\nMissing information:");
         for m in &r.missing {
             let _ = writeln!(s, "  - {}: {}", m.fact, m.why);
+            for c in missing_cases(r, &m.fact) {
+                let _ = writeln!(s, "      if {}: {}", c.value, c.outcome.describe());
+            }
+        }
+    }
+    if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
+        let _ = writeln!(s, "\nWhat would change the outcome:");
+        for c in &w.changes {
+            let _ = writeln!(s, "  - {}", c.text);
         }
     }
     if !r.referrals.is_empty() {
@@ -280,6 +297,15 @@ pub fn markdown(r: &Recommendation) -> String {
         let _ = writeln!(s, "\n## Missing information\n");
         for m in &r.missing {
             let _ = writeln!(s, "- `{}`: {}", m.fact, m.why);
+            for c in missing_cases(r, &m.fact) {
+                let _ = writeln!(s, "  - if {}: {}", c.value, c.outcome.describe());
+            }
+        }
+    }
+    if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
+        let _ = writeln!(s, "\n## What would change the outcome\n");
+        for c in &w.changes {
+            let _ = writeln!(s, "- {}", c.text);
         }
     }
     if !r.referrals.is_empty() {

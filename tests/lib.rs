@@ -17,3 +17,4 @@ mod policies;
 mod reliability;
 mod schema;
 mod support;
+mod whatif;

@@ -37,6 +37,9 @@ pub struct Args {
     /// Worker threads (default: every core).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
+    /// Do not work out what would change the outcome (done by default for a single case, never for batches).
+    #[arg(long)]
+    no_what_if: bool,
 }
 
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
@@ -152,10 +155,18 @@ fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
     let format = default_format(args.format);
     let inputs = read_inputs(&args.cases, args.max_size);
     let many = inputs.len() > 1;
+    let what_if = !many && !args.no_what_if;
     let results: Vec<Result<assessor::Recommendation, Vec<String>>> = inputs
         .par_iter()
         .map(|input| match &input.bytes {
-            Ok(bytes) => assess_one(bytes, policy),
+            Ok(bytes) => assess_one(bytes, policy).map(|mut rec| {
+                if what_if {
+                    if let Ok(case) = parse_case(bytes) {
+                        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
+                    }
+                }
+                rec
+            }),
             Err(e) => Err(vec![e.clone()]),
         })
         .collect();

@@ -1,0 +1,462 @@
+//! What would change the outcome: the nearest changes of fact that a person could prove or act on.
+//!
+//! For a case that is declined, needs information, or is assisted below the first tier, [`explore`] tries each
+//! *actionable* fact (the policy's manifest lists them under `[what_if]`) at its other plausible values — the other
+//! truth value, every other allowed value, and for sums of money the points where the outcome changes, found on a
+//! grid and refined by bisection — and re-assesses the changed case. Only changes that verifiably improve the outcome
+//! (decline → needs information or assist, needs information → assist, a higher tier) are kept; single changes
+//! first, a pair only when no single change does it.
+//!
+//! For every fact listed as missing, it also says what each plausible value would lead to, so a case handler knows
+//! which proof matters ("if the income is below ¥1,400 the case is assisted at tier A; from ¥1,400, declined").
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::facts::{catalogue, FactType};
+use crate::policy::Policy;
+use crate::recommendation::{Decision, Recommendation, Tier};
+use crate::text::format_number;
+use crate::validate::validate_value;
+
+/// One changed fact.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Change {
+    /// JSON Pointer of the fact.
+    pub fact: String,
+    /// Its value now (`null` when unknown).
+    pub from: Value,
+    /// The value that would change the outcome.
+    pub to: Value,
+    /// For a sum of money, whether the outcome holds `at most` or `at least` at this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
+}
+
+/// An outcome, briefly.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Outcome {
+    /// The decision.
+    pub decision: Decision,
+    /// The tier, if any.
+    pub tier: Option<Tier>,
+    /// The recommended amount, if any.
+    pub amount: Option<i64>,
+}
+
+impl Outcome {
+    fn of(r: &Recommendation) -> Self {
+        Outcome {
+            decision: r.decision,
+            tier: r.priority.as_ref().map(|p| p.tier),
+            amount: r.amount.as_ref().map(|a| a.recommended),
+        }
+    }
+
+    /// Whether this outcome is better than `now`: a better decision, or, when both assist, a higher tier.
+    fn improves_on(&self, now: &Outcome) -> bool {
+        let (d, t) = self.rank();
+        let (nd, nt) = now.rank();
+        d > nd || (d == nd && self.decision == Decision::Assist && t > nt)
+    }
+
+    /// A rank: higher is better for the applicant (assist > needs information > decline; then tier).
+    fn rank(&self) -> (u8, u8) {
+        let d = match self.decision {
+            Decision::Decline => 0,
+            Decision::NeedsInformation => 1,
+            Decision::Assist => 2,
+        };
+        let t = match self.tier {
+            Some(Tier::A) => 3,
+            Some(Tier::B) => 2,
+            Some(Tier::C) => 1,
+            None => 0,
+        };
+        (d, t)
+    }
+
+    /// In words: "assisted at tier A with ¥41,000".
+    pub fn describe(&self) -> String {
+        match self.decision {
+            Decision::Assist => format!(
+                "assisted{}{}",
+                self.tier
+                    .map(|t| format!(" at tier {}", t.as_str()))
+                    .unwrap_or_default(),
+                self.amount
+                    .map(|a| format!(" with ¥{}", format_number(a as f64)))
+                    .unwrap_or_default()
+            ),
+            Decision::Decline => "declined".into(),
+            Decision::NeedsInformation => "still short of information".into(),
+        }
+    }
+}
+
+/// A change of fact that would improve the outcome, verified by re-assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct WhatIf {
+    /// The changes (one, or a pair when no single change does it).
+    pub changes: Vec<Change>,
+    /// The outcome with them.
+    pub outcome: Outcome,
+    /// In words.
+    pub text: String,
+}
+
+/// For a missing fact: what each plausible value would lead to.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct MissingValue {
+    /// JSON Pointer of the fact.
+    pub fact: String,
+    /// Each plausible value (or range of values) and its outcome.
+    pub cases: Vec<ValueCase>,
+}
+
+/// One plausible value (or range) of a missing fact and its outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct ValueCase {
+    /// The value or range, in words ("true", "below ¥1,400", "from ¥1,400").
+    pub value: String,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+/// What would change the outcome of one case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Exploration {
+    /// Changes of actionable facts that would improve the outcome, nearest first.
+    pub changes: Vec<WhatIf>,
+    /// For each missing fact, what its plausible values would lead to.
+    pub missing: Vec<MissingValue>,
+    /// Re-assessments made.
+    pub assessments: usize,
+}
+
+/// Upper bound for the money grid when a fact is unknown (yuan).
+const MONEY_MAX: f64 = 50_000.0;
+/// Most re-assessments for one case.
+const BUDGET: usize = 400;
+
+struct Explorer<'a> {
+    policy: &'a Policy,
+    base: &'a Value,
+    count: usize,
+}
+
+impl Explorer<'_> {
+    fn assess(&mut self, changes: &[(String, Value)]) -> Option<Outcome> {
+        if self.count >= BUDGET {
+            return None;
+        }
+        self.count += 1;
+        let mut v = self.base.clone();
+        for (pointer, value) in changes {
+            set(&mut v, pointer, value.clone())?;
+        }
+        let case = validate_value(v).ok()?;
+        crate::assess(&case, self.policy)
+            .ok()
+            .map(|r| Outcome::of(&r))
+    }
+}
+
+/// Sets a value at a JSON Pointer, creating the enclosing objects of a fact that was absent.
+fn set(root: &mut Value, pointer: &str, value: Value) -> Option<()> {
+    let mut cur = root;
+    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+    let (last, parents) = segs.split_last()?;
+    for seg in parents {
+        cur = match cur {
+            Value::Object(map) => map
+                .entry(seg.to_string())
+                .or_insert_with(|| Value::Object(Default::default())),
+            Value::Array(items) => items.get_mut(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+        if cur.is_null() {
+            *cur = Value::Object(Default::default());
+        }
+    }
+    match cur {
+        Value::Object(map) => {
+            map.insert(last.to_string(), value);
+            Some(())
+        }
+        _ => None,
+    }
+}
+
+/// The values worth trying for a fact, other than its current one.
+fn candidates(pointer: &str, current: &Value) -> Vec<Value> {
+    let cat = catalogue();
+    let Some(node) = cat.lookup(pointer).and_then(|id| cat.node(id)) else {
+        return Vec::new();
+    };
+    match &node.ty {
+        FactType::Boolean => [true, false]
+            .into_iter()
+            .map(Value::Bool)
+            .filter(|v| v != current)
+            .collect(),
+        FactType::String { choices } => choices
+            .iter()
+            .map(|c| Value::String(c.clone()))
+            .filter(|v| v != current)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn is_money(pointer: &str) -> bool {
+    let cat = catalogue();
+    cat.lookup(pointer)
+        .and_then(|id| cat.node(id))
+        .is_some_and(|n| n.ty == FactType::Number)
+}
+
+/// Explores what would change the outcome of `case` (JSON) whose recommendation is `rec`.
+pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Exploration {
+    let mut ex = Explorer {
+        policy,
+        base: case,
+        count: 0,
+    };
+    let now = Outcome::of(rec);
+    let mut out = Exploration::default();
+
+    // What each plausible value of a missing fact would lead to.
+    for m in &rec.missing {
+        let cases = if is_money(&m.fact) {
+            money_ranges(&mut ex, &m.fact, 0.0, MONEY_MAX)
+        } else {
+            candidates(&m.fact, &Value::Null)
+                .into_iter()
+                .filter_map(|v| {
+                    ex.assess(&[(m.fact.clone(), v.clone())])
+                        .map(|o| ValueCase {
+                            value: show(&v),
+                            outcome: o,
+                        })
+                })
+                .collect()
+        };
+        out.missing.push(MissingValue {
+            fact: m.fact.clone(),
+            cases,
+        });
+    }
+
+    // Nearest improving changes of actionable facts the assessment read.
+    let worth = now.decision != Decision::Assist || now.tier != Some(Tier::A);
+    if worth {
+        let read: Vec<String> = {
+            let mut r: Vec<String> = rec
+                .findings
+                .iter()
+                .flat_map(|f| f.facts.iter().cloned())
+                .collect();
+            r.sort();
+            r.dedup();
+            r
+        };
+        let actionable: Vec<String> = read
+            .into_iter()
+            .filter(|p| policy.what_if.iter().any(|a| a == p))
+            .collect();
+        let mut singles: Vec<(Vec<(String, Value)>, Outcome)> = Vec::new();
+        let mut bounds: Vec<(String, &'static str)> = Vec::new();
+        for fact in &actionable {
+            let current = case.pointer(fact).cloned().unwrap_or(Value::Null);
+            let tries: Vec<Value> = if is_money(fact) {
+                match money_boundary(&mut ex, fact, &current, &now) {
+                    Some((v, bound)) => {
+                        bounds.push((fact.clone(), bound));
+                        vec![v]
+                    }
+                    None => Vec::new(),
+                }
+            } else {
+                candidates(fact, &current)
+            };
+            for v in tries {
+                let change = vec![(fact.clone(), v)];
+                if let Some(o) = ex.assess(&change) {
+                    if o.improves_on(&now) {
+                        singles.push((change, o));
+                    }
+                }
+            }
+        }
+        // Pairs only when no single change improves the decision.
+        if !singles.iter().any(|(_, o)| o.decision != now.decision)
+            && now.decision != Decision::Assist
+        {
+            let flips: Vec<(String, Value)> = actionable
+                .iter()
+                .filter(|f| !is_money(f))
+                .flat_map(|f| {
+                    let current = case.pointer(f).cloned().unwrap_or(Value::Null);
+                    candidates(f, &current)
+                        .into_iter()
+                        .map(move |v| (f.clone(), v))
+                })
+                .collect();
+            'pairs: for (i, a) in flips.iter().enumerate() {
+                for b in flips.iter().skip(i + 1).filter(|b| b.0 != a.0) {
+                    let change = vec![a.clone(), b.clone()];
+                    match ex.assess(&change) {
+                        Some(o) if o.decision != now.decision && o.improves_on(&now) => {
+                            singles.push((change, o))
+                        }
+                        Some(_) => {}
+                        None => break 'pairs,
+                    }
+                }
+            }
+        }
+        singles.sort_by(|a, b| {
+            a.0.len()
+                .cmp(&b.0.len())
+                .then(b.1.rank().cmp(&a.1.rank()))
+                .then(a.0.iter().map(|c| &c.0).cmp(b.0.iter().map(|c| &c.0)))
+        });
+        out.changes = singles
+            .into_iter()
+            .take(8)
+            .map(|(changes, outcome)| {
+                let changes: Vec<Change> = changes
+                    .into_iter()
+                    .map(|(fact, to)| Change {
+                        from: case.pointer(&fact).cloned().unwrap_or(Value::Null),
+                        bound: bounds
+                            .iter()
+                            .find(|(f, _)| *f == fact)
+                            .map(|(_, b)| b.to_string()),
+                        fact,
+                        to,
+                    })
+                    .collect();
+                let what: Vec<String> = changes
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "`{}` were {}{}",
+                            c.fact,
+                            c.bound
+                                .as_deref()
+                                .map(|b| format!("{b} "))
+                                .unwrap_or_default(),
+                            show(&c.to)
+                        )
+                    })
+                    .collect();
+                let text = format!("Would be {} if {}.", outcome.describe(), what.join(" and "));
+                WhatIf {
+                    changes,
+                    outcome,
+                    text,
+                }
+            })
+            .collect();
+    }
+    out.assessments = ex.count;
+    out
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Number(n) => format!("¥{}", format_number(n.as_f64().unwrap_or(0.0))),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// The ranges of a sum of money (unknown now) over which the outcome stays the same, found on a grid between `lo`
+/// and `hi` and refined to ¥10 by bisection.
+fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<ValueCase> {
+    const STEPS: usize = 20;
+    let at = |ex: &mut Explorer<'_>, x: f64| {
+        ex.assess(&[(fact.to_string(), serde_json::json!(x.round()))])
+    };
+    let mut points: Vec<(f64, Outcome)> = Vec::new();
+    for i in 0..=STEPS {
+        let x = lo + (hi - lo) * i as f64 / STEPS as f64;
+        if let Some(o) = at(ex, x) {
+            points.push((x, o));
+        }
+    }
+    // Boundaries between grid points whose outcomes differ (decision or tier), refined by bisection.
+    let mut bounds: Vec<(f64, Outcome)> = Vec::new();
+    let Some(first) = points.first().cloned() else {
+        return Vec::new();
+    };
+    let mut prev = first.clone();
+    for (x, o) in points.into_iter().skip(1) {
+        if (o.decision, o.tier) != (prev.1.decision, prev.1.tier) {
+            let (mut a, mut b) = (prev.0, x);
+            while b - a > 10.0 {
+                let mid = ((a + b) / 2.0).round();
+                match at(ex, mid) {
+                    Some(m) if (m.decision, m.tier) == (prev.1.decision, prev.1.tier) => a = mid,
+                    Some(_) => b = mid,
+                    None => break,
+                }
+            }
+            bounds.push((b, o.clone()));
+        }
+        prev = (x, o);
+    }
+    let mut cases = Vec::new();
+    let mut start_outcome = first.1;
+    let mut start: Option<f64> = None;
+    for (b, o) in bounds {
+        let value = match start {
+            None => format!("below ¥{}", format_number(b)),
+            Some(s) => format!("from ¥{} to below ¥{}", format_number(s), format_number(b)),
+        };
+        cases.push(ValueCase {
+            value,
+            outcome: start_outcome,
+        });
+        start = Some(b);
+        start_outcome = o;
+    }
+    let value = match start {
+        None => "any amount".to_string(),
+        Some(s) => format!("from ¥{}", format_number(s)),
+    };
+    cases.push(ValueCase {
+        value,
+        outcome: start_outcome,
+    });
+    cases
+}
+
+/// The sum nearest the current one at which the outcome improves, if any, with `at most` or `at least`.
+fn money_boundary(
+    ex: &mut Explorer<'_>,
+    fact: &str,
+    current: &Value,
+    now: &Outcome,
+) -> Option<(Value, &'static str)> {
+    let cur = current.as_f64()?;
+    let ranges = money_ranges(ex, fact, 0.0, (cur * 2.0).max(MONEY_MAX / 5.0));
+    // The best range that improves on now; report its nearest end to the current value.
+    let better = ranges
+        .iter()
+        .filter(|c| c.outcome.improves_on(now))
+        .max_by_key(|c| c.outcome.rank())?;
+    let num = |s: &str| -> Option<f64> {
+        s.split('¥')
+            .nth(1)
+            .map(|t| t.split_whitespace().next().unwrap_or("").replace(',', ""))
+            .and_then(|t| t.parse().ok())
+    };
+    if better.value.starts_with("below") {
+        num(&better.value).map(|b| (serde_json::json!((b - 10.0).max(0.0)), "at most"))
+    } else {
+        num(&better.value).map(|b| (serde_json::json!(b), "at least"))
+    }
+}

@@ -1,0 +1,181 @@
+//! What would change the outcome: suggestions are verified, and missing facts say what each value leads to.
+
+use serde_json::Value;
+
+use assessor::validate::validate_value;
+use assessor::Decision;
+
+use crate::support::{policy, root, run};
+
+fn explore(stem: &str) -> (Value, assessor::Recommendation) {
+    let path = root().join("fixtures/cases").join(format!("{stem}.json"));
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap_or_default()).unwrap_or_default();
+    let case = validate_value(json.clone()).unwrap_or_else(|e| panic!("{e:?}"));
+    let mut rec = assessor::assess(&case, policy()).unwrap_or_else(|e| panic!("{e}"));
+    rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy()));
+    (json, rec)
+}
+
+/// Every suggested change, applied to the case and re-assessed, gives the outcome it promises.
+#[test]
+fn every_suggestion_is_verified_by_reassessment() {
+    let mut seen = 0;
+    for path in crate::support::corpus() {
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (json, rec) = explore(&stem);
+        for w in &rec
+            .what_if
+            .as_ref()
+            .map(|w| w.changes.clone())
+            .unwrap_or_default()
+        {
+            seen += 1;
+            let mut changed = json.clone();
+            for c in &w.changes {
+                let mut parts = c.fact.rsplitn(2, '/');
+                let (key, parent) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+                let slot = if parent.is_empty() {
+                    Some(&mut changed)
+                } else {
+                    changed.pointer_mut(parent)
+                };
+                if let Some(Value::Object(map)) = slot {
+                    map.insert(key.to_string(), c.to.clone());
+                }
+            }
+            let again = assessor::assess(
+                &validate_value(changed).unwrap_or_else(|e| panic!("{e:?}")),
+                policy(),
+            )
+            .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(again.decision, w.outcome.decision, "{stem}: {}", w.text);
+            assert_eq!(
+                again.amount.as_ref().map(|a| a.recommended),
+                w.outcome.amount,
+                "{stem}: {}",
+                w.text
+            );
+            assert_ne!(
+                (again.decision, again.priority.as_ref().map(|p| p.tier)),
+                (rec.decision, rec.priority.as_ref().map(|p| p.tier)),
+                "{stem}: the suggestion changes nothing: {}",
+                w.text
+            );
+        }
+    }
+    assert!(seen >= 5, "only {seen} suggestions over the corpus");
+}
+
+/// A decline that rests on one actionable fact shows that fact and the verified new outcome.
+#[test]
+fn a_decline_resting_on_one_fact_names_it() {
+    let (_, rec) = explore("c16_refused_cooperation");
+    assert_eq!(rec.decision, Decision::Decline);
+    let w = rec.what_if.unwrap_or_default();
+    let first = w.changes.first().unwrap_or_else(|| panic!("no suggestion"));
+    assert_eq!(first.changes.len(), 1);
+    assert_eq!(first.changes[0].fact, "/conduct/refused_cooperation");
+    assert_eq!(first.outcome.decision, Decision::Assist);
+    assert!(
+        first.text.starts_with("Would be assisted at tier"),
+        "{}",
+        first.text
+    );
+
+    let (_, rec) = explore("c29_no_hardship");
+    let w = rec.what_if.unwrap_or_default();
+    assert!(w
+        .changes
+        .iter()
+        .any(|c| c.changes[0].fact == "/household/monthly_income"
+            && c.changes[0].bound.as_deref() == Some("at most")));
+}
+
+/// For the T5-like case (income undocumented), each plausible income says where it leads.
+#[test]
+fn a_missing_fact_says_what_each_value_leads_to() {
+    let (_, rec) = explore("t05_missing_income_widow");
+    assert_eq!(rec.decision, Decision::NeedsInformation);
+    let w = rec.what_if.unwrap_or_default();
+    let income = w
+        .missing
+        .iter()
+        .find(|m| m.fact == "/household/monthly_income")
+        .unwrap_or_else(|| panic!("{w:?}"));
+    assert!(income.cases.len() >= 2, "{income:?}");
+    assert!(income.cases[0].value.starts_with("below ¥"), "{income:?}");
+    assert!(income
+        .cases
+        .iter()
+        .all(|c| c.outcome.decision == Decision::Assist));
+
+    let (_, rec) = explore("c25_hardship_cause_unknown");
+    let w = rec.what_if.unwrap_or_default();
+    let cause = w
+        .missing
+        .iter()
+        .find(|m| m.fact == "/household/hardship_caused_by_case")
+        .unwrap_or_else(|| panic!("{w:?}"));
+    let by_value: Vec<(&str, Decision)> = cause
+        .cases
+        .iter()
+        .map(|c| (c.value.as_str(), c.outcome.decision))
+        .collect();
+    assert_eq!(
+        by_value,
+        [("true", Decision::Assist), ("false", Decision::Decline)]
+    );
+}
+
+#[test]
+fn on_by_default_for_one_case_off_for_batches_and_on_request() {
+    let (_, out, _) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "fixtures/cases/c16_refused_cooperation.json",
+        ],
+        None,
+    );
+    assert!(out.contains("\"what_if\""), "{out}");
+    let (_, out, _) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "--no-what-if",
+            "fixtures/cases/c16_refused_cooperation.json",
+        ],
+        None,
+    );
+    assert!(!out.contains("\"what_if\""));
+    let (_, out, _) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "fixtures/cases/c16_refused_cooperation.json",
+            "fixtures/cases/c29_no_hardship.json",
+        ],
+        None,
+    );
+    assert!(!out.contains("\"what_if\""));
+    let (_, out, _) = run(
+        &[
+            "assess",
+            "--format",
+            "text",
+            "fixtures/cases/c16_refused_cooperation.json",
+        ],
+        None,
+    );
+    assert!(
+        out.contains("What would change the outcome:\n  - Would be assisted at tier"),
+        "{out}"
+    );
+}
