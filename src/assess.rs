@@ -40,6 +40,12 @@ pub enum AssessError {
         /// What went wrong.
         message: String,
     },
+    /// The engine itself failed (a bug in `assessor`, not in the case or the policy).
+    #[error("internal error: {message}")]
+    Internal {
+        /// What went wrong.
+        message: String,
+    },
 }
 
 fn position(line: Option<usize>, column: Option<usize>) -> String {
@@ -120,7 +126,13 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         current: Default::default(),
     };
     let date = case.case.decision_date.as_str();
-    let (result, ctx) = engine::with_case(ctx, || run_stages(policy, date, province.as_deref()));
+    let Some((result, ctx)) =
+        engine::with_case(ctx, || run_stages(policy, date, province.as_deref()))
+    else {
+        return Err(AssessError::Internal {
+            message: "the evaluation context was lost".into(),
+        });
+    };
     let progress = result?;
     let outcomes = Outcomes {
         policy,

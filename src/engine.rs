@@ -336,20 +336,11 @@ fn try_ctx<R>(f: impl FnOnce(&mut EvalCtx) -> RhaiResult<R>) -> RhaiResult<R> {
 }
 
 /// Installs the context for a case, runs `f`, and removes it again.
-pub(crate) fn with_case<R>(ctx: EvalCtx, f: impl FnOnce() -> R) -> (R, EvalCtx) {
+/// (The context is installed here and only taken back here, so `None` does not happen; it is still not a panic.)
+pub(crate) fn with_case<R>(ctx: EvalCtx, f: impl FnOnce() -> R) -> Option<(R, EvalCtx)> {
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
     let r = f();
-    let ctx = CTX.with(|c| c.borrow_mut().take());
-    // The context was installed above; nothing in between can remove it.
-    match ctx {
-        Some(ctx) => (r, ctx),
-        None => unreachable_ctx(r),
-    }
-}
-
-#[allow(clippy::panic)]
-fn unreachable_ctx<R>(_: R) -> (R, EvalCtx) {
-    panic!("evaluation context vanished")
+    CTX.with(|c| c.borrow_mut().take()).map(|ctx| (r, ctx))
 }
 
 /// Lends the rule results so far to `f` (which must not run rules).
