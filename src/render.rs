@@ -53,7 +53,22 @@ fn decision_lines(r: &Recommendation) -> Vec<String> {
             "Assist under the catch-all provision (discretionary): the approval must give written reasons.".into(),
         ),
         Decision::Assist => out.push("Assist: the applicant meets a pathway of assistance and no exclusion applies.".into()),
-        Decision::Decline => out.push("Decline: see the findings below for the provision that decides it.".into()),
+        Decision::Decline => {
+            // What decides it: an unmet condition or an applicable bar, else that no pathway is met.
+            let deciding: Vec<&Finding> = r
+                .findings
+                .iter()
+                .filter(|f| {
+                    (f.kind == "condition" && f.outcome == Outcome::NotMet) || (f.kind == "bar" && f.outcome == Outcome::Met)
+                })
+                .collect();
+            if deciding.is_empty() {
+                out.push("Decline: no pathway of assistance (Art. 7) is met.".into());
+            }
+            for f in deciding {
+                out.push(format!("Decline ({}): {}", f.rule, f.reason));
+            }
+        }
         Decision::NeedsInformation => out.push(format!(
             "Needs information: {} unknown fact{} could change the decision (listed under Missing information).",
             r.missing.len(),
@@ -104,20 +119,6 @@ fn mark(o: Outcome) -> &'static str {
     }
 }
 
-const SECTIONS: [(&str, &str); 5] = [
-    ("eligibility", "Eligibility"),
-    ("exclusions", "Exclusions considered"),
-    ("priority", "Priority"),
-    ("amount", "Amount rules"),
-    ("referrals", "Referral rules"),
-];
-
-/// Which findings a report shows under a stage: all of eligibility and exclusions (what was considered), and
-/// for later stages only those that concluded something or could not be decided.
-fn shown(f: &Finding) -> bool {
-    matches!(f.stage.as_str(), "eligibility" | "exclusions") || f.outcome != Outcome::NotMet
-}
-
 fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::ValueCase] {
     r.what_if
         .as_ref()
@@ -126,7 +127,9 @@ fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::V
         .unwrap_or(&[])
 }
 
-/// The plain-text report.
+/// The plain-text report: one page a procurator can paste into a case file. The decision first; then why, in the
+/// order a reviewer reads it (eligibility, exclusions considered, priority, the amount's arithmetic, referrals); then
+/// what would change the outcome, what is missing, and the policy.
 pub fn text(r: &Recommendation) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Case {}: {}", r.case_id, headline(r));
@@ -134,12 +137,50 @@ pub fn text(r: &Recommendation) -> String {
     for l in decision_lines(r) {
         let _ = writeln!(s, "{l}");
     }
+    let _ = writeln!(s, "\nWhy:");
+    for (stage, title) in [
+        ("eligibility", "Eligibility"),
+        ("exclusions", "Exclusions considered"),
+    ] {
+        let _ = writeln!(s, "  {title}:");
+        for f in r.findings.iter().filter(|f| f.stage == stage) {
+            finding_text(&mut s, f);
+        }
+    }
+    if let Some(p) = &r.priority {
+        let _ = writeln!(
+            s,
+            "  Priority: tier {}, score {}{}:",
+            p.tier.as_str(),
+            p.score,
+            if p.provisional {
+                " (provisional: some priority facts are unknown)"
+            } else {
+                ""
+            }
+        );
+        for f in &p.factors {
+            let counted = if f.counted == f.points {
+                String::new()
+            } else {
+                format!(", counts {}", f.counted)
+            };
+            let _ = writeln!(s, "    +{:<3} {}{counted}: {}", f.points, f.rule, f.reason);
+        }
+        for f in r
+            .findings
+            .iter()
+            .filter(|f| f.stage == "priority" && f.outcome == Outcome::Unknown)
+        {
+            finding_text(&mut s, f);
+        }
+    }
     if let Some(a) = &r.amount {
-        let _ = writeln!(s, "\nAmount: {}", yuan(a.recommended as f64));
+        let _ = writeln!(s, "  Amount: {}", yuan(a.recommended as f64));
         if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
             let _ = writeln!(
                 s,
-                "  = {} months of the wage base {}/month ({}{}{}; {})",
+                "    = {} months of the wage base {}/month ({}{}{}; {})",
                 format_number(m),
                 yuan(w.monthly),
                 w.region,
@@ -151,7 +192,7 @@ pub fn text(r: &Recommendation) -> String {
         for (i, st) in a.steps.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "  {:>2}. {:<22} {:>12}  {}",
+                "    {:>2}. {:<22} {:>12}  {}",
                 i + 1,
                 label(&st.code),
                 format_number(st.value),
@@ -168,21 +209,29 @@ pub fn text(r: &Recommendation) -> String {
             };
             let _ = writeln!(
                 s,
-                "      limit {:<19} {:>10}  {} — {}",
+                "        limit {:<19} {:>10}  {} — {}",
                 label(&c.code),
                 yuan(c.limit),
                 state,
                 c.reason
             );
         }
+        for f in r.findings.iter().filter(|f| {
+            f.stage == "amount" && f.outcome == Outcome::Met && f.rule != "amount.formula"
+        }) {
+            let _ = writeln!(s, "    {}: {}", f.rule, f.reason);
+        }
     }
-    if !r.missing.is_empty() {
-        let _ = writeln!(s, "\nMissing information:");
-        for m in &r.missing {
-            let _ = writeln!(s, "  - {}: {}", m.fact, m.why);
-            for c in missing_cases(r, &m.fact) {
-                let _ = writeln!(s, "      if {}: {}", c.value, c.outcome.describe());
-            }
+    if !r.referrals.is_empty() {
+        let _ = writeln!(s, "  Referrals:");
+        for f in &r.referrals {
+            let _ = writeln!(
+                s,
+                "    - {} ({}): {}",
+                label(&f.service),
+                f.agency,
+                f.reason
+            );
         }
     }
     if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
@@ -191,36 +240,12 @@ pub fn text(r: &Recommendation) -> String {
             let _ = writeln!(s, "  - {}", c.text);
         }
     }
-    if !r.referrals.is_empty() {
-        let _ = writeln!(s, "\nReferrals:");
-        for f in &r.referrals {
-            let _ = writeln!(s, "  - {} ({}): {}", label(&f.service), f.agency, f.reason);
-        }
-    }
-    let _ = writeln!(s, "\nWhy:");
-    for (stage, title) in SECTIONS {
-        let items: Vec<&Finding> = r
-            .findings
-            .iter()
-            .filter(|f| f.stage == stage && shown(f))
-            .collect();
-        if items.is_empty() {
-            continue;
-        }
-        let _ = writeln!(s, "  {title}:");
-        for f in items {
-            let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "    {:<10} {}{}: {}",
-                mark(f.outcome),
-                f.rule,
-                pts,
-                f.reason
-            );
-            let _ = writeln!(s, "               basis: {}", f.basis);
-            if !f.facts.is_empty() {
-                let _ = writeln!(s, "               facts: {}", f.facts.join(", "));
+    if !r.missing.is_empty() {
+        let _ = writeln!(s, "\nMissing information:");
+        for m in &r.missing {
+            let _ = writeln!(s, "  - {}: {}", m.fact, m.why);
+            for c in missing_cases(r, &m.fact) {
+                let _ = writeln!(s, "      if {}: {}", c.value, c.outcome.describe());
             }
         }
     }
@@ -233,19 +258,75 @@ pub fn text(r: &Recommendation) -> String {
     s
 }
 
+/// One finding of the report: in full when it concludes something or is undecided, on one line when not met.
+fn finding_text(s: &mut String, f: &Finding) {
+    if f.outcome == Outcome::NotMet {
+        let _ = writeln!(s, "    {:<10} {}: {}", mark(f.outcome), f.rule, f.reason);
+        return;
+    }
+    let _ = writeln!(s, "    {:<10} {}: {}", mark(f.outcome), f.rule, f.reason);
+    let _ = writeln!(s, "               basis: {}", f.basis);
+    if !f.facts.is_empty() {
+        let _ = writeln!(s, "               facts: {}", f.facts.join(", "));
+    }
+}
+
 fn md_escape(s: &str) -> String {
     s.replace('|', "\\|")
 }
 
-/// The Markdown report.
+/// The Markdown report for case records, in the same order as the text report.
 pub fn markdown(r: &Recommendation) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Case {} — {}\n", r.case_id, headline(r));
     for l in decision_lines(r) {
         let _ = writeln!(s, "- {l}");
     }
+    let _ = writeln!(s, "\n## Why\n");
+    for (stage, title) in [
+        ("eligibility", "Eligibility"),
+        ("exclusions", "Exclusions considered"),
+    ] {
+        let _ = writeln!(s, "### {title}\n");
+        for f in r.findings.iter().filter(|f| f.stage == stage) {
+            if f.outcome == Outcome::NotMet {
+                let _ = writeln!(s, "- {} `{}`: {}", mark(f.outcome), f.rule, f.reason);
+            } else {
+                let _ = writeln!(
+                    s,
+                    "- {} `{}`: {}  \n  *Basis:* {}",
+                    mark(f.outcome),
+                    f.rule,
+                    f.reason,
+                    f.basis
+                );
+            }
+        }
+        let _ = writeln!(s);
+    }
+    if let Some(p) = &r.priority {
+        let _ = writeln!(
+            s,
+            "### Priority: tier {}, score {}{}\n",
+            p.tier.as_str(),
+            p.score,
+            if p.provisional { " (provisional)" } else { "" }
+        );
+        let _ = writeln!(s, "| Points | Counted | Rule | Why |\n|---:|---:|---|---|");
+        for f in &p.factors {
+            let _ = writeln!(
+                s,
+                "| {} | {} | `{}` | {} |",
+                f.points,
+                f.counted,
+                f.rule,
+                md_escape(&f.reason)
+            );
+        }
+        let _ = writeln!(s);
+    }
     if let Some(a) = &r.amount {
-        let _ = writeln!(s, "\n## Amount: {}\n", yuan(a.recommended as f64));
+        let _ = writeln!(s, "### Amount: {}\n", yuan(a.recommended as f64));
         if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
             let _ = writeln!(
                 s,
@@ -292,24 +373,10 @@ pub fn markdown(r: &Recommendation) -> String {
                 );
             }
         }
-    }
-    if !r.missing.is_empty() {
-        let _ = writeln!(s, "\n## Missing information\n");
-        for m in &r.missing {
-            let _ = writeln!(s, "- `{}`: {}", m.fact, m.why);
-            for c in missing_cases(r, &m.fact) {
-                let _ = writeln!(s, "  - if {}: {}", c.value, c.outcome.describe());
-            }
-        }
-    }
-    if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
-        let _ = writeln!(s, "\n## What would change the outcome\n");
-        for c in &w.changes {
-            let _ = writeln!(s, "- {}", c.text);
-        }
+        let _ = writeln!(s);
     }
     if !r.referrals.is_empty() {
-        let _ = writeln!(s, "\n## Referrals\n");
+        let _ = writeln!(s, "### Referrals\n");
         for f in &r.referrals {
             let _ = writeln!(
                 s,
@@ -319,29 +386,22 @@ pub fn markdown(r: &Recommendation) -> String {
                 f.reason
             );
         }
+        let _ = writeln!(s);
     }
-    let _ = writeln!(s, "\n## Why\n");
-    for (stage, title) in SECTIONS {
-        let items: Vec<&Finding> = r
-            .findings
-            .iter()
-            .filter(|f| f.stage == stage && shown(f))
-            .collect();
-        if items.is_empty() {
-            continue;
+    if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
+        let _ = writeln!(s, "## What would change the outcome\n");
+        for c in &w.changes {
+            let _ = writeln!(s, "- {}", c.text);
         }
-        let _ = writeln!(s, "### {title}\n");
-        for f in items {
-            let pts = f.points.map(|p| format!(" (+{p})")).unwrap_or_default();
-            let _ = writeln!(
-                s,
-                "- {} `{}`{}: {}  \n  *Basis:* {}",
-                mark(f.outcome),
-                f.rule,
-                pts,
-                f.reason,
-                f.basis
-            );
+        let _ = writeln!(s);
+    }
+    if !r.missing.is_empty() {
+        let _ = writeln!(s, "## Missing information\n");
+        for m in &r.missing {
+            let _ = writeln!(s, "- `{}`: {}", m.fact, m.why);
+            for c in missing_cases(r, &m.fact) {
+                let _ = writeln!(s, "  - if {}: {}", c.value, c.outcome.describe());
+            }
         }
         let _ = writeln!(s);
     }

@@ -15,6 +15,7 @@ mod engine;
 mod laws;
 mod policies;
 mod reliability;
+mod reports;
 mod schema;
 mod support;
 mod whatif;
