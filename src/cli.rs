@@ -11,6 +11,7 @@ use assessor::{Policy, PolicyError};
 mod assess;
 mod check;
 mod diff;
+mod interview;
 mod rules;
 mod schema;
 mod test;
@@ -47,6 +48,8 @@ enum Command {
     Rules(rules::Args),
     /// How a policy change moves each case, grouped by cause (base: a folder or a git revision).
     Diff(diff::Args),
+    /// Build a case file by answering only the questions that matter for it.
+    Interview(interview::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -59,6 +62,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Test(a) => test::run(a),
         Command::Rules(a) => rules::run(a),
         Command::Diff(a) => diff::run(a),
+        Command::Interview(a) => interview::run(a),
     }
 }
 

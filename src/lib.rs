@@ -35,6 +35,7 @@ pub mod engine;
 pub mod expect;
 pub mod facts;
 pub mod generate;
+pub mod interview;
 pub mod params;
 pub mod policy;
 pub mod recommendation;

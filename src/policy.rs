@@ -164,6 +164,8 @@ pub struct Policy {
     pub params: Arc<Parameters>,
     /// Facts (JSON Pointers) a person could prove or act on, tried to say what would change the outcome.
     pub what_if: Vec<String>,
+    /// Interview questions by fact (path with `*` for list items) and language.
+    pub questions: crate::interview::Catalogue,
     pub(crate) rule_index: BTreeMap<String, usize>,
     pub(crate) sandbox: Sandbox,
 }
@@ -457,6 +459,9 @@ struct Manifest {
     /// Facts a person could prove or act on: `assessor assess` tries them to say what would change the outcome.
     #[serde(default)]
     what_if: Option<WhatIfSection>,
+    /// The question catalogue of `assessor interview` (a file of the policy).
+    #[serde(default)]
+    questions: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -615,6 +620,35 @@ impl Policy {
             }
         }
 
+        let mut questions = crate::interview::Catalogue::new();
+        if let Some(rel) = &manifest.questions {
+            let file = source.display(rel);
+            match source.files.get(rel) {
+                None => errors.push(PolicyError::new(
+                    &manifest_file,
+                    format!("question catalogue `{rel}` does not exist"),
+                )),
+                Some(text) => match toml::from_str::<crate::interview::Catalogue>(text) {
+                    Err(e) => errors.push(toml_error(&file, text, &e)),
+                    Ok(q) => {
+                        for fact in q.keys() {
+                            if crate::facts::catalogue().lookup(fact).is_none() {
+                                let mut e = PolicyError::new(
+                                    &file,
+                                    format!("`{fact}` is not a fact of the case schema"),
+                                );
+                                if let Some((line, col)) = locate(text, &format!("\"{fact}\"")) {
+                                    e = e.at(line, col, text);
+                                }
+                                errors.push(e);
+                            }
+                        }
+                        questions = q;
+                    }
+                },
+            }
+        }
+
         // Parameters.
         let mut params = Parameters::new(manifest.regions.clone());
         for rel in &manifest.parameters {
@@ -757,6 +791,7 @@ impl Policy {
             rules,
             params,
             what_if,
+            questions,
             rule_index,
             sandbox,
         })

@@ -1,0 +1,214 @@
+//! `assessor interview [--rules DIR] [--lang en|zh] [--from CASE] [--out FILE] [--answers FILE]`
+
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::path::PathBuf;
+
+use assessor::interview::{AnswerKind, Interview, Lang, Question, Reply};
+
+use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED, PROBLEMS};
+
+/// Arguments of `interview`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    policy: PolicyArgs,
+    /// Language of the questions.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: Lang,
+    /// Start from a partial case file.
+    #[arg(long, value_name = "CASE")]
+    from: Option<PathBuf>,
+    /// Where to write the case file (default: <case id>.json here).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Read the answers from FILE, one per line, instead of the terminal.
+    #[arg(long, value_name = "FILE")]
+    answers: Option<PathBuf>,
+}
+
+fn hint(q: &Question, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match &q.kind {
+        AnswerKind::YesNo => if zh { "是 / 否" } else { "yes / no" }.to_string(),
+        AnswerKind::Choice(c) => c
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!("{} {v}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", "),
+        AnswerKind::Whole { min, max } => format!("{min}–{max}"),
+        AnswerKind::Money => if zh { "元" } else { "yuan" }.to_string(),
+        AnswerKind::Date => if zh { "年-月-日" } else { "YYYY-MM-DD" }.to_string(),
+        AnswerKind::Count => if zh { "人数" } else { "a number" }.to_string(),
+        AnswerKind::Text => String::new(),
+    }
+}
+
+/// Runs `interview`.
+pub fn run(args: Args) -> u8 {
+    let policy = match args.policy.load() {
+        Ok(p) => p,
+        Err(errors) => {
+            report_policy_errors(&errors);
+            return POLICY_FAILED;
+        }
+    };
+    let from = match &args.from {
+        None => None,
+        Some(p) => match std::fs::read(p)
+            .map_err(|e| e.to_string())
+            .and_then(|b| assessor::validate::parse_json(&b).map_err(|e| e.to_string()))
+        {
+            Ok(v) => Some(v),
+            Err(e) => {
+                eprintln!("error: {}: {e}", p.display());
+                return PROBLEMS;
+            }
+        },
+    };
+    let input: Box<dyn BufRead> = match &args.answers {
+        Some(p) => match std::fs::File::open(p) {
+            Ok(f) => Box::new(BufReader::new(f)),
+            Err(e) => {
+                eprintln!("error: {}: cannot read: {e}", p.display());
+                return PROBLEMS;
+            }
+        },
+        None => Box::new(BufReader::new(std::io::stdin())),
+    };
+    let echo = args.answers.is_some() || !std::io::stdin().is_terminal();
+    let zh = args.lang == Lang::Zh;
+    let mut lines = input.lines();
+    let mut iv = Interview::new(&policy, args.lang, from);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let unknown_word = if zh { "不知道" } else { "?" };
+    let _ = writeln!(
+        out,
+        "{}",
+        if zh {
+            "请逐题回答。不知道请答“不知道”；输入“返回”回到上一题，“显示”查看目前的建议，“退出”保存并结束。"
+        } else {
+            "Answer each question. \"?\" means you do not know; \"back\" returns to the previous question, \"show\" shows the recommendation so far, \"quit\" saves and stops."
+        }
+    );
+    let mut ended = false;
+    while let Some(q) = iv.next_question() {
+        let _ = write!(
+            out,
+            "\nQ{}. {} [{}; {unknown_word}]\n> ",
+            iv.asked + 1,
+            q.text,
+            hint(&q, args.lang)
+        );
+        let _ = out.flush();
+        let Some(Ok(answer)) = lines.next() else {
+            ended = true;
+            break;
+        };
+        if echo {
+            let _ = writeln!(out, "{answer}");
+        }
+        match iv.answer(&q, &answer) {
+            Reply::Recorded => {}
+            Reply::Invalid(why) => {
+                let _ = writeln!(out, "  {why}");
+            }
+            Reply::Back => {
+                if !iv.back() {
+                    let _ = writeln!(
+                        out,
+                        "  {}",
+                        if zh {
+                            "已经是第一题。"
+                        } else {
+                            "This is the first question."
+                        }
+                    );
+                }
+            }
+            Reply::Show => {
+                if let Some(r) = iv.recommendation() {
+                    let _ = writeln!(out, "\n{}", assessor::render::text(&r));
+                }
+            }
+            Reply::Quit => {
+                ended = true;
+                break;
+            }
+        }
+    }
+    let case = iv.case().clone();
+    let id = case
+        .get("case_id")
+        .and_then(|v| v.as_str())
+        .unwrap_or("interview")
+        .to_string();
+    let safe: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let target = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("{safe}.json")));
+    let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
+    if let Err(e) = write_atomically(&target, &text) {
+        eprintln!("error: {}: {e}", target.display());
+        return PROBLEMS;
+    }
+    if ended {
+        let _ = writeln!(
+            out,
+            "\n{} {}",
+            if zh {
+                "访谈未完成，目前的案件已保存至"
+            } else {
+                "The interview stopped before the end; the case so far is saved in"
+            },
+            target.display()
+        );
+        return OK;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} ({} {}):\n",
+        if zh { "访谈完成" } else { "Done" },
+        iv.asked,
+        if zh { "个问题" } else { "questions" }
+    );
+    if let Some(r) = iv.recommendation() {
+        let _ = writeln!(out, "{}", assessor::render::text(&r));
+    }
+    let _ = writeln!(
+        out,
+        "{} {}",
+        if zh {
+            "案件文件已保存至"
+        } else {
+            "The case file is saved in"
+        },
+        target.display()
+    );
+    OK
+}
+
+fn write_atomically(target: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let dir = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".assessor-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map(|_| ()).map_err(|e| e.error)
+}

@@ -1,0 +1,424 @@
+//! An interview that builds a case file by asking only the questions that matter.
+//!
+//! After each answer the partial case is assessed. The next question is the first unknown fact that could still
+//! change the decision (the recommendation's `missing`); when none is left, the first unknown fact that could still
+//! change the priority or the amount (the facts of undecided priority and amount rules); then the interview is done.
+//! Rules stop at the first unknown fact they read, so each round asks exactly what the policy needs next. "I don't
+//! know" is always an answer: the fact stays unknown and is not asked again.
+//!
+//! Question texts come from the policy's question catalogue (`questions.toml`, English and Chinese), falling back to
+//! the case schema's descriptions.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::facts::{catalogue, FactType};
+use crate::policy::Policy;
+use crate::recommendation::{Outcome, Recommendation};
+use crate::validate::{parse_date, validate_value};
+
+/// The language of the questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+/// What kind of answer a question takes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerKind {
+    /// Yes or no.
+    YesNo,
+    /// One of these values (answered by number or by the value itself).
+    Choice(Vec<String>),
+    /// A whole number in a range.
+    Whole {
+        /// Smallest allowed.
+        min: u64,
+        /// Largest allowed.
+        max: u64,
+    },
+    /// A sum of money in yuan.
+    Money,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// Free text.
+    Text,
+    /// How many items a list has (then each item is asked about).
+    Count,
+}
+
+/// A question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    /// The fact asked for, as a JSON Pointer.
+    pub fact: String,
+    /// The question, worded for a person.
+    pub text: String,
+    /// The answer it takes.
+    pub kind: AnswerKind,
+}
+
+/// What happened to an answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// Recorded; ask the next question.
+    Recorded,
+    /// Not understood: the reason, and the same question is asked again.
+    Invalid(String),
+    /// Go back to the previous question.
+    Back,
+    /// Show the recommendation so far.
+    Show,
+    /// Stop now and save what was answered.
+    Quit,
+}
+
+/// The interview's state: the partial case and what has been asked.
+pub struct Interview<'p> {
+    policy: &'p Policy,
+    lang: Lang,
+    case: Value,
+    /// Facts answered "I don't know": not asked again.
+    unknown: Vec<String>,
+    /// Answers in order, to go back: (fact, value before).
+    history: Vec<(String, Option<Value>)>,
+    /// Questions asked so far.
+    pub asked: usize,
+}
+
+const UNKNOWN_WORDS: [&str; 9] = [
+    "?",
+    "unknown",
+    "don't know",
+    "dont know",
+    "i don't know",
+    "not known",
+    "不知道",
+    "不清楚",
+    "未知",
+];
+
+impl<'p> Interview<'p> {
+    /// Starts from an empty case, or from a partial one.
+    pub fn new(policy: &'p Policy, lang: Lang, from: Option<Value>) -> Self {
+        let case = from
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({ "schema_version": 1 }));
+        Interview {
+            policy,
+            lang,
+            case,
+            unknown: Vec::new(),
+            history: Vec::new(),
+            asked: 0,
+        }
+    }
+
+    /// The case as answered so far.
+    pub fn case(&self) -> &Value {
+        &self.case
+    }
+
+    /// The recommendation for the case so far (once the case id and decision date are known).
+    pub fn recommendation(&self) -> Option<Recommendation> {
+        let mut probe = self.case.clone();
+        if let Some(o) = probe.as_object_mut() {
+            o.entry("case_id").or_insert(json!("(interview)"));
+            o.entry("schema_version").or_insert(json!(1));
+        }
+        let valid = validate_value(probe).ok()?;
+        crate::assess(&valid, self.policy).ok()
+    }
+
+    /// The next question, or `None` when nothing unknown can change the decision, the tier or the amount.
+    pub fn next_question(&mut self) -> Option<Question> {
+        for fact in ["/case_id", "/decision_date", "/jurisdiction/province"] {
+            if self.case.pointer(fact).is_none_or(Value::is_null)
+                && !self.unknown.iter().any(|u| u == fact)
+            {
+                return Some(self.question(fact));
+            }
+        }
+        let rec = self.recommendation()?;
+        // Facts that could change the decision, those needed by the most undecided rules first.
+        let mut deciding: Vec<(usize, usize, String)> = rec
+            .missing
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.needed_by.len(), i, m.fact.clone()))
+            .collect();
+        deciding.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Then facts that could change the tier or the amount. An unknown priority fact only withholds points, so
+        // once the tier is A no priority fact can change the tier (nor the amount it sets).
+        let tier_a = rec
+            .priority
+            .as_ref()
+            .is_some_and(|p| p.tier == crate::Tier::A);
+        let shaping: Vec<String> = rec
+            .findings
+            .iter()
+            .filter(|f| {
+                f.outcome == Outcome::Unknown
+                    && ((f.stage == "priority" && !tier_a) || f.stage == "amount")
+            })
+            .flat_map(|f| f.missing.iter().cloned())
+            .collect();
+        let fact = deciding
+            .into_iter()
+            .map(|(_, _, f)| f)
+            .chain(shaping)
+            .find(|f| {
+                !self.unknown.iter().any(|u| u == f)
+                    && self.case.pointer(f).is_none_or(Value::is_null)
+            })?;
+        Some(self.question(&fact))
+    }
+
+    fn question(&self, fact: &str) -> Question {
+        let cat = catalogue();
+        let node = cat.lookup(fact).and_then(|id| cat.node(id));
+        let pattern = node
+            .map(|n| n.path.clone())
+            .unwrap_or_else(|| fact.to_string());
+        let kind = match node.map(|n| &n.ty) {
+            Some(FactType::Boolean) => AnswerKind::YesNo,
+            Some(FactType::String { choices }) if !choices.is_empty() => {
+                AnswerKind::Choice(choices.clone())
+            }
+            Some(FactType::Integer) if fact.ends_with("/age") => {
+                AnswerKind::Whole { min: 0, max: 130 }
+            }
+            Some(FactType::Integer) if fact.ends_with("/size") => {
+                AnswerKind::Whole { min: 1, max: 50 }
+            }
+            Some(FactType::Integer) => AnswerKind::Whole {
+                min: 0,
+                max: 1_000_000,
+            },
+            Some(FactType::Number) => AnswerKind::Money,
+            Some(FactType::Array(_)) => AnswerKind::Count,
+            _ if fact == "/decision_date" => AnswerKind::Date,
+            _ => AnswerKind::Text,
+        };
+        let n = fact
+            .split('/')
+            .find_map(|s| s.parse::<usize>().ok())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        let lang = match self.lang {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        };
+        let text = self
+            .policy
+            .questions
+            .get(&pattern)
+            .and_then(|q| q.get(lang).or_else(|| q.get("en")))
+            .cloned()
+            .or_else(|| node.map(|n| format!("{}?", n.description.trim_end_matches('.'))))
+            .unwrap_or_else(|| fact.to_string())
+            .replace("{n}", &n.to_string());
+        Question {
+            fact: fact.to_string(),
+            text,
+            kind,
+        }
+    }
+
+    /// Takes an answer to `q`.
+    pub fn answer(&mut self, q: &Question, raw: &str) -> Reply {
+        let a = raw.trim();
+        let lower = a.to_lowercase();
+        match lower.as_str() {
+            "back" | "返回" | "上一题" => return Reply::Back,
+            "show" | "显示" => return Reply::Show,
+            "quit" | "退出" => return Reply::Quit,
+            _ => {}
+        }
+        if a.is_empty() || UNKNOWN_WORDS.contains(&lower.as_str()) {
+            self.record(&q.fact, Value::Null);
+            self.unknown.push(q.fact.clone());
+            return Reply::Recorded;
+        }
+        let value = match parse(&q.kind, a, self.lang) {
+            Ok(v) => v,
+            Err(why) => return Reply::Invalid(why),
+        };
+        if q.kind == AnswerKind::Count {
+            let n = value.as_u64().unwrap_or(0) as usize;
+            self.record(&q.fact, Value::Array(vec![json!({}); n]));
+        } else {
+            self.record(&q.fact, value);
+        }
+        Reply::Recorded
+    }
+
+    fn record(&mut self, fact: &str, value: Value) {
+        self.asked += 1;
+        let before = self.case.pointer(fact).cloned();
+        self.history.push((fact.to_string(), before));
+        set(&mut self.case, fact, value);
+    }
+
+    /// Undoes the last answer. `false` when there is none.
+    pub fn back(&mut self) -> bool {
+        let Some((fact, before)) = self.history.pop() else {
+            return false;
+        };
+        self.unknown.retain(|u| *u != fact);
+        match before {
+            Some(v) => set(&mut self.case, &fact, v),
+            None => remove(&mut self.case, &fact),
+        }
+        true
+    }
+}
+
+fn parse(kind: &AnswerKind, a: &str, lang: Lang) -> Result<Value, String> {
+    let zh = lang == Lang::Zh;
+    match kind {
+        AnswerKind::YesNo => match a.to_lowercase().as_str() {
+            "y" | "yes" | "true" | "是" | "对" | "有" => Ok(json!(true)),
+            "n" | "no" | "false" | "否" | "不是" | "没有" | "无" => Ok(json!(false)),
+            _ => Err(if zh {
+                "请回答“是”或“否”（不知道请答“不知道”）".into()
+            } else {
+                "answer yes or no (or \"?\" if you do not know)".into()
+            }),
+        },
+        AnswerKind::Choice(choices) => {
+            if let Ok(i) = a.parse::<usize>() {
+                if let Some(c) = i.checked_sub(1).and_then(|i| choices.get(i)) {
+                    return Ok(json!(c));
+                }
+            }
+            match choices.iter().find(|c| c.as_str() == a) {
+                Some(c) => Ok(json!(c)),
+                None => Err(if zh {
+                    format!("请输入 1 到 {} 之间的编号", choices.len())
+                } else {
+                    format!(
+                        "answer with a number from 1 to {} (or the value itself)",
+                        choices.len()
+                    )
+                }),
+            }
+        }
+        AnswerKind::Whole { .. } | AnswerKind::Count => {
+            let (min, max) = match kind {
+                AnswerKind::Whole { min, max } => (*min, *max),
+                _ => (0, 30),
+            };
+            match a.replace(',', "").parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => Ok(json!(n)),
+                _ => Err(if zh {
+                    format!("请输入 {min} 到 {max} 之间的整数")
+                } else {
+                    format!("answer with a whole number from {min} to {max}")
+                }),
+            }
+        }
+        AnswerKind::Money => {
+            let cleaned: String = a
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            match cleaned.parse::<f64>() {
+                Ok(x) if x.is_finite() && x <= crate::case::MAX_MONEY && !cleaned.is_empty() => {
+                    Ok(json!(x))
+                }
+                _ => Err(if zh {
+                    "请输入金额（元），例如 1800".into()
+                } else {
+                    "answer with a sum in yuan, e.g. 1800".into()
+                }),
+            }
+        }
+        AnswerKind::Date => match parse_date(a) {
+            Some(_) => Ok(json!(a)),
+            None => Err(if zh {
+                "请按 年-月-日 输入日期，例如 2022-09-01".into()
+            } else {
+                "answer with a date as YYYY-MM-DD, e.g. 2022-09-01".into()
+            }),
+        },
+        AnswerKind::Text => Ok(json!(a)),
+    }
+}
+
+/// Sets a value at a JSON Pointer, creating the objects on the way.
+fn set(root: &mut Value, pointer: &str, value: Value) {
+    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+    let Some((last, parents)) = segs.split_last() else {
+        return;
+    };
+    let mut cur = root;
+    for seg in parents {
+        if cur.is_null() {
+            *cur = json!({});
+        }
+        cur = match cur {
+            Value::Object(map) => map.entry(seg.to_string()).or_insert_with(|| json!({})),
+            Value::Array(items) => match seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                Some(v) => v,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    if let Value::Object(map) = cur {
+        map.insert(last.to_string(), value);
+    }
+}
+
+fn remove(root: &mut Value, pointer: &str) {
+    let Some((parent, key)) = pointer.rsplit_once('/') else {
+        return;
+    };
+    let target = if parent.is_empty() {
+        Some(root)
+    } else {
+        root.pointer_mut(parent)
+    };
+    if let Some(Value::Object(map)) = target {
+        map.remove(key);
+    }
+}
+
+/// Answers every question of an interview from a complete case file, as a person holding that file would — the
+/// facts it leaves out are answered "I don't know". Returns the number of questions asked (used to measure how many
+/// of the schema's facts an interview needs).
+pub fn questions_needed(policy: &Policy, case: &Value) -> usize {
+    let mut iv = Interview::new(policy, Lang::En, None);
+    let mut guard = 0;
+    while let Some(q) = iv.next_question() {
+        guard += 1;
+        if guard > 500 {
+            break;
+        }
+        let answer = match case.pointer(&q.fact) {
+            None | Some(Value::Null) => "?".to_string(),
+            Some(Value::Array(items)) => items.len().to_string(),
+            Some(Value::Bool(b)) => {
+                if *b {
+                    "yes".into()
+                } else {
+                    "no".into()
+                }
+            }
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        };
+        if iv.answer(&q, &answer) != Reply::Recorded {
+            iv.answer(&q, "?");
+        }
+    }
+    iv.asked
+}
+
+/// The questions of the catalogue, by fact pattern and language.
+pub type Catalogue = BTreeMap<String, BTreeMap<String, String>>;

@@ -1,0 +1,221 @@
+//! `assessor interview`: only questions that matter, "I don't know" always allowed, the same case file in either
+//! language, and a file that validates.
+
+use serde_json::Value;
+
+use assessor::interview::{questions_needed, Interview, Lang, Reply};
+use assessor::Decision;
+
+use crate::support::{policy, root, run};
+
+fn widow() -> Value {
+    serde_json::from_slice(
+        &std::fs::read(root().join("fixtures/interview/widow.json")).unwrap_or_default(),
+    )
+    .unwrap_or_default()
+}
+
+/// Runs an interview answering from `target` (unknown where it says nothing); returns the facts asked, the answers
+/// given and the final recommendation.
+fn interview_with_answers(target: &Value) -> (Vec<String>, Vec<String>, assessor::Recommendation) {
+    let mut iv = Interview::new(policy(), Lang::En, None);
+    let mut asked = Vec::new();
+    let mut answers = Vec::new();
+    while let Some(q) = iv.next_question() {
+        asked.push(q.fact.clone());
+        let answer = match target.pointer(&q.fact) {
+            None | Some(Value::Null) => "?".to_string(),
+            Some(Value::Array(items)) => items.len().to_string(),
+            Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+        };
+        assert_eq!(
+            iv.answer(&q, &answer),
+            Reply::Recorded,
+            "{}: {answer}",
+            q.fact
+        );
+        answers.push(answer);
+        assert!(asked.len() < 200, "the interview does not end");
+    }
+    (
+        asked,
+        answers,
+        iv.recommendation()
+            .unwrap_or_else(|| panic!("no recommendation")),
+    )
+}
+
+fn interview(target: &Value) -> (Vec<String>, assessor::Recommendation) {
+    let (asked, _, rec) = interview_with_answers(target);
+    (asked, rec)
+}
+
+#[test]
+fn the_widow_is_assisted_after_a_short_run_of_questions_none_irrelevant() {
+    let (asked, rec) = interview(&widow());
+    assert_eq!(rec.decision, Decision::Assist);
+    assert!(rec.amount.is_some());
+    assert!(asked.len() <= 32, "{} questions: {asked:?}", asked.len());
+    // Every question asked is a fact the final assessment read (or one of the three that identify the case).
+    let read: std::collections::BTreeSet<&str> = rec
+        .findings
+        .iter()
+        .flat_map(|f| f.facts.iter().map(String::as_str))
+        .collect();
+    for fact in &asked {
+        let identifies =
+            ["/case_id", "/decision_date", "/jurisdiction/province"].contains(&fact.as_str());
+        assert!(
+            identifies || read.contains(fact.as_str()),
+            "`{fact}` was asked but no rule read it"
+        );
+    }
+}
+
+#[test]
+fn not_knowing_the_income_ends_with_needs_information_naming_it_and_the_file_saved() {
+    let mut target = widow();
+    if let Some(h) = target
+        .pointer_mut("/household")
+        .and_then(Value::as_object_mut)
+    {
+        h.remove("monthly_income");
+        h.insert(
+            "receives_minimum_living_allowance".into(),
+            Value::Bool(false),
+        );
+    }
+    let (_, answers, rec) = interview_with_answers(&target);
+    assert_eq!(rec.decision, Decision::NeedsInformation);
+    assert_eq!(
+        rec.missing
+            .iter()
+            .map(|m| m.fact.as_str())
+            .collect::<Vec<_>>(),
+        ["/household/monthly_income"]
+    );
+
+    // The same through the command line, from a script: the file is written and names the income as unknown.
+    let answers = answers.join("\n") + "\n";
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("case.json");
+    let (code, transcript, err) = run(
+        &["interview", "--out", &out.display().to_string()],
+        Some(answers.as_bytes()),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(transcript.contains("NEEDS INFORMATION"), "{transcript}");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        saved.pointer("/household/monthly_income"),
+        Some(&Value::Null)
+    );
+}
+
+#[test]
+fn a_scripted_interview_in_chinese_writes_the_same_case_file_as_in_english() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let en = tmp.path().join("en.json");
+    let zh = tmp.path().join("zh.json");
+    let (code, transcript, _) = run(
+        &[
+            "interview",
+            "--answers",
+            "fixtures/interview/widow.answers.txt",
+            "--out",
+            &en.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        transcript.contains("Q1. What is the case number"),
+        "{transcript}"
+    );
+    let (code, transcript, _) = run(
+        &[
+            "interview",
+            "--lang",
+            "zh",
+            "--answers",
+            "fixtures/interview/widow.answers.zh.txt",
+            "--out",
+            &zh.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert!(
+        transcript.contains("Q1. 本案在检察机关的案件编号是什么？"),
+        "{transcript}"
+    );
+    let a = std::fs::read_to_string(&en).unwrap_or_default();
+    assert!(!a.is_empty());
+    assert_eq!(a, std::fs::read_to_string(&zh).unwrap_or_default());
+    let (code, out, _) = run(&["validate", &en.display().to_string()], None);
+    assert_eq!(code, 0, "{out}");
+}
+
+#[test]
+fn a_wrong_answer_is_explained_and_asked_again_back_and_quit_work() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("partial.json");
+    // A bad date, then a good one; a province, then back and another; then quit.
+    let script = "HB-1\n2023-02-30\n2023-05-10\nBeijing\nback\n17\nquit\n";
+    let (code, transcript, _) = run(
+        &["interview", "--out", &out.display().to_string()],
+        Some(script.as_bytes()),
+    );
+    assert_eq!(code, 0);
+    assert!(
+        transcript.contains("answer with a date as YYYY-MM-DD"),
+        "{transcript}"
+    );
+    assert!(
+        transcript.contains("the case so far is saved"),
+        "{transcript}"
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        saved.pointer("/decision_date").and_then(Value::as_str),
+        Some("2023-05-10")
+    );
+    assert_eq!(
+        saved
+            .pointer("/jurisdiction/province")
+            .and_then(Value::as_str),
+        Some("Hubei")
+    );
+}
+
+/// How many questions an interview needs, over the corpus, against the number of facts in the schema.
+#[test]
+fn interviews_ask_far_fewer_questions_than_the_schema_has_facts() {
+    let facts = assessor::facts::catalogue()
+        .nodes()
+        .iter()
+        .filter(|n| {
+            n.readable
+                && !n.path.is_empty()
+                && !matches!(n.ty, assessor::facts::FactType::Object(_))
+        })
+        .count();
+    let counts: Vec<usize> = crate::support::corpus()
+        .iter()
+        .map(|p| {
+            let v: Value =
+                serde_json::from_slice(&std::fs::read(p).unwrap_or_default()).unwrap_or_default();
+            questions_needed(policy(), &v)
+        })
+        .collect();
+    let mean = counts.iter().sum::<usize>() as f64 / counts.len() as f64;
+    println!("interview: {mean:.1} questions on average over {} corpus cases (max {}), against {facts} facts in the schema", counts.len(), counts.iter().max().unwrap_or(&0));
+    assert!(
+        mean < facts as f64 * 0.75,
+        "mean {mean} questions for {facts} facts"
+    );
+}
