@@ -60,6 +60,8 @@ pub struct Question {
     pub text: String,
     /// The answer it takes.
     pub kind: AnswerKind,
+    /// For a choice, how each allowed value is shown (in the interview's language).
+    pub labels: Vec<String>,
 }
 
 /// What happened to an answer.
@@ -209,23 +211,32 @@ impl<'p> Interview<'p> {
             .find_map(|s| s.parse::<usize>().ok())
             .map(|i| i + 1)
             .unwrap_or(0);
-        let lang = match self.lang {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        };
-        let text = self
-            .policy
-            .questions
-            .get(&pattern)
-            .and_then(|q| q.get(lang).or_else(|| q.get("en")))
-            .cloned()
+        let entry = self.policy.questions.get(&pattern);
+        let text = entry
+            .map(|q| match self.lang {
+                Lang::Zh => q.zh.clone().unwrap_or_else(|| q.en.clone()),
+                Lang::En => q.en.clone(),
+            })
             .or_else(|| node.map(|n| format!("{}?", n.description.trim_end_matches('.'))))
             .unwrap_or_else(|| fact.to_string())
             .replace("{n}", &n.to_string());
+        let labels = match &kind {
+            AnswerKind::Choice(choices) => choices
+                .iter()
+                .map(
+                    |c| match (self.lang, entry.and_then(|q| q.zh_choices.get(c))) {
+                        (Lang::Zh, Some(label)) => label.clone(),
+                        _ => c.clone(),
+                    },
+                )
+                .collect(),
+            _ => Vec::new(),
+        };
         Question {
             fact: fact.to_string(),
             text,
             kind,
+            labels,
         }
     }
 
@@ -244,7 +255,7 @@ impl<'p> Interview<'p> {
             self.unknown.push(q.fact.clone());
             return Reply::Recorded;
         }
-        let value = match parse(&q.kind, a, self.lang) {
+        let value = match parse(q, a, self.lang) {
             Ok(v) => v,
             Err(why) => return Reply::Invalid(why),
         };
@@ -278,8 +289,9 @@ impl<'p> Interview<'p> {
     }
 }
 
-fn parse(kind: &AnswerKind, a: &str, lang: Lang) -> Result<Value, String> {
+fn parse(q: &Question, a: &str, lang: Lang) -> Result<Value, String> {
     let zh = lang == Lang::Zh;
+    let kind = &q.kind;
     match kind {
         AnswerKind::YesNo => match a.to_lowercase().as_str() {
             "y" | "yes" | "true" | "是" | "对" | "有" => Ok(json!(true)),
@@ -296,7 +308,12 @@ fn parse(kind: &AnswerKind, a: &str, lang: Lang) -> Result<Value, String> {
                     return Ok(json!(c));
                 }
             }
-            match choices.iter().find(|c| c.as_str() == a) {
+            let by_label = q
+                .labels
+                .iter()
+                .position(|l| l == a)
+                .and_then(|i| choices.get(i));
+            match choices.iter().find(|c| c.as_str() == a).or(by_label) {
                 Some(c) => Ok(json!(c)),
                 None => Err(if zh {
                     format!("请输入 1 到 {} 之间的编号", choices.len())
@@ -420,5 +437,19 @@ pub fn questions_needed(policy: &Policy, case: &Value) -> usize {
     iv.asked
 }
 
-/// The questions of the catalogue, by fact pattern and language.
-pub type Catalogue = BTreeMap<String, BTreeMap<String, String>>;
+/// One fact's question in the catalogue.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEntry {
+    /// The question in English.
+    pub en: String,
+    /// The question in Chinese.
+    #[serde(default)]
+    pub zh: Option<String>,
+    /// Chinese labels of the allowed values, by value.
+    #[serde(default)]
+    pub zh_choices: BTreeMap<String, String>,
+}
+
+/// The questions of the catalogue, by fact pattern (`*` for list items).
+pub type Catalogue = BTreeMap<String, CatalogueEntry>;

@@ -219,3 +219,42 @@ fn interviews_ask_far_fewer_questions_than_the_schema_has_facts() {
         "mean {mean} questions for {facts} facts"
     );
 }
+
+#[test]
+fn chinese_labels_are_answers_and_from_skips_what_is_known() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let start = tmp.path().join("start.json");
+    std::fs::write(&start, r#"{"schema_version":1,"case_id":"HB-9","decision_date":"2023-05-10","jurisdiction":{"province":"Hubei"}}"#)
+        .unwrap_or_default();
+    let out = tmp.path().join("case.json");
+    let (code, transcript, _) = run(
+        &[
+            "interview",
+            "--lang",
+            "zh",
+            "--from",
+            &start.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ],
+        Some("刑事案件\n配偶\n退出\n".as_bytes()),
+    );
+    assert_eq!(code, 0);
+    assert!(transcript.starts_with("请逐题回答"), "{transcript}");
+    assert!(
+        transcript.contains("Q1. 本案属于哪类案件？ [1 刑事案件"),
+        "the known facts are not asked again:\n{transcript}"
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        saved.pointer("/incident/kind").and_then(Value::as_str),
+        Some("criminal")
+    );
+    assert_eq!(
+        saved
+            .pointer("/applicant/relation_to_victim")
+            .and_then(Value::as_str),
+        Some("spouse")
+    );
+}

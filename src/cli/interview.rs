@@ -30,7 +30,8 @@ fn hint(q: &Question, lang: Lang) -> String {
     let zh = lang == Lang::Zh;
     match &q.kind {
         AnswerKind::YesNo => if zh { "是 / 否" } else { "yes / no" }.to_string(),
-        AnswerKind::Choice(c) => c
+        AnswerKind::Choice(_) => q
+            .labels
             .iter()
             .enumerate()
             .map(|(i, v)| format!("{} {v}", i + 1))
