@@ -84,6 +84,14 @@ impl PolicyArgs {
     }
 }
 
+/// Loads the policy, or reports why it could not be loaded and gives the exit code to return.
+pub fn load_policy(args: &PolicyArgs) -> Result<Policy, u8> {
+    args.load().map_err(|errors| {
+        report_policy_errors(&errors);
+        POLICY_FAILED
+    })
+}
+
 /// Prints policy errors to stderr.
 pub fn report_policy_errors(errors: &[PolicyError]) {
     for e in errors {

@@ -859,6 +859,36 @@ fn with_outcome<R>(
     })
 }
 
+/// `step(code, value[, values])`: records a step of the amount's arithmetic and gives the value back.
+fn step_effect(code: &str, v: Dynamic, values: BTreeMap<String, Value>) -> RhaiResult<Dynamic> {
+    let value = number(&v, "a step's value")?;
+    effect(Effect::Step {
+        code: code.into(),
+        value,
+        values,
+    });
+    Ok(v)
+}
+
+/// `cap(code, amount, limit[, values])`: records a cap and gives back the smaller of amount and limit.
+fn cap_effect(
+    code: &str,
+    amount: Dynamic,
+    limit: Dynamic,
+    values: BTreeMap<String, Value>,
+) -> RhaiResult<rhai::FLOAT> {
+    let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+    let applied = amount > limit;
+    effect(Effect::Cap {
+        code: code.into(),
+        amount,
+        limit,
+        applied,
+        values,
+    });
+    Ok(amount.min(limit))
+}
+
 fn register_vocabulary(e: &mut Engine) {
     e.register_fn("met", || {
         conclude(Conclusion::Met {
@@ -952,46 +982,19 @@ fn register_vocabulary(e: &mut Engine) {
         });
         Ok(v)
     });
-    e.register_fn(
-        "step",
-        |code: &str, v: Dynamic, m: rhai::Map| -> RhaiResult<Dynamic> {
-            let value = number(&v, "a step's value")?;
-            effect(Effect::Step {
-                code: code.into(),
-                value,
-                values: to_values(&m)?,
-            });
-            Ok(v)
-        },
-    );
+    e.register_fn("step", |code: &str, v: Dynamic| {
+        step_effect(code, v, BTreeMap::new())
+    });
+    e.register_fn("step", |code: &str, v: Dynamic, m: rhai::Map| {
+        step_effect(code, v, to_values(&m)?)
+    });
+    e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic| {
+        cap_effect(code, amount, limit, BTreeMap::new())
+    });
     e.register_fn(
         "cap",
-        |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<rhai::FLOAT> {
-            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
-            let applied = amount > limit;
-            effect(Effect::Cap {
-                code: code.into(),
-                amount,
-                limit,
-                applied,
-                values: BTreeMap::new(),
-            });
-            Ok(amount.min(limit))
-        },
-    );
-    e.register_fn(
-        "cap",
-        |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| -> RhaiResult<rhai::FLOAT> {
-            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
-            let applied = amount > limit;
-            effect(Effect::Cap {
-                code: code.into(),
-                amount,
-                limit,
-                applied,
-                values: to_values(&m)?,
-            });
-            Ok(amount.min(limit))
+        |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| {
+            cap_effect(code, amount, limit, to_values(&m)?)
         },
     );
     e.register_fn(

@@ -17,6 +17,30 @@ pub enum Format {
     Markdown,
 }
 
+fn cap_state(c: &Cap) -> &'static str {
+    if c.applied {
+        "applied"
+    } else if c.exceeded {
+        "exceeded"
+    } else {
+        "not reached"
+    }
+}
+
+/// "5.75 months of the wage base ¥7,128/month (Central 2021, estimate; source)".
+fn wage_sentence(a: &Amount) -> Option<String> {
+    let (w, m) = (a.wage_base.as_ref()?, a.months?);
+    Some(format!(
+        "{} months of the wage base {}/month ({}{}{}; {})",
+        format_number(m),
+        yuan(w.monthly),
+        w.region,
+        w.year.map(|y| format!(" {y}")).unwrap_or_default(),
+        if w.estimate { ", estimate" } else { "" },
+        w.source
+    ))
+}
+
 fn yuan(x: f64) -> String {
     format!("¥{}", format_number(x))
 }
@@ -177,17 +201,8 @@ pub fn text(r: &Recommendation) -> String {
     }
     if let Some(a) = &r.amount {
         let _ = writeln!(s, "  Amount: {}", yuan(a.recommended as f64));
-        if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
-            let _ = writeln!(
-                s,
-                "    = {} months of the wage base {}/month ({}{}{}; {})",
-                format_number(m),
-                yuan(w.monthly),
-                w.region,
-                w.year.map(|y| format!(" {y}")).unwrap_or_default(),
-                if w.estimate { ", estimate" } else { "" },
-                w.source
-            );
+        if let Some(w) = wage_sentence(a) {
+            let _ = writeln!(s, "    = {w}");
         }
         for (i, st) in a.steps.iter().enumerate() {
             let _ = writeln!(
@@ -200,13 +215,7 @@ pub fn text(r: &Recommendation) -> String {
             );
         }
         for c in &a.caps {
-            let state = if c.applied {
-                "applied"
-            } else if c.exceeded {
-                "exceeded"
-            } else {
-                "not reached"
-            };
+            let state = cap_state(c);
             let _ = writeln!(
                 s,
                 "        limit {:<19} {:>10}  {} — {}",
@@ -327,17 +336,8 @@ pub fn markdown(r: &Recommendation) -> String {
     }
     if let Some(a) = &r.amount {
         let _ = writeln!(s, "### Amount: {}\n", yuan(a.recommended as f64));
-        if let (Some(w), Some(m)) = (&a.wage_base, a.months) {
-            let _ = writeln!(
-                s,
-                "{} months of the wage base {}/month ({}{}{}; {}).\n",
-                format_number(m),
-                yuan(w.monthly),
-                w.region,
-                w.year.map(|y| format!(" {y}")).unwrap_or_default(),
-                if w.estimate { ", estimate" } else { "" },
-                w.source
-            );
+        if let Some(w) = wage_sentence(a) {
+            let _ = writeln!(s, "{w}.\n");
         }
         let _ = writeln!(s, "| # | Step | Value | Reason |\n|---|---|---:|---|");
         for (i, st) in a.steps.iter().enumerate() {
@@ -356,13 +356,7 @@ pub fn markdown(r: &Recommendation) -> String {
                 "\n| Limit checked | Limit | Outcome | Reason |\n|---|---:|---|---|"
             );
             for c in &a.caps {
-                let state = if c.applied {
-                    "applied"
-                } else if c.exceeded {
-                    "exceeded"
-                } else {
-                    "not reached"
-                };
+                let state = cap_state(c);
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} |",

@@ -85,15 +85,7 @@ fn stdin_is_read_with_a_dash() {
 #[test]
 fn every_bad_input_file_is_rejected_with_a_clear_message() {
     let dir = root().join("fixtures/invalid");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
+    let files = crate::support::files_with_extension(&dir, "json");
     assert!(files.len() >= 15, "bad-input corpus too small");
     for file in files {
         let expected = std::fs::read_to_string(file.with_extension("expected"))

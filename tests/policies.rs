@@ -9,14 +9,7 @@ const WARNING_ONLY: [&str; 2] = ["unread_fact", "unused_parameter"];
 #[test]
 fn every_broken_policy_is_diagnosed_with_file_line_column_snippet_and_help() {
     let dir = root().join("fixtures/policies");
-    let mut kinds: Vec<_> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    kinds.sort();
+    let kinds = crate::support::subdirs(&dir);
     assert!(kinds.len() >= 15, "only {} broken policies", kinds.len());
     for kind in kinds {
         let name = kind

@@ -9,14 +9,7 @@ use crate::support::{root, run};
 /// CI runs this test in a release build too.
 #[test]
 fn runaway_rules_are_stopped_and_reported_with_rule_id_and_position() {
-    let mut kinds: Vec<_> = std::fs::read_dir(root().join("fixtures/runaway"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_dir())
-        .collect();
-    kinds.sort();
+    let kinds = crate::support::subdirs(&root().join("fixtures/runaway"));
     assert!(kinds.len() >= 8);
     for kind in kinds {
         let name = kind
@@ -207,15 +200,10 @@ fn out_is_written_atomically_and_not_at_all_on_failure() {
 #[test]
 fn every_bad_input_file_is_also_rejected_in_a_batch() {
     let dir = root().join("fixtures/invalid");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .map(|p| p.strip_prefix(root()).unwrap_or(&p).display().to_string())
+    let files: Vec<String> = crate::support::files_with_extension(&dir, "json")
+        .iter()
+        .map(|p| p.strip_prefix(root()).unwrap_or(p).display().to_string())
         .collect();
-    files.sort();
     let mut args = vec![
         "assess",
         "--format",

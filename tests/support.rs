@@ -38,16 +38,7 @@ pub fn case(stem: &str) -> Recommendation {
 
 /// All corpus case files, sorted.
 pub fn corpus() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("fixtures/cases"))
-        .map(|rd| {
-            rd.filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort();
-    files
+    files_with_extension(&root().join("fixtures/cases"), "json")
 }
 
 /// Runs the built binary with arguments (and optional stdin); returns (exit code, stdout, stderr).
@@ -123,4 +114,31 @@ pub fn overlay(overlay: &str) -> (tempfile::TempDir, PathBuf) {
     let (tmp, rules) = policy_copy();
     copy_dir(&root().join(overlay), &rules);
     (tmp, rules)
+}
+
+/// The files of a folder with an extension, sorted.
+pub fn files_with_extension(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == ext))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// The sub-folders of a folder, sorted.
+pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
 }

@@ -9,10 +9,7 @@ use assessor::render::{self, Format};
 use assessor::validate::parse_case;
 use assessor::Policy;
 
-use super::{
-    default_format, read_inputs, report_policy_errors, PolicyArgs, DEFAULT_MAX_SIZE, OK,
-    POLICY_FAILED, PROBLEMS,
-};
+use super::{default_format, read_inputs, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
@@ -103,12 +100,9 @@ pub fn run(args: Args) -> u8 {
             .num_threads(n.max(1))
             .build_global();
     }
-    let policy = match args.policy.load() {
+    let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
-        Err(errors) => {
-            report_policy_errors(&errors);
-            return POLICY_FAILED;
-        }
+        Err(code) => return code,
     };
     let mut sink = match Sink::open(args.out.as_ref()) {
         Ok(s) => s,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use assessor::interview::{AnswerKind, Interview, Lang, Question, Reply};
 
-use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED, PROBLEMS};
+use super::{PolicyArgs, OK, PROBLEMS};
 
 /// Arguments of `interview`.
 #[derive(Debug, clap::Args)]
@@ -47,12 +47,9 @@ fn hint(q: &Question, lang: Lang) -> String {
 
 /// Runs `interview`.
 pub fn run(args: Args) -> u8 {
-    let policy = match args.policy.load() {
+    let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
-        Err(errors) => {
-            report_policy_errors(&errors);
-            return POLICY_FAILED;
-        }
+        Err(code) => return code,
     };
     let from = match &args.from {
         None => None,

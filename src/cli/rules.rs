@@ -2,7 +2,7 @@
 
 use assessor::render::{catalogue_markdown, catalogue_text};
 
-use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED};
+use super::{PolicyArgs, OK};
 
 /// Output format of `rules`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -27,12 +27,9 @@ pub struct Args {
 
 /// Runs `rules`.
 pub fn run(args: Args) -> u8 {
-    let policy = match args.policy.load() {
+    let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
-        Err(errors) => {
-            report_policy_errors(&errors);
-            return POLICY_FAILED;
-        }
+        Err(code) => return code,
     };
     match args.format {
         CatalogueFormat::Text => print!("{}", catalogue_text(&policy)),

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use assessor::expect::{self, Coverage, TestResult};
 
-use super::{report_policy_errors, PolicyArgs, OK, POLICY_FAILED, PROBLEMS};
+use super::{PolicyArgs, OK, PROBLEMS};
 
 /// Output format of `test`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -33,12 +33,9 @@ pub struct Args {
 
 /// Runs `test`.
 pub fn run(args: Args) -> u8 {
-    let policy = match args.policy.load() {
+    let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
-        Err(errors) => {
-            report_policy_errors(&errors);
-            return POLICY_FAILED;
-        }
+        Err(code) => return code,
     };
     let paths = if args.paths.is_empty() {
         vec![args
