@@ -92,13 +92,13 @@ pub fn run(args: Args) -> u8 {
     );
     let mut ended = false;
     while let Some(q) = iv.next_question() {
-        let _ = write!(
-            out,
-            "\nQ{}. {} [{}; {unknown_word}]\n> ",
-            iv.asked + 1,
-            q.text,
-            hint(&q, args.lang)
-        );
+        let h = hint(&q, args.lang);
+        let h = if h.is_empty() {
+            unknown_word.to_string()
+        } else {
+            format!("{h}; {unknown_word}")
+        };
+        let _ = write!(out, "\nQ{}. {} [{h}]\n> ", iv.asked + 1, q.text);
         let _ = out.flush();
         let Some(Ok(answer)) = lines.next() else {
             ended = true;
