@@ -1,7 +1,7 @@
 //! Prints the answers an interview asks for, taken from a complete case file, one per line (for scripting
 //! `assessor interview --answers`): `cargo run --example interview_script -- CASE [zh]`.
 
-use assessor::interview::{AnswerKind, Interview, Lang, Reply};
+use assessor::interview::{answer_from, Interview, Lang, Reply};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -22,33 +22,7 @@ fn main() {
     };
     let mut iv = Interview::new(&policy, lang, None);
     while let Some(q) = iv.next_question() {
-        let value = case
-            .pointer(&q.fact)
-            .cloned()
-            .unwrap_or(serde_json::Value::Null);
-        let answer = match (&q.kind, &value) {
-            (_, serde_json::Value::Null) => {
-                if lang == Lang::Zh {
-                    "不知道".to_string()
-                } else {
-                    "?".to_string()
-                }
-            }
-            (AnswerKind::Count, serde_json::Value::Array(items)) => items.len().to_string(),
-            (AnswerKind::YesNo, serde_json::Value::Bool(b)) => match (lang, b) {
-                (Lang::Zh, true) => "是".into(),
-                (Lang::Zh, false) => "否".into(),
-                (_, true) => "yes".into(),
-                (_, false) => "no".into(),
-            },
-            (AnswerKind::Choice(c), serde_json::Value::String(s)) => c
-                .iter()
-                .position(|x| x == s)
-                .map(|i| (i + 1).to_string())
-                .unwrap_or_else(|| s.clone()),
-            (_, serde_json::Value::String(s)) => s.clone(),
-            (_, v) => v.to_string(),
-        };
+        let answer = answer_from(&case, &q, lang);
         println!("{answer}");
         if iv.answer(&q, &answer) != Reply::Recorded {
             return eprintln!("{}: `{answer}` was not accepted", q.fact);

@@ -406,9 +406,31 @@ fn remove(root: &mut Value, pointer: &str) {
     }
 }
 
-/// Answers every question of an interview from a complete case file, as a person holding that file would — the
-/// facts it leaves out are answered "I don't know". Returns the number of questions asked (used to measure how many
-/// of the schema's facts an interview needs).
+/// The answer a person holding a complete case file gives to `q`: a number for a choice, yes/no (是/否), a count
+/// for a list, "I don't know" where the file says nothing.
+pub fn answer_from(case: &Value, q: &Question, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    match (&q.kind, case.pointer(&q.fact)) {
+        (_, None | Some(Value::Null)) => if zh { "不知道" } else { "?" }.to_string(),
+        (_, Some(Value::Array(items))) => items.len().to_string(),
+        (_, Some(Value::Bool(b))) => match (zh, b) {
+            (true, true) => "是".into(),
+            (true, false) => "否".into(),
+            (false, true) => "yes".into(),
+            (false, false) => "no".into(),
+        },
+        (AnswerKind::Choice(c), Some(Value::String(s))) => c
+            .iter()
+            .position(|x| x == s)
+            .map(|i| (i + 1).to_string())
+            .unwrap_or_else(|| s.clone()),
+        (_, Some(Value::String(s))) => s.clone(),
+        (_, Some(v)) => v.to_string(),
+    }
+}
+
+/// Answers every question of an interview from a complete case file (see [`answer_from`]). Returns the number of
+/// questions asked (used to measure how many of the schema's facts an interview needs).
 pub fn questions_needed(policy: &Policy, case: &Value) -> usize {
     let mut iv = Interview::new(policy, Lang::En, None);
     let mut guard = 0;
@@ -417,19 +439,7 @@ pub fn questions_needed(policy: &Policy, case: &Value) -> usize {
         if guard > 500 {
             break;
         }
-        let answer = match case.pointer(&q.fact) {
-            None | Some(Value::Null) => "?".to_string(),
-            Some(Value::Array(items)) => items.len().to_string(),
-            Some(Value::Bool(b)) => {
-                if *b {
-                    "yes".into()
-                } else {
-                    "no".into()
-                }
-            }
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-        };
+        let answer = answer_from(case, &q, Lang::En);
         if iv.answer(&q, &answer) != Reply::Recorded {
             iv.answer(&q, "?");
         }

@@ -23,13 +23,7 @@ fn interview_with_answers(target: &Value) -> (Vec<String>, Vec<String>, assessor
     let mut answers = Vec::new();
     while let Some(q) = iv.next_question() {
         asked.push(q.fact.clone());
-        let answer = match target.pointer(&q.fact) {
-            None | Some(Value::Null) => "?".to_string(),
-            Some(Value::Array(items)) => items.len().to_string(),
-            Some(Value::Bool(b)) => if *b { "yes" } else { "no" }.to_string(),
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-        };
+        let answer = assessor::interview::answer_from(target, &q, Lang::En);
         assert_eq!(
             iv.answer(&q, &answer),
             Reply::Recorded,
