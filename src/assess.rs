@@ -20,7 +20,6 @@ use crate::facts::{catalogue, FactRef};
 use crate::params::Lookup;
 use crate::policy::{hex, Policy, Rule, RuleKind, Stage};
 use crate::recommendation::*;
-use crate::text::fill;
 use crate::validate::ValidCase;
 
 /// A case that could not be assessed at all.
@@ -373,49 +372,6 @@ fn priority_parts(o: &Outcomes<'_>) -> (i64, Tier, bool, BTreeMap<String, i64>) 
     (score, tier, provisional, counted)
 }
 
-/// The template for an outcome: the variant named by the value `text`, else the plain one.
-fn template<'r>(rule: &'r Rule, key: &str, values: &BTreeMap<String, Value>) -> Option<&'r String> {
-    values
-        .get("text")
-        .and_then(Value::as_str)
-        .and_then(|variant| rule.texts.get(&format!("{key}.{variant}")))
-        .or_else(|| rule.texts.get(key))
-}
-
-fn reason_for(rule: &Rule, run: &RuleRun) -> String {
-    match run {
-        RuleRun::Concluded {
-            conclusion: Conclusion::Met { values, points },
-            ..
-        } => {
-            let mut v = values.clone();
-            if let Some(p) = points {
-                v.insert("points".into(), Value::from(*p));
-            }
-            fill(
-                template(rule, "met", values)
-                    .map(String::as_str)
-                    .unwrap_or(&rule.title),
-                &v,
-            )
-        }
-        RuleRun::Concluded {
-            conclusion: Conclusion::NotMet { values },
-            ..
-        } => match template(rule, "not_met", values) {
-            Some(t) => fill(t, values),
-            None => format!("Not met: {}.", rule.title.trim_end_matches('.')),
-        },
-        RuleRun::Unknown { missing, .. } => {
-            let list: Vec<String> = missing
-                .iter()
-                .map(|m| format!("`{}`", m.pointer()))
-                .collect();
-            format!("Cannot be decided until {} is known.", list.join(" and "))
-        }
-    }
-}
-
 fn build(
     case: &ValidCase,
     policy: &Policy,
@@ -473,7 +429,8 @@ fn build(
                 BTreeMap::new(),
             ),
         };
-        let reason = reason_for(rule, run);
+        // Texts are written by `localise` once everything is known.
+        let reason = String::new();
         if let RuleRun::Concluded {
             effects,
             conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. },
@@ -491,6 +448,7 @@ fn build(
                     Effect::Referral { service, agency } => referrals.push(Referral {
                         service: service.clone(),
                         agency: agency.clone(),
+                        agency_name: String::new(),
                         reason: reason.clone(),
                         rule: rule.id.clone(),
                     }),
@@ -518,17 +476,10 @@ fn build(
                         value,
                         values,
                     } => {
-                        let mut v = values.clone();
-                        v.insert("value".into(), num(*value));
-                        let template = rule
-                            .texts
-                            .get(&format!("step.{code}"))
-                            .cloned()
-                            .unwrap_or_else(|| format!("{code}: {{value}}"));
                         steps.push(Step {
                             code: code.clone(),
                             value: round2(*value),
-                            reason: fill(&template, &v),
+                            reason: String::new(),
                             rule: rule.id.clone(),
                             values: values.clone(),
                         });
@@ -548,23 +499,15 @@ fn build(
                         values,
                     } => {
                         let is_cap = matches!(e, Effect::Cap { .. });
-                        let mut v = values.clone();
-                        v.insert("limit".into(), num(*limit));
-                        v.insert("amount".into(), num(*amount));
-                        let key = format!("{}.{code}", if is_cap { "cap" } else { "check" });
-                        let template = rule
-                            .texts
-                            .get(&key)
-                            .cloned()
-                            .unwrap_or_else(|| format!("{code}: limit {{limit}}"));
                         caps.push(Cap {
                             code: code.clone(),
                             limit: round2(*limit),
                             amount: round2(*amount),
                             exceeded: amount > limit,
                             applied: is_cap && *applied,
-                            reason: fill(&template, &v),
+                            reason: String::new(),
                             rule: rule.id.clone(),
+                            values: values.clone(),
                         });
                     }
                     Effect::Recommend(a) => recommended = Some(*a),
@@ -678,31 +621,17 @@ fn build(
         .into_iter()
         .map(|fact| {
             let needed_by = missing.remove(&fact).unwrap_or_default();
-            let what = catalogue()
-                .lookup(&fact)
-                .and_then(|id| catalogue().node(id))
-                .map(|n| n.description.trim_end_matches('.').to_string())
-                .unwrap_or_default();
-            let why = format!(
-                "{}{}needed to decide {}",
-                what,
-                if what.is_empty() { "" } else { ": " },
-                needed_by
-                    .iter()
-                    .map(|r| format!("`{r}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
             Missing {
                 fact,
                 needed_by,
-                why,
+                why: String::new(),
             }
         })
         .collect();
 
-    Recommendation {
+    let mut rec = Recommendation {
         case_id: case.case.case_id.clone(),
+        language: policy.primary_language(),
         decision,
         discretionary: decision == Decision::Assist && progress.discretionary,
         fast_track: decision != Decision::Decline && fast_track,
@@ -725,15 +654,11 @@ fn build(
         },
         case_digest: case_digest(&case.json),
         what_if: None,
-    }
+    };
+    crate::localise::localise(&mut rec, policy, policy.primary_language());
+    rec
 }
 
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
-}
-
-fn num(x: f64) -> Value {
-    serde_json::Number::from_f64(round2(x))
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
 }

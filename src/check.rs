@@ -39,6 +39,10 @@ pub struct RuleScan {
     pub params: BTreeSet<String>,
     /// Rules it names in `fired` / `value_of`, with line and column.
     pub rules: Vec<(String, usize, usize)>,
+    /// Codes the rule gives that reports show by their labels — string values in `#{ … }` maps (but `text`, which
+    /// chooses a text variant), services and agencies of `refer`, codes of `step`, `cap`, `check` and `threshold` —
+    /// with line and column.
+    pub codes: Vec<(String, usize, usize)>,
     /// Problems: unknown facts, parameters and functions.
     pub issues: Vec<StaticIssue>,
 }
@@ -135,6 +139,16 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                         help,
                     ));
                 }
+                let shown = match name {
+                    "refer" => 2,
+                    "step" | "cap" | "check" | "threshold" => 1,
+                    _ => 0,
+                };
+                for a in call.args.iter().take(shown) {
+                    if let Expr::StringConstant(c, p) = a {
+                        push_code(&mut out, c, *p);
+                    }
+                }
                 if name == "fired" || name == "value_of" {
                     if let Some(Expr::StringConstant(s, _)) = call.args.first() {
                         out.rules.push((
@@ -145,11 +159,30 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                     }
                 }
             }
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, value) in m.0.iter() {
+                    if let Expr::StringConstant(c, p) = value {
+                        if key.name != "text" {
+                            push_code(&mut out, c, *p);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
         true
     });
     out
+}
+
+fn push_code(out: &mut RuleScan, code: &str, pos: Position) {
+    if !code.is_empty() {
+        out.codes.push((
+            code.to_string(),
+            pos.line().unwrap_or(1),
+            pos.position().unwrap_or(1),
+        ));
+    }
 }
 
 /// Whether the last node of `path` is the right-hand side of an enclosing `Dot` (then it is not a chain's start).

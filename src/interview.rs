@@ -18,14 +18,7 @@ use crate::policy::Policy;
 use crate::recommendation::{Outcome, Recommendation};
 use crate::validate::{parse_date, validate_value};
 
-/// The language of the questions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Lang {
-    /// English.
-    En,
-    /// Chinese (简体中文).
-    Zh,
-}
+pub use crate::text::Lang;
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, PartialEq)]

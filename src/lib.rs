@@ -36,6 +36,7 @@ pub mod expect;
 pub mod facts;
 pub mod generate;
 pub mod interview;
+pub mod localise;
 pub mod params;
 pub mod policy;
 pub mod recommendation;

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::engine::{self, Sandbox};
 use crate::params::{Parameter, Parameters};
+use crate::text::{Labels, Lang};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
@@ -135,8 +136,11 @@ pub struct Rule {
     /// The legal provision (or proposal) it rests on.
     pub basis: String,
     /// Text templates by key: `met`, `not_met`, their variants `met.<text>` and `not_met.<text>` (chosen by the
-    /// value `text` a rule gives), `step.<code>`, `cap.<code>`, `check.<code>`.
+    /// value `text` a rule gives), `step.<code>`, `cap.<code>`, `check.<code>`; in the policy's first language.
     pub texts: BTreeMap<String, String>,
+    /// The title, basis and texts in each further language the policy declares (header keys `zh.title`,
+    /// `zh.basis`, `zh.met`, …), by key without the language.
+    pub translations: BTreeMap<Lang, BTreeMap<String, String>>,
     /// The file, as shown to users (e.g. `rules/eligibility/urgent_treatment.rhai`).
     pub file: String,
     /// The compiled (optimised) script.
@@ -166,6 +170,12 @@ pub struct Policy {
     pub what_if: Vec<String>,
     /// Interview questions by fact (path with `*` for list items) and language.
     pub questions: crate::interview::Catalogue,
+    /// The languages its texts are written in; the first is the language of the rule headers' plain keys.
+    pub languages: Vec<Lang>,
+    /// The policy's name in each language.
+    pub names: BTreeMap<Lang, String>,
+    /// The labels of codes in each language.
+    pub labels: BTreeMap<Lang, Labels>,
     pub(crate) rule_index: BTreeMap<String, usize>,
     pub(crate) sandbox: Sandbox,
 }
@@ -462,6 +472,41 @@ struct Manifest {
     /// The question catalogue of `assessor interview` (a file of the policy).
     #[serde(default)]
     questions: Option<String>,
+    /// The languages of the policy's texts; the first is that of the rule headers' plain keys.
+    #[serde(default = "default_languages")]
+    languages: Vec<String>,
+    /// A catalogue per language (a file of the policy): the policy's name and the labels of codes.
+    #[serde(default)]
+    text: BTreeMap<String, String>,
+}
+
+fn default_languages() -> Vec<String> {
+    vec!["en".into()]
+}
+
+/// A language's catalogue (`text/zh.toml`): the policy's name in it and the labels of the codes reports show.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextCatalogue {
+    /// The policy's name.
+    #[serde(default)]
+    name: Option<String>,
+    /// Labels by code: values rules give, step and cap codes, services, agencies, regions.
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// Keys of a rule header that are texts, and so need a translation in every further language.
+fn is_text_key(key: &str) -> bool {
+    matches!(key, "title" | "basis" | "met" | "not_met")
+        || HEADER_PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+/// `zh.met.x` → (`zh`, `met.x`) when the key starts with a two-letter language and the rest is a text key.
+fn split_lang(key: &str) -> Option<(&str, &str)> {
+    let (lang, rest) = key.split_once('.')?;
+    (lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase()) && is_text_key(rest))
+        .then_some((lang, rest))
 }
 
 #[derive(Debug, Deserialize)]
@@ -523,8 +568,13 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
         if let Some(cont) = body.strip_prefix("  ") {
             if let Some(key) = &current {
                 if let Some((v, _)) = header.fields.get_mut(key) {
-                    v.push(' ');
-                    v.push_str(cont.trim());
+                    let cont = cont.trim();
+                    // Chinese text runs on without a space where a line was broken.
+                    let wide = |c: Option<char>| c.is_some_and(|c| c as u32 >= 0x2E80);
+                    if !(wide(v.chars().last()) || wide(cont.chars().next())) {
+                        v.push(' ');
+                    }
+                    v.push_str(cont);
                 }
                 continue;
             }
@@ -543,7 +593,10 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
             current = None;
             continue;
         }
-        if !HEADER_KEYS.contains(&key) && !HEADER_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        if !HEADER_KEYS.contains(&key)
+            && !HEADER_PREFIXES.iter().any(|p| key.starts_with(p))
+            && split_lang(key).is_none()
+        {
             let all: Vec<&str> = HEADER_KEYS.to_vec();
             let mut e =
                 PolicyError::new(file, format!("unknown header key `{key}`")).at(line_no, 4, text);
@@ -551,7 +604,7 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
                 e = e.help(format!("did you mean `{s}`?"));
             } else {
                 e = e.help(format!(
-                    "header keys are {}, and step./cap./check.<code> texts",
+                    "header keys are {}, step./cap./check.<code> texts, and each text again in a further language (zh.title, zh.met, …)",
                     all.join(", ")
                 ));
             }
@@ -649,6 +702,9 @@ impl Policy {
             }
         }
 
+        let (languages, names, labels) =
+            load_languages(&manifest, &source, manifest_text, &questions, &mut errors);
+
         // Parameters.
         let mut params = Parameters::new(manifest.regions.clone());
         for rel in &manifest.parameters {
@@ -705,7 +761,7 @@ impl Policy {
                     errors.push(e);
                     continue;
                 };
-                match compile_rule(&sandbox, &params, text, &file, stage) {
+                match compile_rule(&sandbox, &params, text, &file, stage, &languages) {
                     Ok(rule) => {
                         if let Some(&prev) = rule_index.get(&rule.id) {
                             let prev_file = rules
@@ -780,6 +836,7 @@ impl Policy {
                 }
             }
         }
+        check_labels(&rules, &source, &manifest, &labels, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -792,9 +849,51 @@ impl Policy {
             params,
             what_if,
             questions,
+            languages,
+            names,
+            labels,
             rule_index,
             sandbox,
         })
+    }
+
+    /// The language of the rule headers' plain keys.
+    pub fn primary_language(&self) -> Lang {
+        self.languages.first().copied().unwrap_or(Lang::En)
+    }
+
+    /// A rule's text (`title`, `basis`, `met`, `step.<code>`, …) in a language; in the first language when the
+    /// policy has none in `lang` (never, for a language it declares: loading checks every text is there).
+    pub fn rule_text<'r>(&self, rule: &'r Rule, lang: Lang, key: &str) -> Option<&'r str> {
+        let primary = || match key {
+            "title" => Some(rule.title.as_str()),
+            "basis" => Some(rule.basis.as_str()),
+            _ => rule.texts.get(key).map(String::as_str),
+        };
+        if lang == self.primary_language() {
+            return primary();
+        }
+        rule.translations
+            .get(&lang)
+            .and_then(|t| t.get(key))
+            .map(String::as_str)
+            .or_else(primary)
+    }
+
+    /// The labels of codes in a language.
+    pub fn labels(&self, lang: Lang) -> Labels {
+        self.labels
+            .get(&lang)
+            .cloned()
+            .unwrap_or_else(|| Labels::none(lang))
+    }
+
+    /// The policy's name in a language.
+    pub fn name_in(&self, lang: Lang) -> &str {
+        self.names
+            .get(&lang)
+            .map(String::as_str)
+            .unwrap_or(&self.name)
     }
 
     /// A rule by id.
@@ -805,6 +904,256 @@ impl Policy {
     /// A parameter by name.
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.params.get(name)
+    }
+}
+
+type Languages = (Vec<Lang>, BTreeMap<Lang, String>, BTreeMap<Lang, Labels>);
+
+/// The manifest's `languages` and the catalogue of each (`[text]`): the policy's name and the labels of codes. In
+/// a language other than English, the labels of allowed values written for the interview (`zh_choices`) count too,
+/// where a value has one label only.
+fn load_languages(
+    manifest: &Manifest,
+    source: &PolicySource,
+    manifest_text: &str,
+    questions: &crate::interview::Catalogue,
+    errors: &mut Vec<PolicyError>,
+) -> Languages {
+    let manifest_file = source.display(MANIFEST);
+    let at = |e: PolicyError, needle: &str| match locate(manifest_text, needle) {
+        Some((line, col)) => e.at(line, col, manifest_text),
+        None => e,
+    };
+    let mut languages = Vec::new();
+    for code in &manifest.languages {
+        match Lang::parse(code) {
+            Some(l) if languages.contains(&l) => errors.push(at(
+                PolicyError::new(&manifest_file, format!("language `{code}` is listed twice")),
+                &format!("\"{code}\""),
+            )),
+            Some(l) => languages.push(l),
+            None => errors.push(
+                at(
+                    PolicyError::new(
+                        &manifest_file,
+                        format!("`{code}` is not a language reports can be written in"),
+                    ),
+                    &format!("\"{code}\""),
+                )
+                .help(format!(
+                    "languages are {}",
+                    Lang::ALL
+                        .map(|l| format!("\"{}\" ({})", l.code(), l.name()))
+                        .join(", ")
+                )),
+            ),
+        }
+    }
+    if languages.is_empty() {
+        languages.push(Lang::En);
+    }
+    let primary = languages.first().copied().unwrap_or(Lang::En);
+    let mut names = BTreeMap::new();
+    names.insert(primary, manifest.name.clone());
+    let mut labels = BTreeMap::new();
+    for &lang in &languages {
+        let mut map = BTreeMap::new();
+        if lang == Lang::Zh {
+            let mut seen: BTreeMap<&String, Option<&String>> = BTreeMap::new();
+            for entry in questions.values() {
+                for (code, label) in &entry.zh_choices {
+                    let e = seen.entry(code).or_insert(Some(label));
+                    if *e != Some(label) {
+                        *e = None;
+                    }
+                }
+            }
+            map.extend(
+                seen.into_iter()
+                    .filter_map(|(c, l)| l.map(|l| (c.clone(), l.clone()))),
+            );
+        }
+        labels.insert(lang, Labels { lang, map });
+    }
+    for (code, rel) in &manifest.text {
+        let Some(lang) = Lang::parse(code).filter(|l| languages.contains(l)) else {
+            errors.push(at(
+                PolicyError::new(
+                    &manifest_file,
+                    format!("[text] names a catalogue for `{code}`, which is not in `languages`"),
+                ),
+                &format!("{code} ="),
+            ));
+            continue;
+        };
+        let file = source.display(rel);
+        let Some(text) = source.files.get(rel) else {
+            errors.push(at(
+                PolicyError::new(
+                    &manifest_file,
+                    format!("text catalogue `{rel}` does not exist"),
+                ),
+                &format!("\"{rel}\""),
+            ));
+            continue;
+        };
+        match toml::from_str::<TextCatalogue>(text) {
+            Err(e) => errors.push(toml_error(&file, text, &e)),
+            Ok(cat) => {
+                if let Some(name) = cat.name {
+                    names.insert(lang, name);
+                }
+                if let Some(l) = labels.get_mut(&lang) {
+                    l.map.extend(cat.labels);
+                }
+            }
+        }
+    }
+    for &lang in &languages {
+        if !names.contains_key(&lang) {
+            errors.push(
+                PolicyError::new(
+                    &manifest_file,
+                    format!(
+                        "the policy has no name in {} (`{}`)",
+                        lang.name(),
+                        lang.code()
+                    ),
+                )
+                .help(format!(
+                    "give its catalogue a `name = \"…\"` line, e.g. [text] {} = \"text/{}.toml\"",
+                    lang.code(),
+                    lang.code()
+                )),
+            );
+        }
+    }
+    (languages, names, labels)
+}
+
+/// Checks a rule header's texts against the policy's languages: every text of the first language again in each
+/// further one, and nothing in an undeclared language or without its first-language text.
+fn check_translations(
+    header: &Header,
+    file: &str,
+    text: &str,
+    languages: &[Lang],
+    errors: &mut Vec<PolicyError>,
+) -> BTreeMap<Lang, BTreeMap<String, String>> {
+    let mut out: BTreeMap<Lang, BTreeMap<String, String>> = BTreeMap::new();
+    let primary = languages.first().copied().unwrap_or(Lang::En);
+    let declared: Vec<&str> = languages.iter().map(|l| l.code()).collect();
+    for (key, (value, line)) in &header.fields {
+        let Some((code, rest)) = split_lang(key) else {
+            continue;
+        };
+        match Lang::parse(code).filter(|l| languages.contains(l) && *l != primary) {
+            None => errors.push(
+                PolicyError::new(
+                    file,
+                    format!("`{key}` is a text in `{code}`, which the policy does not declare"),
+                )
+                .at(*line, 4, text)
+                .help(format!(
+                    "the policy's languages are {} (`languages` in {MANIFEST}); the first is written without a prefix",
+                    declared.join(", ")
+                )),
+            ),
+            Some(lang) => {
+                if !header.fields.contains_key(rest) {
+                    errors.push(
+                        PolicyError::new(
+                            file,
+                            format!("`{key}` translates `{rest}`, which the header does not have"),
+                        )
+                        .at(*line, 4, text)
+                        .help(format!("add `// {rest}: …` or remove `{key}`")),
+                    );
+                }
+                out.entry(lang)
+                    .or_default()
+                    .insert(rest.to_string(), value.clone());
+            }
+        }
+    }
+    for &lang in languages.iter().skip(1) {
+        for (key, (_, line)) in &header.fields {
+            if !is_text_key(key) || split_lang(key).is_some() {
+                continue;
+            }
+            let translated = format!("{}.{key}", lang.code());
+            if !header.fields.contains_key(&translated) {
+                errors.push(
+                    PolicyError::new(
+                        file,
+                        format!("`{key}` has no {} text (`{translated}`)", lang.name()),
+                    )
+                    .at(*line, 4, text)
+                    .help(format!(
+                        "add `// {translated}: …`; the policy declares the languages {} in {MANIFEST}",
+                        declared.join(", ")
+                    )),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// In each language but English (where a code reads well with `_` as a space), every code a rule gives and every
+/// allowed value of a fact a rule reads needs a label, or the report would show a bare code in a sentence.
+fn check_labels(
+    rules: &[Rule],
+    source: &PolicySource,
+    manifest: &Manifest,
+    labels: &BTreeMap<Lang, Labels>,
+    errors: &mut Vec<PolicyError>,
+) {
+    let cat = crate::facts::catalogue();
+    for (lang, l) in labels.iter().filter(|(lang, _)| **lang != Lang::En) {
+        let catalogue = manifest
+            .text
+            .get(lang.code())
+            .map(|rel| source.display(rel))
+            .unwrap_or_else(|| source.display(MANIFEST));
+        let help = |code: &str| format!("add `\"{code}\" = \"…\"` under [labels] in {catalogue}");
+        let mut reported = BTreeSet::new();
+        for rule in rules {
+            for (code, line, col) in &rule.scan.codes {
+                if !l.has(code) && reported.insert(code.clone()) {
+                    errors.push(
+                        PolicyError::new(
+                            &rule.file,
+                            format!("`{code}` has no {} label", lang.name()),
+                        )
+                        .at(*line, *col, &rule.source)
+                        .help(help(code)),
+                    );
+                }
+            }
+            for fact in &rule.scan.facts {
+                let Some(node) = cat.lookup(fact).and_then(|id| cat.node(id)) else {
+                    continue;
+                };
+                if let crate::facts::FactType::String { choices } = &node.ty {
+                    for code in choices {
+                        if !l.has(code) && reported.insert(code.clone()) {
+                            errors.push(
+                                PolicyError::new(
+                                    &catalogue,
+                                    format!(
+                                        "`{code}`, a value of `{fact}` (read by `{}`), has no {} label",
+                                        rule.id,
+                                        lang.name()
+                                    ),
+                                )
+                                .help(help(code)),
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -841,9 +1190,11 @@ fn compile_rule(
     text: &str,
     file: &str,
     stage: Stage,
+    languages: &[Lang],
 ) -> Result<Rule, Vec<PolicyError>> {
     let header = parse_header(text, file)?;
     let mut errors = Vec::new();
+    let translations = check_translations(&header, file, text, languages, &mut errors);
     let get = |k: &str| header.fields.get(k).map(|(v, _)| v.clone());
     for key in ["id", "title", "basis", "met"] {
         if get(key).is_none_or(|v| v.is_empty()) {
@@ -979,6 +1330,7 @@ fn compile_rule(
         kind,
         basis: get("basis").unwrap_or_default(),
         texts,
+        translations,
         file: file.to_string(),
         ast: sandbox.optimize(ast.unwrap_or_default()),
         scan,

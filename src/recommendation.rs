@@ -15,6 +15,9 @@ use serde_json::Value;
 pub struct Recommendation {
     /// The case's identifier, from the case file.
     pub case_id: String,
+    /// The language of every text in it (reasons, bases, labels); codes beside the texts are the same in every
+    /// language.
+    pub language: crate::text::Lang,
     /// What the policy recommends.
     pub decision: Decision,
     /// Assisted only under the catch-all provision (Art. 7(7)): approval needs written reasons.
@@ -181,6 +184,9 @@ pub struct Cap {
     pub reason: String,
     /// The rule that checked it.
     pub rule: String,
+    /// Values the reason is made from (stable, for systems).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, Value>,
 }
 
 /// An approval the decision needs.
@@ -257,8 +263,10 @@ pub struct CoRecipient {
 pub struct Referral {
     /// Stable code of the service.
     pub service: String,
-    /// The agency that provides it.
+    /// Stable code of the agency that provides it.
     pub agency: String,
+    /// The agency's name, in words.
+    pub agency_name: String,
     /// Why, in words.
     pub reason: String,
     /// The rule that made the referral.

@@ -1,10 +1,14 @@
 //! Rendering a recommendation for people: a plain-text report a procurator can paste into a case file, and
-//! Markdown for case records. (JSON is `serde_json` of the [`Recommendation`] itself.)
+//! Markdown for case records, in English or Chinese. (JSON is `serde_json` of the [`Recommendation`] itself.)
+//!
+//! The reports' own words (headings, the decision, approvals, payment) are here, in each language; everything
+//! else — reasons, legal bases, labels of codes — comes from the policy, already in the recommendation's language
+//! (see [`crate::localise`]).
 
 use std::fmt::Write;
 
 use crate::recommendation::*;
-use crate::text::format_number;
+use crate::text::{format_number, Labels, Lang};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,24 +21,95 @@ pub enum Format {
     Markdown,
 }
 
-fn cap_state(c: &Cap) -> &'static str {
-    if c.applied {
-        "applied"
-    } else if c.exceeded {
-        "exceeded"
-    } else {
-        "not reached"
+/// The reports' own words in one language.
+struct Words {
+    lang: Lang,
+}
+
+impl Words {
+    fn of(labels: &Labels) -> Self {
+        Words { lang: labels.lang }
+    }
+    fn zh(&self) -> bool {
+        self.lang == Lang::Zh
+    }
+    /// English or Chinese.
+    fn w<'a>(&self, en: &'a str, zh: &'a str) -> &'a str {
+        if self.zh() {
+            zh
+        } else {
+            en
+        }
+    }
+    fn case(&self, id: &str) -> String {
+        if self.zh() {
+            format!("案件 {id}")
+        } else {
+            format!("Case {id}")
+        }
+    }
+    fn cap_state(&self, c: &Cap) -> &'static str {
+        match (c.applied, c.exceeded, self.zh()) {
+            (true, _, false) => "applied",
+            (false, true, false) => "exceeded",
+            (false, false, false) => "not reached",
+            (true, _, true) => "已适用",
+            (false, true, true) => "已超过",
+            (false, false, true) => "未达到",
+        }
+    }
+    fn mark(&self, o: Outcome) -> &'static str {
+        match (o, self.zh()) {
+            (Outcome::Met, false) => "[met]",
+            (Outcome::NotMet, false) => "[not met]",
+            (Outcome::Unknown, false) => "[unknown]",
+            (Outcome::Met, true) => "[符合]",
+            (Outcome::NotMet, true) => "[不符合]",
+            (Outcome::Unknown, true) => "[待定]",
+        }
+    }
+    fn approval(&self, a: Approval) -> &'static str {
+        match (a, self.zh()) {
+            (Approval::CollectiveDecision, false) => "collective decision",
+            (Approval::Over36Months, false) => "over 36 months",
+            (Approval::Reassistance, false) => "reassistance",
+            (Approval::JointAssistance, false) => "joint assistance",
+            (Approval::CollectiveDecision, true) => "集体研究决定",
+            (Approval::Over36Months, true) => "超过36个月的从严审核审批",
+            (Approval::Reassistance, true) => "再次救助审批",
+            (Approval::JointAssistance, true) => "上下级联合救助",
+        }
+    }
+    fn stages(&self) -> [(&'static str, &'static str); 2] {
+        if self.zh() {
+            [("eligibility", "救助条件"), ("exclusions", "不予救助情形")]
+        } else {
+            [
+                ("eligibility", "Eligibility"),
+                ("exclusions", "Exclusions considered"),
+            ]
+        }
     }
 }
 
 /// "5.75 months of the wage base ¥7,128/month (Central 2021, estimate; source)".
-fn wage_sentence(a: &Amount) -> Option<String> {
+fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
     let (w, m) = (a.wage_base.as_ref()?, a.months?);
+    if labels.lang == Lang::Zh {
+        return Some(format!(
+            "相当于 {} 个月的救助金计算基数 {}/月（{}{}{}；参数 `wage_base`）",
+            format_number(m),
+            yuan(w.monthly),
+            labels.label(&w.region),
+            w.year.map(|y| format!(" {y} 年")).unwrap_or_default(),
+            if w.estimate { "，估算值" } else { "" },
+        ));
+    }
     Some(format!(
         "{} months of the wage base {}/month ({}{}{}; {})",
         format_number(m),
         yuan(w.monthly),
-        w.region,
+        labels.label(&w.region),
         w.year.map(|y| format!(" {y}")).unwrap_or_default(),
         if w.estimate { ", estimate" } else { "" },
         w.source
@@ -45,38 +120,54 @@ fn yuan(x: f64) -> String {
     format!("¥{}", format_number(x))
 }
 
-fn headline(r: &Recommendation) -> String {
+fn headline(r: &Recommendation, wd: &Words) -> String {
     let mut s = match r.decision {
         Decision::Assist => match &r.amount {
-            Some(a) => format!("ASSIST — {}", yuan(a.recommended as f64)),
-            None => "ASSIST".to_string(),
+            Some(a) => format!(
+                "{} — {}",
+                wd.w("ASSIST", "予以救助"),
+                yuan(a.recommended as f64)
+            ),
+            None => wd.w("ASSIST", "予以救助").to_string(),
         },
-        Decision::Decline => "DECLINE".to_string(),
-        Decision::NeedsInformation => "NEEDS INFORMATION".to_string(),
+        Decision::Decline => wd.w("DECLINE", "不予救助").to_string(),
+        Decision::NeedsInformation => wd.w("NEEDS INFORMATION", "需补充信息").to_string(),
     };
     if let Some(p) = &r.priority {
-        let _ = write!(
-            s,
-            ", priority {} (score {}{})",
-            p.tier.as_str(),
-            p.score,
-            if p.provisional { ", provisional" } else { "" }
-        );
+        let _ = if wd.zh() {
+            write!(
+                s,
+                "，优先等级 {}（评分 {}{}）",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional { "，暂定" } else { "" }
+            )
+        } else {
+            write!(
+                s,
+                ", priority {} (score {}{})",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional { ", provisional" } else { "" }
+            )
+        };
     }
     s
 }
 
-fn label(code: &str) -> String {
-    code.replace('_', " ")
-}
-
-fn decision_lines(r: &Recommendation) -> Vec<String> {
+fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
+    let wd = Words::of(labels);
+    let zh = wd.zh();
     let mut out = Vec::new();
     match r.decision {
-        Decision::Assist if r.discretionary => out.push(
-            "Assist under the catch-all provision (discretionary): the approval must give written reasons.".into(),
-        ),
-        Decision::Assist => out.push("Assist: the applicant meets a pathway of assistance and no exclusion applies.".into()),
+        Decision::Assist if r.discretionary => out.push(wd.w(
+            "Assist under the catch-all provision (discretionary): the approval must give written reasons.",
+            "依兜底条款予以救助（酌定）：审批时须书面说明理由。",
+        ).into()),
+        Decision::Assist => out.push(wd.w(
+            "Assist: the applicant meets a pathway of assistance and no exclusion applies.",
+            "予以救助：申请人符合救助情形，且不存在不予救助的情形。",
+        ).into()),
         Decision::Decline => {
             // What decides it: an unmet condition or an applicable bar, else that no pathway is met.
             let deciding: Vec<&Finding> = r
@@ -87,60 +178,85 @@ fn decision_lines(r: &Recommendation) -> Vec<String> {
                 })
                 .collect();
             if deciding.is_empty() {
-                out.push("Decline: no pathway of assistance (Art. 7) is met.".into());
+                out.push(wd.w(
+                    "Decline: no pathway of assistance (Art. 7) is met.",
+                    "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条规定的任何救助情形。",
+                ).into());
             }
             for f in deciding {
-                out.push(format!("Decline ({}): {}", f.rule, f.reason));
+                out.push(if zh {
+                    format!("不予救助（{}）：{}", f.rule, f.reason)
+                } else {
+                    format!("Decline ({}): {}", f.rule, f.reason)
+                });
             }
         }
-        Decision::NeedsInformation => out.push(format!(
-            "Needs information: {} unknown fact{} could change the decision (listed under Missing information).",
-            r.missing.len(),
-            if r.missing.len() == 1 { "" } else { "s" }
-        )),
+        Decision::NeedsInformation => out.push(if zh {
+            format!(
+                "需补充信息：有 {} 项未知事实可能改变决定（见“待补充信息”）。",
+                r.missing.len()
+            )
+        } else {
+            format!(
+                "Needs information: {} unknown fact{} could change the decision (listed under Missing information).",
+                r.missing.len(),
+                if r.missing.len() == 1 { "" } else { "s" }
+            )
+        }),
     }
     if r.fast_track {
-        out.push("Fast track (先行救助): pay first, complete the formalities afterwards.".into());
+        out.push(
+            wd.w(
+                "Fast track (先行救助): pay first, complete the formalities afterwards.",
+                "先行救助：先行发放，事后补办手续。",
+            )
+            .into(),
+        );
     }
     if !r.approvals.is_empty() {
-        out.push(format!(
-            "Approvals needed: {}.",
-            r.approvals
-                .iter()
-                .map(|a| label(a.as_str()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        let list: Vec<&str> = r.approvals.iter().map(|a| wd.approval(*a)).collect();
+        out.push(if zh {
+            format!("需经审批：{}。", list.join("；"))
+        } else {
+            format!("Approvals needed: {}.", list.join(", "))
+        });
     }
     match r.payment {
-        Some(Payment::OneOff) => out.push("Payment: one-off.".into()),
-        Some(Payment::SupervisedInstalments) => {
-            out.push("Payment: in supervised instalments.".into())
+        Some(Payment::OneOff) => {
+            out.push(wd.w("Payment: one-off.", "发放方式：一次性发放。").into())
         }
+        Some(Payment::SupervisedInstalments) => out.push(
+            wd.w(
+                "Payment: in supervised instalments.",
+                "发放方式：在监督下分期发放。",
+            )
+            .into(),
+        ),
         None => {}
     }
     for c in &r.co_recipients {
-        out.push(format!(
-            "Co-recipient: {} aged {} ({}), assisted together with the applicant.",
-            c.relation
-                .as_deref()
-                .map(label)
-                .unwrap_or_else(|| "dependant".into()),
-            c.age
-                .map(|a| a.to_string())
-                .unwrap_or_else(|| "unknown".into()),
-            c.dependant
-        ));
+        let relation = c
+            .relation
+            .as_deref()
+            .map(|x| labels.label(x))
+            .unwrap_or_else(|| wd.w("dependant", "被扶养人").into());
+        let age = c
+            .age
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| wd.w("unknown", "未知").into());
+        out.push(if zh {
+            format!(
+                "共同救助对象：{relation}，{age} 岁（{}），与申请人一并救助。",
+                c.dependant
+            )
+        } else {
+            format!(
+                "Co-recipient: {relation} aged {age} ({}), assisted together with the applicant.",
+                c.dependant
+            )
+        });
     }
     out
-}
-
-fn mark(o: Outcome) -> &'static str {
-    match o {
-        Outcome::Met => "[met]",
-        Outcome::NotMet => "[not met]",
-        Outcome::Unknown => "[unknown]",
-    }
 }
 
 fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::ValueCase] {
@@ -153,130 +269,205 @@ fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::V
 
 /// The plain-text report: one page a procurator can paste into a case file. The decision first; then why, in the
 /// order a reviewer reads it (eligibility, exclusions considered, priority, the amount's arithmetic, referrals); then
-/// what would change the outcome, what is missing, and the policy.
-pub fn text(r: &Recommendation) -> String {
+/// what would change the outcome, what is missing, and the policy. `labels` are those of the recommendation's
+/// language (`policy.labels(rec.language)`).
+pub fn text(r: &Recommendation, labels: &Labels) -> String {
+    let wd = Words::of(labels);
+    let zh = wd.zh();
+    let colon = wd.w(": ", "：");
     let mut s = String::new();
-    let _ = writeln!(s, "Case {}: {}", r.case_id, headline(r));
+    let _ = writeln!(s, "{}{colon}{}", wd.case(&r.case_id), headline(r, &wd));
     let _ = writeln!(s);
-    for l in decision_lines(r) {
+    for l in decision_lines(r, labels) {
         let _ = writeln!(s, "{l}");
     }
-    let _ = writeln!(s, "\nWhy:");
-    for (stage, title) in [
-        ("eligibility", "Eligibility"),
-        ("exclusions", "Exclusions considered"),
-    ] {
-        let _ = writeln!(s, "  {title}:");
+    let _ = writeln!(s, "\n{}", wd.w("Why:", "理由："));
+    for (stage, title) in wd.stages() {
+        let _ = writeln!(s, "  {title}{}", wd.w(":", "："));
         for f in r.findings.iter().filter(|f| f.stage == stage) {
-            finding_text(&mut s, f);
+            finding_text(&mut s, f, &wd);
         }
     }
     if let Some(p) = &r.priority {
-        let _ = writeln!(
-            s,
-            "  Priority: tier {}, score {}{}:",
-            p.tier.as_str(),
-            p.score,
-            if p.provisional {
-                " (provisional: some priority facts are unknown)"
-            } else {
-                ""
-            }
-        );
+        let _ = if zh {
+            writeln!(
+                s,
+                "  优先等级：{} 级，评分 {}{}：",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional {
+                    "（暂定：部分优先因素的事实未知）"
+                } else {
+                    ""
+                }
+            )
+        } else {
+            writeln!(
+                s,
+                "  Priority: tier {}, score {}{}:",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional {
+                    " (provisional: some priority facts are unknown)"
+                } else {
+                    ""
+                }
+            )
+        };
         for f in &p.factors {
-            let counted = if f.counted == f.points {
-                String::new()
-            } else {
-                format!(", counts {}", f.counted)
+            let counted = match (f.counted == f.points, zh) {
+                (true, _) => String::new(),
+                (false, false) => format!(", counts {}", f.counted),
+                (false, true) => format!("，计 {}", f.counted),
             };
-            let _ = writeln!(s, "    +{:<3} {}{counted}: {}", f.points, f.rule, f.reason);
+            let _ = writeln!(
+                s,
+                "    +{:<3} {}{counted}{colon}{}",
+                f.points, f.rule, f.reason
+            );
         }
         for f in r
             .findings
             .iter()
             .filter(|f| f.stage == "priority" && f.outcome == Outcome::Unknown)
         {
-            finding_text(&mut s, f);
+            finding_text(&mut s, f, &wd);
         }
     }
     if let Some(a) = &r.amount {
-        let _ = writeln!(s, "  Amount: {}", yuan(a.recommended as f64));
-        if let Some(w) = wage_sentence(a) {
+        let _ = writeln!(
+            s,
+            "  {}{colon}{}",
+            wd.w("Amount", "救助金额"),
+            yuan(a.recommended as f64)
+        );
+        if let Some(w) = wage_sentence(a, labels) {
             let _ = writeln!(s, "    = {w}");
         }
         for (i, st) in a.steps.iter().enumerate() {
             let _ = writeln!(
                 s,
-                "    {:>2}. {:<22} {:>12}  {}",
+                "    {:>2}. {} {:>12}  {}",
                 i + 1,
-                label(&st.code),
+                pad(&labels.label(&st.code), 22),
                 format_number(st.value),
                 st.reason
             );
         }
         for c in &a.caps {
-            let state = cap_state(c);
             let _ = writeln!(
                 s,
-                "        limit {:<19} {:>10}  {} — {}",
-                label(&c.code),
+                "        {} {} {:>10}  {} — {}",
+                wd.w("limit", "限额"),
+                pad(&labels.label(&c.code), 19),
                 yuan(c.limit),
-                state,
+                wd.cap_state(c),
                 c.reason
             );
         }
         for f in r.findings.iter().filter(|f| {
             f.stage == "amount" && f.outcome == Outcome::Met && f.rule != "amount.formula"
         }) {
-            let _ = writeln!(s, "    {}: {}", f.rule, f.reason);
+            let _ = writeln!(s, "    {}{colon}{}", f.rule, f.reason);
         }
     }
     if !r.referrals.is_empty() {
-        let _ = writeln!(s, "  Referrals:");
+        let _ = writeln!(s, "  {}", wd.w("Referrals:", "转介："));
         for f in &r.referrals {
-            let _ = writeln!(
-                s,
-                "    - {} ({}): {}",
-                label(&f.service),
-                f.agency,
-                f.reason
-            );
+            let _ = if zh {
+                writeln!(
+                    s,
+                    "    - {}（{}）：{}",
+                    labels.label(&f.service),
+                    f.agency_name,
+                    f.reason
+                )
+            } else {
+                writeln!(
+                    s,
+                    "    - {} ({}): {}",
+                    labels.label(&f.service),
+                    f.agency_name,
+                    f.reason
+                )
+            };
         }
     }
     if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
-        let _ = writeln!(s, "\nWhat would change the outcome:");
+        let _ = writeln!(
+            s,
+            "\n{}",
+            wd.w("What would change the outcome:", "哪些事实会改变结果：")
+        );
         for c in &w.changes {
             let _ = writeln!(s, "  - {}", c.text);
         }
     }
     if !r.missing.is_empty() {
-        let _ = writeln!(s, "\nMissing information:");
+        let _ = writeln!(s, "\n{}", wd.w("Missing information:", "待补充信息："));
         for m in &r.missing {
-            let _ = writeln!(s, "  - {}: {}", m.fact, m.why);
+            let _ = writeln!(s, "  - {}{colon}{}", m.fact, m.why);
             for c in missing_cases(r, &m.fact) {
-                let _ = writeln!(s, "      if {}: {}", c.value, c.outcome.describe());
+                let _ = if zh {
+                    writeln!(s, "      如为{}：{}", c.value, c.outcome.text)
+                } else {
+                    writeln!(s, "      if {}: {}", c.value, c.outcome.text)
+                };
             }
         }
     }
     let _ = writeln!(
         s,
-        "\nPolicy: {} {} ({})",
-        r.policy.name, r.policy.version, r.policy.digest
+        "\n{}{colon}{} {} ({})",
+        wd.w("Policy", "政策"),
+        r.policy.name,
+        r.policy.version,
+        r.policy.digest
     );
-    let _ = writeln!(s, "Case file digest: {}", r.case_digest);
+    let _ = writeln!(
+        s,
+        "{}{colon}{}",
+        wd.w("Case file digest", "案件文件摘要"),
+        r.case_digest
+    );
     s
 }
 
+/// Pads to a width in columns, counting a CJK character as two.
+fn pad(s: &str, width: usize) -> String {
+    let w: usize = s
+        .chars()
+        .map(|c| if (c as u32) >= 0x2E80 { 2 } else { 1 })
+        .sum();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// One finding of the report: in full when it concludes something or is undecided, on one line when not met.
-fn finding_text(s: &mut String, f: &Finding) {
+fn finding_text(s: &mut String, f: &Finding, wd: &Words) {
+    let colon = wd.w(": ", "：");
+    let _ = writeln!(
+        s,
+        "    {} {}{colon}{}",
+        pad(wd.mark(f.outcome), 10),
+        f.rule,
+        f.reason
+    );
     if f.outcome == Outcome::NotMet {
-        let _ = writeln!(s, "    {:<10} {}: {}", mark(f.outcome), f.rule, f.reason);
         return;
     }
-    let _ = writeln!(s, "    {:<10} {}: {}", mark(f.outcome), f.rule, f.reason);
-    let _ = writeln!(s, "               basis: {}", f.basis);
+    let _ = writeln!(
+        s,
+        "               {}{colon}{}",
+        wd.w("basis", "依据"),
+        f.basis
+    );
     if !f.facts.is_empty() {
-        let _ = writeln!(s, "               facts: {}", f.facts.join(", "));
+        let _ = writeln!(
+            s,
+            "               {}{colon}{}",
+            wd.w("facts", "事实"),
+            f.facts.join(", ")
+        );
     }
 }
 
@@ -285,28 +476,35 @@ fn md_escape(s: &str) -> String {
 }
 
 /// The Markdown report for case records, in the same order as the text report.
-pub fn markdown(r: &Recommendation) -> String {
+pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
+    let wd = Words::of(labels);
+    let zh = wd.zh();
+    let colon = wd.w(": ", "：");
     let mut s = String::new();
-    let _ = writeln!(s, "# Case {} — {}\n", r.case_id, headline(r));
-    for l in decision_lines(r) {
+    let _ = writeln!(s, "# {} — {}\n", wd.case(&r.case_id), headline(r, &wd));
+    for l in decision_lines(r, labels) {
         let _ = writeln!(s, "- {l}");
     }
-    let _ = writeln!(s, "\n## Why\n");
-    for (stage, title) in [
-        ("eligibility", "Eligibility"),
-        ("exclusions", "Exclusions considered"),
-    ] {
+    let _ = writeln!(s, "\n## {}\n", wd.w("Why", "理由"));
+    for (stage, title) in wd.stages() {
         let _ = writeln!(s, "### {title}\n");
         for f in r.findings.iter().filter(|f| f.stage == stage) {
             if f.outcome == Outcome::NotMet {
-                let _ = writeln!(s, "- {} `{}`: {}", mark(f.outcome), f.rule, f.reason);
+                let _ = writeln!(
+                    s,
+                    "- {} `{}`{colon}{}",
+                    wd.mark(f.outcome),
+                    f.rule,
+                    f.reason
+                );
             } else {
                 let _ = writeln!(
                     s,
-                    "- {} `{}`: {}  \n  *Basis:* {}",
-                    mark(f.outcome),
+                    "- {} `{}`{colon}{}  \n  *{}:* {}",
+                    wd.mark(f.outcome),
                     f.rule,
                     f.reason,
+                    wd.w("Basis", "依据"),
                     f.basis
                 );
             }
@@ -314,14 +512,31 @@ pub fn markdown(r: &Recommendation) -> String {
         let _ = writeln!(s);
     }
     if let Some(p) = &r.priority {
+        let _ = if zh {
+            writeln!(
+                s,
+                "### 优先等级：{} 级，评分 {}{}\n",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional { "（暂定）" } else { "" }
+            )
+        } else {
+            writeln!(
+                s,
+                "### Priority: tier {}, score {}{}\n",
+                p.tier.as_str(),
+                p.score,
+                if p.provisional { " (provisional)" } else { "" }
+            )
+        };
         let _ = writeln!(
             s,
-            "### Priority: tier {}, score {}{}\n",
-            p.tier.as_str(),
-            p.score,
-            if p.provisional { " (provisional)" } else { "" }
+            "{}\n|---:|---:|---|---|",
+            wd.w(
+                "| Points | Counted | Rule | Why |",
+                "| 分值 | 计入 | 规则 | 理由 |"
+            )
         );
-        let _ = writeln!(s, "| Points | Counted | Rule | Why |\n|---:|---:|---|---|");
         for f in &p.factors {
             let _ = writeln!(
                 s,
@@ -335,17 +550,29 @@ pub fn markdown(r: &Recommendation) -> String {
         let _ = writeln!(s);
     }
     if let Some(a) = &r.amount {
-        let _ = writeln!(s, "### Amount: {}\n", yuan(a.recommended as f64));
-        if let Some(w) = wage_sentence(a) {
-            let _ = writeln!(s, "{w}.\n");
+        let _ = writeln!(
+            s,
+            "### {}{colon}{}\n",
+            wd.w("Amount", "救助金额"),
+            yuan(a.recommended as f64)
+        );
+        if let Some(w) = wage_sentence(a, labels) {
+            let _ = writeln!(s, "{w}{}\n", wd.w(".", "。"));
         }
-        let _ = writeln!(s, "| # | Step | Value | Reason |\n|---|---|---:|---|");
+        let _ = writeln!(
+            s,
+            "{}\n|---|---|---:|---|",
+            wd.w(
+                "| # | Step | Value | Reason |",
+                "| # | 步骤 | 数值 | 说明 |"
+            )
+        );
         for (i, st) in a.steps.iter().enumerate() {
             let _ = writeln!(
                 s,
                 "| {} | {} | {} | {} |",
                 i + 1,
-                label(&st.code),
+                labels.label(&st.code),
                 format_number(st.value),
                 md_escape(&st.reason)
             );
@@ -353,16 +580,19 @@ pub fn markdown(r: &Recommendation) -> String {
         if !a.caps.is_empty() {
             let _ = writeln!(
                 s,
-                "\n| Limit checked | Limit | Outcome | Reason |\n|---|---:|---|---|"
+                "\n{}\n|---|---:|---|---|",
+                wd.w(
+                    "| Limit checked | Limit | Outcome | Reason |",
+                    "| 核对的限额 | 限额 | 结果 | 说明 |"
+                )
             );
             for c in &a.caps {
-                let state = cap_state(c);
                 let _ = writeln!(
                     s,
                     "| {} | {} | {} | {} |",
-                    label(&c.code),
+                    labels.label(&c.code),
                     yuan(c.limit),
-                    state,
+                    wd.cap_state(c),
                     md_escape(&c.reason)
                 );
             }
@@ -370,40 +600,66 @@ pub fn markdown(r: &Recommendation) -> String {
         let _ = writeln!(s);
     }
     if !r.referrals.is_empty() {
-        let _ = writeln!(s, "### Referrals\n");
+        let _ = writeln!(s, "### {}\n", wd.w("Referrals", "转介"));
         for f in &r.referrals {
-            let _ = writeln!(
-                s,
-                "- **{}** ({}): {}",
-                label(&f.service),
-                f.agency,
-                f.reason
-            );
+            let _ = if zh {
+                writeln!(
+                    s,
+                    "- **{}**（{}）：{}",
+                    labels.label(&f.service),
+                    f.agency_name,
+                    f.reason
+                )
+            } else {
+                writeln!(
+                    s,
+                    "- **{}** ({}): {}",
+                    labels.label(&f.service),
+                    f.agency_name,
+                    f.reason
+                )
+            };
         }
         let _ = writeln!(s);
     }
     if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
-        let _ = writeln!(s, "## What would change the outcome\n");
+        let _ = writeln!(
+            s,
+            "## {}\n",
+            wd.w("What would change the outcome", "哪些事实会改变结果")
+        );
         for c in &w.changes {
             let _ = writeln!(s, "- {}", c.text);
         }
         let _ = writeln!(s);
     }
     if !r.missing.is_empty() {
-        let _ = writeln!(s, "## Missing information\n");
+        let _ = writeln!(s, "## {}\n", wd.w("Missing information", "待补充信息"));
         for m in &r.missing {
-            let _ = writeln!(s, "- `{}`: {}", m.fact, m.why);
+            let _ = writeln!(s, "- `{}`{colon}{}", m.fact, m.why);
             for c in missing_cases(r, &m.fact) {
-                let _ = writeln!(s, "  - if {}: {}", c.value, c.outcome.describe());
+                let _ = if zh {
+                    writeln!(s, "  - 如为{}：{}", c.value, c.outcome.text)
+                } else {
+                    writeln!(s, "  - if {}: {}", c.value, c.outcome.text)
+                };
             }
         }
         let _ = writeln!(s);
     }
-    let _ = writeln!(
-        s,
-        "---\nPolicy: {} {} (`{}`); case file digest `{}`.",
-        r.policy.name, r.policy.version, r.policy.digest, r.case_digest
-    );
+    let _ = if zh {
+        writeln!(
+            s,
+            "---\n政策：{} {}（`{}`）；案件文件摘要 `{}`。",
+            r.policy.name, r.policy.version, r.policy.digest, r.case_digest
+        )
+    } else {
+        writeln!(
+            s,
+            "---\nPolicy: {} {} (`{}`); case file digest `{}`.",
+            r.policy.name, r.policy.version, r.policy.digest, r.case_digest
+        )
+    };
     s
 }
 

@@ -1,11 +1,117 @@
-//! Filling a rule's text templates: `{name}` is replaced by the value `name` the rule gave.
+//! The languages of reports, the labels of codes, and filling a rule's text templates: `{name}` is replaced by
+//! the value `name` the rule gave, a code shown by its label in the report's language.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+/// A language a report (or an interview) can be written in.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    clap::ValueEnum,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    /// English.
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+impl Lang {
+    /// Every language the reports can be written in.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    /// The code, as in a policy's `languages` and a rule header's `zh.met` keys.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh",
+        }
+    }
+
+    /// The language with this code.
+    pub fn parse(code: &str) -> Option<Lang> {
+        Lang::ALL.into_iter().find(|l| l.code() == code)
+    }
+
+    /// The language's name, in English.
+    pub fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "Chinese",
+        }
+    }
+}
+
+/// How a language shows codes: the labels of codes (values rules give, step and cap codes, services, agencies,
+/// regions), and its words for yes, no and unknown.
+#[derive(Debug, Clone)]
+pub struct Labels {
+    /// The language.
+    pub lang: Lang,
+    /// Label by code.
+    pub map: BTreeMap<String, String>,
+}
+
+impl Labels {
+    /// No labels: codes are shown with `_` read as a space.
+    pub fn none(lang: Lang) -> Self {
+        Labels {
+            lang,
+            map: BTreeMap::new(),
+        }
+    }
+
+    /// A code as people read it: its label, else (in English) the code with `_` read as a space, else the code.
+    pub fn label(&self, code: &str) -> String {
+        match self.map.get(code) {
+            Some(l) => l.clone(),
+            None if self.lang == Lang::En => code.replace('_', " "),
+            None => code.to_string(),
+        }
+    }
+
+    /// Whether the code has a label of its own.
+    pub fn has(&self, code: &str) -> bool {
+        self.map.contains_key(code)
+    }
+
+    /// A value as text: numbers with thousands separators, codes by their labels, lists joined.
+    pub fn value(&self, v: &Value) -> String {
+        let zh = self.lang == Lang::Zh;
+        match v {
+            Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
+            Value::String(s) => self.label(s),
+            Value::Bool(true) => (if zh { "是" } else { "yes" }).into(),
+            Value::Bool(false) => (if zh { "否" } else { "no" }).into(),
+            Value::Array(items) => items
+                .iter()
+                .map(|i| self.value(i))
+                .collect::<Vec<_>>()
+                .join(if zh { "、" } else { ", " }),
+            Value::Null => (if zh { "未知" } else { "unknown" }).into(),
+            Value::Object(_) => v.to_string(),
+        }
+    }
+}
+
 /// Replaces each `{name}` in `template` by the value `name`, formatted for people. An unmatched `{name}` stays.
 pub fn fill(template: &str, values: &BTreeMap<String, Value>) -> String {
+    fill_in(template, values, &Labels::none(Lang::En))
+}
+
+/// [`fill`] with the labels of a language.
+pub fn fill_in(template: &str, values: &BTreeMap<String, Value>, labels: &Labels) -> String {
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -15,7 +121,7 @@ pub fn fill(template: &str, values: &BTreeMap<String, Value>) -> String {
             Some(end) => {
                 let name = after.get(..end).unwrap_or("");
                 match values.get(name) {
-                    Some(v) => out.push_str(&format_value(v)),
+                    Some(v) => out.push_str(&labels.value(v)),
                     None => {
                         out.push('{');
                         out.push_str(name);
@@ -32,23 +138,6 @@ pub fn fill(template: &str, values: &BTreeMap<String, Value>) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// A value as text: numbers with thousands separators, strings with `_` read as spaces, lists joined.
-pub fn format_value(v: &Value) -> String {
-    match v {
-        Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => s.replace('_', " "),
-        Value::Bool(true) => "yes".into(),
-        Value::Bool(false) => "no".into(),
-        Value::Array(items) => items
-            .iter()
-            .map(format_value)
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Null => "unknown".into(),
-        Value::Object(_) => v.to_string(),
-    }
 }
 
 /// `40629.6` → `40,629.6`; `41000` → `41,000`; `1.75` → `1.75`; at most two decimals.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::facts::{catalogue, FactType};
 use crate::policy::Policy;
 use crate::recommendation::{Decision, Recommendation, Tier};
-use crate::text::format_number;
+use crate::text::{format_number, Labels, Lang};
 use crate::validate::validate_value;
 
 /// One changed fact.
@@ -42,6 +42,8 @@ pub struct Outcome {
     pub tier: Option<Tier>,
     /// The recommended amount, if any.
     pub amount: Option<i64>,
+    /// In words, in the recommendation's language.
+    pub text: String,
 }
 
 impl Outcome {
@@ -50,6 +52,7 @@ impl Outcome {
             decision: r.decision,
             tier: r.priority.as_ref().map(|p| p.tier),
             amount: r.amount.as_ref().map(|a| a.recommended),
+            text: String::new(),
         }
     }
 
@@ -76,8 +79,23 @@ impl Outcome {
         (d, t)
     }
 
-    /// In words: "assisted at tier A with ¥41,000".
-    pub fn describe(&self) -> String {
+    /// In words: "assisted at tier A with ¥41,000" (在中文中："获得救助，A 级，¥41,000").
+    pub fn describe(&self, lang: Lang) -> String {
+        if lang == Lang::Zh {
+            return match self.decision {
+                Decision::Assist => format!(
+                    "予以救助{}{}",
+                    self.tier
+                        .map(|t| format!("，优先等级 {}", t.as_str()))
+                        .unwrap_or_default(),
+                    self.amount
+                        .map(|a| format!("，金额 ¥{}", format_number(a as f64)))
+                        .unwrap_or_default()
+                ),
+                Decision::Decline => "不予救助".into(),
+                Decision::NeedsInformation => "仍需补充信息".into(),
+            };
+        }
         match self.decision {
             Decision::Assist => format!(
                 "assisted{}{}",
@@ -117,8 +135,17 @@ pub struct MissingValue {
 /// One plausible value (or range) of a missing fact and its outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ValueCase {
-    /// The value or range, in words ("true", "below ¥1,400", "from ¥1,400").
+    /// The value or range, in words ("yes", "below ¥1,400", "from ¥1,400").
     pub value: String,
+    /// The value, when it is one value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equals: Option<Value>,
+    /// For a range of sums: its lower end (inclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<f64>,
+    /// For a range of sums: its upper end (exclusive).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
     /// The outcome.
     pub outcome: Outcome,
 }
@@ -236,7 +263,10 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
                 .filter_map(|v| {
                     ex.assess(&[(m.fact.clone(), v.clone())])
                         .map(|o| ValueCase {
-                            value: show(&v),
+                            value: String::new(),
+                            equals: Some(v.clone()),
+                            from: None,
+                            below: None,
                             outcome: o,
                         })
                 })
@@ -338,38 +368,85 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
                         to,
                     })
                     .collect();
-                let what: Vec<String> = changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "`{}` were {}{}",
-                            c.fact,
-                            c.bound
-                                .as_deref()
-                                .map(|b| format!("{b} "))
-                                .unwrap_or_default(),
-                            show(&c.to)
-                        )
-                    })
-                    .collect();
-                let text = format!("Would be {} if {}.", outcome.describe(), what.join(" and "));
                 WhatIf {
                     changes,
                     outcome,
-                    text,
+                    text: String::new(),
                 }
             })
             .collect();
     }
     out.assessments = ex.count;
+    let lang = policy.primary_language();
+    out.localise(&policy.labels(lang));
     out
 }
 
-fn show(v: &Value) -> String {
+impl Exploration {
+    /// Writes every text in the language of `labels`.
+    pub fn localise(&mut self, labels: &Labels) {
+        let lang = labels.lang;
+        for w in &mut self.changes {
+            w.outcome.text = w.outcome.describe(lang);
+            let what: Vec<String> = w
+                .changes
+                .iter()
+                .map(|c| match lang {
+                    Lang::Zh => format!(
+                        "`{}` 为{}{}",
+                        c.fact,
+                        match c.bound.as_deref() {
+                            Some("at most") => "不超过 ",
+                            Some("at least") => "不低于 ",
+                            _ => "",
+                        },
+                        show(&c.to, labels)
+                    ),
+                    Lang::En => format!(
+                        "`{}` were {}{}",
+                        c.fact,
+                        c.bound
+                            .as_deref()
+                            .map(|b| format!("{b} "))
+                            .unwrap_or_default(),
+                        show(&c.to, labels)
+                    ),
+                })
+                .collect();
+            w.text = match lang {
+                Lang::Zh => format!("如果{}，将{}。", what.join("且"), w.outcome.text),
+                Lang::En => format!("Would be {} if {}.", w.outcome.text, what.join(" and ")),
+            };
+        }
+        for m in &mut self.missing {
+            for c in &mut m.cases {
+                c.outcome.text = c.outcome.describe(lang);
+                let y = |x: f64| format!("¥{}", format_number(x));
+                c.value = match (&c.equals, c.from, c.below, lang) {
+                    (Some(v), _, _, _) => show(v, labels),
+                    (None, None, Some(b), Lang::En) => format!("below {}", y(b)),
+                    (None, Some(f), Some(b), Lang::En) => {
+                        format!("from {} to below {}", y(f), y(b))
+                    }
+                    (None, Some(f), None, Lang::En) => format!("from {}", y(f)),
+                    (None, None, None, Lang::En) => "any amount".into(),
+                    (None, None, Some(b), Lang::Zh) => format!("低于 {}", y(b)),
+                    (None, Some(f), Some(b), Lang::Zh) => format!("{} 至 {}（不含）", y(f), y(b)),
+                    (None, Some(f), None, Lang::Zh) => format!("不低于 {}", y(f)),
+                    (None, None, None, Lang::Zh) => "任何金额".into(),
+                };
+            }
+        }
+    }
+}
+
+/// A value a fact could take: a sum in yuan, a code by its label; in English a truth value as the fact's own
+/// `true` or `false` ("if `/x` were true").
+fn show(v: &Value, labels: &Labels) -> String {
     match v {
         Value::Number(n) => format!("¥{}", format_number(n.as_f64().unwrap_or(0.0))),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::Bool(b) if labels.lang == Lang::En => b.to_string(),
+        other => labels.value(other),
     }
 }
 
@@ -412,23 +489,21 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
     let mut start_outcome = first.1;
     let mut start: Option<f64> = None;
     for (b, o) in bounds {
-        let value = match start {
-            None => format!("below ¥{}", format_number(b)),
-            Some(s) => format!("from ¥{} to below ¥{}", format_number(s), format_number(b)),
-        };
         cases.push(ValueCase {
-            value,
+            value: String::new(),
+            equals: None,
+            from: start,
+            below: Some(b),
             outcome: start_outcome,
         });
         start = Some(b);
         start_outcome = o;
     }
-    let value = match start {
-        None => "any amount".to_string(),
-        Some(s) => format!("from ¥{}", format_number(s)),
-    };
     cases.push(ValueCase {
-        value,
+        value: String::new(),
+        equals: None,
+        from: start,
+        below: None,
         outcome: start_outcome,
     });
     cases
@@ -448,15 +523,9 @@ fn money_boundary(
         .iter()
         .filter(|c| c.outcome.improves_on(now))
         .max_by_key(|c| c.outcome.rank())?;
-    let num = |s: &str| -> Option<f64> {
-        s.split('¥')
-            .nth(1)
-            .map(|t| t.split_whitespace().next().unwrap_or("").replace(',', ""))
-            .and_then(|t| t.parse().ok())
-    };
-    if better.value.starts_with("below") {
-        num(&better.value).map(|b| (serde_json::json!((b - 10.0).max(0.0)), "at most"))
-    } else {
-        num(&better.value).map(|b| (serde_json::json!(b), "at least"))
+    match (better.from, better.below) {
+        (None, Some(b)) => Some((serde_json::json!((b - 10.0).max(0.0)), "at most")),
+        (Some(f), _) => Some((serde_json::json!(f), "at least")),
+        (None, None) => None,
     }
 }

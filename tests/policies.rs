@@ -66,7 +66,7 @@ fn check_json_lists_each_diagnostic_with_its_place() {
         .ends_with("eligibility/hardship.rhai"));
     assert_eq!(
         (d["line"].as_u64(), d["column"].as_u64()),
-        (Some(50), Some(27))
+        (Some(61), Some(27))
     );
     assert_eq!(d["message"], "unknown fact `houshold` in the case");
     assert_eq!(d["help"], "did you mean `household`?");

@@ -120,14 +120,17 @@ fn a_missing_fact_says_what_each_value_leads_to() {
         .iter()
         .find(|m| m.fact == "/household/hardship_caused_by_case")
         .unwrap_or_else(|| panic!("{w:?}"));
-    let by_value: Vec<(&str, Decision)> = cause
+    let by_value: Vec<(&str, Option<&serde_json::Value>, Decision)> = cause
         .cases
         .iter()
-        .map(|c| (c.value.as_str(), c.outcome.decision))
+        .map(|c| (c.value.as_str(), c.equals.as_ref(), c.outcome.decision))
         .collect();
     assert_eq!(
         by_value,
-        [("true", Decision::Assist), ("false", Decision::Decline)]
+        [
+            ("true", Some(&serde_json::json!(true)), Decision::Assist),
+            ("false", Some(&serde_json::json!(false)), Decision::Decline)
+        ]
     );
 }
 

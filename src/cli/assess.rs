@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
+use assessor::localise::localise;
 use assessor::render::{self, Format};
+use assessor::text::Lang;
 use assessor::validate::parse_case;
 use assessor::Policy;
 
@@ -37,6 +39,10 @@ pub struct Args {
     /// Do not work out what would change the outcome (done by default for a single case, never for batches).
     #[arg(long)]
     no_what_if: bool,
+    /// The language of the report and of every text in JSON (codes stay the same): one the policy declares in
+    /// `languages` (default: its first).
+    #[arg(long, value_enum, value_name = "LANG")]
+    lang: Option<Lang>,
 }
 
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
@@ -104,6 +110,23 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
+    let lang = args.lang.unwrap_or(policy.primary_language());
+    if !policy.languages.contains(&lang) {
+        eprintln!(
+            "error: the policy {} has no texts in {} (`{}`)\n  = help: its languages are {}; a policy declares \
+             more with `languages = [...]` in policy.toml and a text per language in every rule header",
+            policy.origin,
+            lang.name(),
+            lang.code(),
+            policy
+                .languages
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return PROBLEMS;
+    }
     let mut sink = match Sink::open(args.out.as_ref()) {
         Ok(s) => s,
         Err(e) => {
@@ -112,9 +135,9 @@ pub fn run(args: Args) -> u8 {
         }
     };
     let status = if args.jsonl {
-        run_jsonl(&args, &policy, &mut sink)
+        run_jsonl(&args, &policy, lang, &mut sink)
     } else {
-        run_files(&args, &policy, &mut sink)
+        run_files(&args, &policy, lang, &mut sink)
     };
     let status = match status {
         Ok(s) => s,
@@ -135,17 +158,25 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// One case's recommendation, or every reason it has none.
-fn assess_one(bytes: &[u8], policy: &Policy) -> Result<assessor::Recommendation, Vec<String>> {
+fn assess_one(
+    bytes: &[u8],
+    policy: &Policy,
+    lang: Lang,
+) -> Result<assessor::Recommendation, Vec<String>> {
     let case =
         parse_case(bytes).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
-    assessor::assess(&case, policy).map_err(|e| vec![e.to_string()])
+    let mut rec = assessor::assess(&case, policy).map_err(|e| vec![e.to_string()])?;
+    if lang != rec.language {
+        localise(&mut rec, policy, lang);
+    }
+    Ok(rec)
 }
 
 fn error_line(position: usize, input: &str, errors: &[String]) -> String {
     serde_json::json!({ "position": position, "input": input, "errors": errors }).to_string()
 }
 
-fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u8> {
+fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
     let format = default_format(args.format);
     let inputs = read_inputs(&args.cases, args.max_size);
     let many = inputs.len() > 1;
@@ -153,10 +184,12 @@ fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
     let results: Vec<Result<assessor::Recommendation, Vec<String>>> = inputs
         .par_iter()
         .map(|input| match &input.bytes {
-            Ok(bytes) => assess_one(bytes, policy).map(|mut rec| {
+            Ok(bytes) => assess_one(bytes, policy, lang).map(|mut rec| {
                 if what_if {
                     if let Ok(case) = parse_case(bytes) {
-                        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
+                        let mut w = assessor::whatif::explore(&case.json, &rec, policy);
+                        w.localise(&policy.labels(lang));
+                        rec.what_if = Some(w);
                     }
                 }
                 rec
@@ -171,8 +204,8 @@ fn run_files(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
             Ok(rec) => {
                 let text = match format {
                     Format::Json => render::json(&rec, !many),
-                    Format::Text => render::text(&rec),
-                    Format::Markdown => render::markdown(&rec),
+                    Format::Text => render::text(&rec, &policy.labels(rec.language)),
+                    Format::Markdown => render::markdown(&rec, &policy.labels(rec.language)),
                 };
                 let sep = if many && format != Format::Json && index > 0 {
                     "\n"
@@ -215,7 +248,7 @@ fn progress(total_bytes: Option<u64>) -> indicatif::ProgressBar {
 /// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
 const CHUNK: usize = 1024;
 
-fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u8> {
+fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
     let mut status = OK;
     let mut position = 0usize;
     for path in &args.cases {
@@ -263,7 +296,7 @@ fn run_jsonl(args: &Args, policy: &Policy, sink: &mut Sink) -> std::io::Result<u
             let out: Vec<Result<String, Vec<String>>> = chunk
                 .par_iter()
                 .map(|(_, line)| match line {
-                    Ok(bytes) => assess_one(bytes, policy).map(|r| render::json(&r, false)),
+                    Ok(bytes) => assess_one(bytes, policy, lang).map(|r| render::json(&r, false)),
                     Err(e) => Err(vec![e.clone()]),
                 })
                 .collect();

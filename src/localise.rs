@@ -1,0 +1,205 @@
+//! Writing a recommendation's words in one of the policy's languages.
+//!
+//! A recommendation keeps, beside every text, the codes and values the text is made from (a finding's outcome and
+//! `values`, a step's `values`, a cap's `values`, a referral's `service` and `agency`). [`localise`] (re)writes every
+//! text from them: reasons from the rule's template in that language (`met`, `zh.met`, `zh.met.<variant>`, …),
+//! codes by their labels, legal bases under their names in that language. `assess` writes the policy's first
+//! language; `assessor assess --lang zh` calls it again for Chinese. Systems read the codes, never the sentences.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::facts::catalogue;
+use crate::policy::{Policy, Rule};
+use crate::recommendation::{Outcome, Recommendation};
+use crate::text::{fill_in, format_number, Labels, Lang};
+
+/// The template of a rule's outcome in `lang`: the variant named by the value `text`, else the plain one.
+fn template<'r>(
+    policy: &Policy,
+    rule: &'r Rule,
+    lang: Lang,
+    key: &str,
+    values: &BTreeMap<String, Value>,
+) -> Option<&'r str> {
+    values
+        .get("text")
+        .and_then(Value::as_str)
+        .and_then(|variant| policy.rule_text(rule, lang, &format!("{key}.{variant}")))
+        .or_else(|| policy.rule_text(rule, lang, key))
+}
+
+/// A finding's reason in `lang`.
+fn reason(
+    policy: &Policy,
+    rule: &Rule,
+    labels: &Labels,
+    outcome: Outcome,
+    values: &BTreeMap<String, Value>,
+    points: Option<i64>,
+    missing: &[String],
+) -> String {
+    let lang = labels.lang;
+    let title = policy.rule_text(rule, lang, "title").unwrap_or(&rule.title);
+    match outcome {
+        Outcome::Met => {
+            let mut v = values.clone();
+            if let Some(p) = points {
+                v.insert("points".into(), Value::from(p));
+            }
+            fill_in(
+                template(policy, rule, lang, "met", values).unwrap_or(title),
+                &v,
+                labels,
+            )
+        }
+        Outcome::NotMet => match template(policy, rule, lang, "not_met", values) {
+            Some(t) => fill_in(t, values, labels),
+            None => match lang {
+                Lang::Zh => format!("不符合：{}。", title.trim_end_matches('。')),
+                Lang::En => format!("Not met: {}.", title.trim_end_matches('.')),
+            },
+        },
+        Outcome::Unknown => {
+            let list: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            match lang {
+                Lang::Zh => format!("须待 {} 查明后才能判断。", list.join("、")),
+                Lang::En => format!("Cannot be decided until {} is known.", list.join(" and ")),
+            }
+        }
+    }
+}
+
+/// What a fact is, in `lang`: its question in the policy's question catalogue (Chinese), or the case schema's
+/// description (English).
+fn describe_fact(policy: &Policy, fact: &str, lang: Lang) -> String {
+    if lang == Lang::Zh {
+        let pattern: Vec<&str> = fact
+            .split('/')
+            .map(|s| if s.parse::<usize>().is_ok() { "*" } else { s })
+            .collect();
+        let n = fact
+            .split('/')
+            .find_map(|s| s.parse::<usize>().ok())
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        if let Some(q) = policy
+            .questions
+            .get(&pattern.join("/"))
+            .and_then(|q| q.zh.as_deref())
+        {
+            return q.replace("{n}", &n.to_string());
+        }
+        return String::new();
+    }
+    catalogue()
+        .lookup(fact)
+        .and_then(|id| catalogue().node(id))
+        .map(|n| n.description.trim_end_matches('.').to_string())
+        .unwrap_or_default()
+}
+
+/// Writes every text of `rec` in `lang` (the policy's first language when the policy does not declare `lang`).
+pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
+    let lang = if policy.languages.contains(&lang) {
+        lang
+    } else {
+        policy.primary_language()
+    };
+    let labels = policy.labels(lang);
+    rec.language = lang;
+    rec.policy.name = policy.name_in(lang).to_string();
+
+    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
+    for f in &mut rec.findings {
+        let Some(rule) = policy.rule(&f.rule) else {
+            continue;
+        };
+        f.reason = reason(
+            policy, rule, &labels, f.outcome, &f.values, f.points, &f.missing,
+        );
+        f.basis = policy
+            .rule_text(rule, lang, "basis")
+            .unwrap_or(&rule.basis)
+            .to_string();
+        reasons.insert(f.rule.clone(), f.reason.clone());
+    }
+    if let Some(p) = &mut rec.priority {
+        for f in &mut p.factors {
+            if let Some(r) = reasons.get(&f.rule) {
+                f.reason = r.clone();
+            }
+        }
+    }
+    for r in &mut rec.referrals {
+        if let Some(text) = reasons.get(&r.rule) {
+            r.reason = text.clone();
+        }
+        r.agency_name = labels.label(&r.agency);
+    }
+    if let Some(a) = &mut rec.amount {
+        for st in &mut a.steps {
+            let mut v = st.values.clone();
+            v.insert("value".into(), num(st.value));
+            let t = policy
+                .rule(&st.rule)
+                .and_then(|rule| policy.rule_text(rule, lang, &format!("step.{}", st.code)));
+            st.reason = match t {
+                Some(t) => fill_in(t, &v, &labels),
+                None => format!("{}: {}", labels.label(&st.code), format_number(st.value)),
+            };
+        }
+        for c in &mut a.caps {
+            let mut v = c.values.clone();
+            v.insert("limit".into(), num(c.limit));
+            v.insert("amount".into(), num(c.amount));
+            let key = if policy_has(policy, &c.rule, lang, &format!("cap.{}", c.code)) {
+                format!("cap.{}", c.code)
+            } else {
+                format!("check.{}", c.code)
+            };
+            let t = policy
+                .rule(&c.rule)
+                .and_then(|rule| policy.rule_text(rule, lang, &key));
+            c.reason = match t {
+                Some(t) => fill_in(t, &v, &labels),
+                None => format!("{}: {}", labels.label(&c.code), format_number(c.limit)),
+            };
+        }
+    }
+    for m in &mut rec.missing {
+        let what = describe_fact(policy, &m.fact, lang);
+        let rules = m
+            .needed_by
+            .iter()
+            .map(|r| format!("`{r}`"))
+            .collect::<Vec<_>>();
+        m.why = match lang {
+            Lang::Zh if what.is_empty() => format!("判断 {} 需要这一事实", rules.join("、")),
+            Lang::Zh => format!("{what}（判断 {} 需要这一事实）", rules.join("、")),
+            Lang::En => format!(
+                "{}{}needed to decide {}",
+                what,
+                if what.is_empty() { "" } else { ": " },
+                rules.join(", ")
+            ),
+        };
+    }
+    if let Some(w) = &mut rec.what_if {
+        w.localise(&labels);
+    }
+}
+
+fn policy_has(policy: &Policy, rule: &str, lang: Lang, key: &str) -> bool {
+    policy
+        .rule(rule)
+        .and_then(|r| policy.rule_text(r, lang, key))
+        .is_some()
+}
+
+fn num(x: f64) -> Value {
+    serde_json::Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
+}
