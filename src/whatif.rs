@@ -414,7 +414,7 @@ impl Exploration {
                 })
                 .collect();
             w.text = match lang {
-                Lang::Zh => format!("如果{}，将{}。", what.join("且"), w.outcome.text),
+                Lang::Zh => format!("如果 {}，将{}。", what.join("且"), w.outcome.text),
                 Lang::En => format!("Would be {} if {}.", w.outcome.text, what.join(" and ")),
             };
         }

@@ -1,7 +1,11 @@
 //! The reports a person reads (text and Markdown, as `assessor assess` prints them for one case, with what would
 //! change the outcome), snapshot-tested for cases of each kind.
 
-use crate::support::run;
+use assessor::localise::localise;
+use assessor::render;
+use assessor::text::Lang;
+
+use crate::support::{corpus, policy, run};
 
 fn redact(s: &str) -> String {
     let mut out = String::new();
@@ -34,6 +38,10 @@ fn reports_read_in_the_order_a_reviewer_reads_them() {
             let (code, out, err) = run(&["assess", "--format", format, &path], None);
             assert_eq!(code, 0, "{err}");
             insta::assert_snapshot!(format!("report_{format}_{stem}"), redact(&out));
+            let (code, out, err) =
+                run(&["assess", "--lang", "zh", "--format", format, &path], None);
+            assert_eq!(code, 0, "{err}");
+            insta::assert_snapshot!(format!("report_zh_{format}_{stem}"), redact(&out));
         }
     }
 }
@@ -63,4 +71,176 @@ fn the_text_report_puts_the_decision_first_and_the_policy_last() {
         out.contains("      if below ¥"),
         "each plausible income says where it leads:\n{out}"
     );
+}
+
+/// Words of a Chinese report written in Latin letters that are not codes: a rule id (`eligibility.hardship`), a
+/// JSON Pointer, a digest, a case number, a tier letter, a category (`W3`, `W+1`, `R12`) or anything in backticks
+/// is a code; any other run of letters — an English word, or a bare `snake_case` code no label covers — is not.
+fn english_in(report: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in report.lines() {
+        // Text between backticks is code.
+        let plain: String = line
+            .split('`')
+            .enumerate()
+            .filter(|(i, _)| i % 2 == 0)
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let is_token = |c: char| c.is_ascii_alphanumeric() || "_./:*+-#".contains(c);
+        for token in plain.split(|c: char| !is_token(c)) {
+            let letters = token.chars().filter(char::is_ascii_alphabetic).count();
+            let code = letters <= 1
+                || token.contains(['.', '/', ':'])
+                || token.chars().any(|c| c.is_ascii_digit());
+            // `**` is Markdown emphasis, `---` a rule, `-` a list item.
+            if !code {
+                found.push(format!("`{token}` in: {line}"));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn a_chinese_report_has_no_english_in_it_but_codes() {
+    let policy = policy();
+    let labels = policy.labels(Lang::Zh);
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let Ok(case) = assessor::validate::parse_case(&bytes) else {
+            continue;
+        };
+        let Ok(mut rec) = assessor::assess(&case, policy) else {
+            continue;
+        };
+        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
+        localise(&mut rec, policy, Lang::Zh);
+        assert_eq!(rec.language, Lang::Zh);
+        for report in [render::text(&rec, &labels), render::markdown(&rec, &labels)] {
+            for e in english_in(&report) {
+                problems.push(format!("{}: {e}", path.display()));
+            }
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_english_word_finder_finds_english_and_bare_codes() {
+    assert!(english_in("案件 HN-2022-0137：予以救助，优先等级 A（W+1、R12），见 `wage_base`、eligibility.hardship、/household/size")
+        .is_empty());
+    assert_eq!(english_in("困难等级为 very_difficult").len(), 1);
+    assert_eq!(english_in("理由：Not met").len(), 2);
+}
+
+#[test]
+fn json_in_chinese_keeps_the_codes_and_changes_only_the_words() {
+    let path = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let json = |lang: &str| -> serde_json::Value {
+        let (code, out, err) = run(&["assess", "--format", "json", "--lang", lang, path], None);
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str(&out).unwrap_or_default()
+    };
+    let (en, zh) = (json("en"), json("zh"));
+    assert_eq!(en["language"], "en");
+    assert_eq!(zh["language"], "zh");
+    for key in [
+        "decision",
+        "priority",
+        "approvals",
+        "payment",
+        "case_digest",
+    ] {
+        if key == "priority" {
+            assert_eq!(en[key]["tier"], zh[key]["tier"]);
+            assert_eq!(en[key]["score"], zh[key]["score"]);
+        } else {
+            assert_eq!(en[key], zh[key], "{key}");
+        }
+    }
+    assert_eq!(en["amount"]["recommended"], zh["amount"]["recommended"]);
+    let codes = |v: &serde_json::Value, list: &str, fields: &[&str]| -> Vec<String> {
+        v[list]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|x| {
+                        fields
+                            .iter()
+                            .map(|f| x[*f].to_string())
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        codes(&en, "findings", &["rule", "outcome", "values", "facts"]),
+        codes(&zh, "findings", &["rule", "outcome", "values", "facts"])
+    );
+    assert_eq!(
+        codes(&en, "referrals", &["service", "agency", "rule"]),
+        codes(&zh, "referrals", &["service", "agency", "rule"])
+    );
+    let f = &zh["findings"][3];
+    assert_eq!(f["rule"], "eligibility.dependant_of_incapacitated_earner");
+    assert!(f["basis"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("《人民检察院开展国家司法救助工作细则》（2021年）第七条"));
+    assert!(f["reason"].as_str().unwrap_or_default().contains("配偶"));
+    assert_eq!(zh["referrals"][0]["agency"], "civil_affairs_bureau");
+    assert_eq!(zh["referrals"][0]["agency_name"], "民政部门");
+}
+
+#[test]
+fn a_language_the_policy_does_not_declare_is_refused_with_the_languages_it_has() {
+    let (_dir, rules) = crate::support::policy_copy();
+    let manifest = rules.join("policy.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap_or_default();
+    let text = text
+        .replace("languages = [\"en\", \"zh\"]", "languages = [\"en\"]")
+        .replace("zh = \"text/zh.toml\"\n", "");
+    std::fs::write(&manifest, text).unwrap_or_default();
+    // Without Chinese declared, a rule's zh.* texts are an error; remove them as an English-only policy would.
+    for file in crate::support::subdirs(&rules)
+        .iter()
+        .flat_map(|d| crate::support::files_with_extension(d, "rhai"))
+    {
+        let t = std::fs::read_to_string(&file).unwrap_or_default();
+        let mut kept = Vec::new();
+        let mut in_zh = false;
+        for line in t.lines() {
+            if line.starts_with("// zh.") {
+                in_zh = true;
+                continue;
+            }
+            if in_zh && line.starts_with("//   ") {
+                continue;
+            }
+            in_zh = false;
+            kept.push(line);
+        }
+        std::fs::write(&file, kept.join("\n") + "\n").unwrap_or_default();
+    }
+    let rules_arg = rules.display().to_string();
+    let case = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let (code, out, err) = run(
+        &["assess", "--rules", &rules_arg, "--format", "text", case],
+        None,
+    );
+    assert_eq!(code, 0, "an English-only policy still assesses: {err}");
+    assert!(out.starts_with("Case HN-2022-0137: ASSIST"));
+    let (code, _, err) = run(
+        &["assess", "--rules", &rules_arg, "--lang", "zh", case],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("has no texts in Chinese (`zh`)"), "{err}");
+    assert!(err.contains("its languages are en"), "{err}");
 }
