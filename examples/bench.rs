@@ -367,6 +367,26 @@ fn main() {
         sample,
     );
 
+    // Every text again in Chinese (`assess --lang zh`): the extra cost over the English the assessment writes.
+    let chinese = time(rounds, || {
+        for r in &recs {
+            let mut r = r.clone();
+            assessor::localise::localise(&mut r, &policy, assessor::text::Lang::Zh);
+            std::hint::black_box(r.findings.len());
+        }
+    });
+    let cloning = time(rounds, || {
+        for r in &recs {
+            std::hint::black_box(r.clone().findings.len());
+        }
+    });
+    report(
+        "texts in Chinese (extra, with a clone)",
+        chinese,
+        recs.len(),
+    );
+    report("  of which the clone", cloning, recs.len());
+
     // Native baseline against the engine on the same two stages.
     let two = two_stage_policy();
     let typed: Vec<&Case> = cases.iter().map(|c| &c.case).collect();
@@ -420,7 +440,7 @@ fn main() {
                 .map(|_| {
                     let t = Instant::now();
                     let _ = std::process::Command::new(&exe)
-                        .args(["assess", "--format", "json"])
+                        .args(["assess", "--no-what-if", "--format", "json"])
                         .arg(&case)
                         .output();
                     t.elapsed()
@@ -428,7 +448,7 @@ fn main() {
                 .collect();
             println!(
                 "{:<52} {:>10.1} ms (median of 21)",
-                "start-up: `assessor assess` on one case",
+                "start-up: `assessor assess --no-what-if` on one case",
                 median(runs).as_secs_f64() * 1e3
             );
         }

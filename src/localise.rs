@@ -117,7 +117,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             continue;
         };
         f.reason = reason(
-            policy, rule, &labels, f.outcome, &f.values, f.points, &f.missing,
+            policy, rule, labels, f.outcome, &f.values, f.points, &f.missing,
         );
         f.basis = policy
             .rule_text(rule, lang, "basis")
@@ -146,7 +146,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 .rule(&st.rule)
                 .and_then(|rule| policy.rule_text(rule, lang, &format!("step.{}", st.code)));
             st.reason = match t {
-                Some(t) => fill_in(t, &v, &labels),
+                Some(t) => fill_in(t, &v, labels),
                 None => format!("{}: {}", labels.label(&st.code), format_number(st.value)),
             };
         }
@@ -163,7 +163,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 .rule(&c.rule)
                 .and_then(|rule| policy.rule_text(rule, lang, &key));
             c.reason = match t {
-                Some(t) => fill_in(t, &v, &labels),
+                Some(t) => fill_in(t, &v, labels),
                 None => format!("{}: {}", labels.label(&c.code), format_number(c.limit)),
             };
         }
@@ -187,7 +187,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
         };
     }
     if let Some(w) = &mut rec.what_if {
-        w.localise(&labels);
+        w.localise(labels);
     }
 }
 

@@ -176,6 +176,7 @@ pub struct Policy {
     pub names: BTreeMap<Lang, String>,
     /// The labels of codes in each language.
     pub labels: BTreeMap<Lang, Labels>,
+    no_labels: Labels,
     pub(crate) rule_index: BTreeMap<String, usize>,
     pub(crate) sandbox: Sandbox,
 }
@@ -852,6 +853,7 @@ impl Policy {
             languages,
             names,
             labels,
+            no_labels: Labels::none(Lang::En),
             rule_index,
             sandbox,
         })
@@ -880,12 +882,15 @@ impl Policy {
             .or_else(primary)
     }
 
-    /// The labels of codes in a language.
-    pub fn labels(&self, lang: Lang) -> Labels {
-        self.labels
-            .get(&lang)
-            .cloned()
-            .unwrap_or_else(|| Labels::none(lang))
+    /// The labels of codes in a language (those of the first language when the policy does not declare `lang`).
+    pub fn labels(&self, lang: Lang) -> &Labels {
+        match self.labels.get(&lang) {
+            Some(l) => l,
+            None => self
+                .labels
+                .get(&self.primary_language())
+                .unwrap_or(&self.no_labels),
+        }
     }
 
     /// The policy's name in a language.

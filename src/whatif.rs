@@ -378,7 +378,7 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
     }
     out.assessments = ex.count;
     let lang = policy.primary_language();
-    out.localise(&policy.labels(lang));
+    out.localise(policy.labels(lang));
     out
 }
 

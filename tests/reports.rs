@@ -118,7 +118,7 @@ fn a_chinese_report_has_no_english_in_it_but_codes() {
         rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
         localise(&mut rec, policy, Lang::Zh);
         assert_eq!(rec.language, Lang::Zh);
-        for report in [render::text(&rec, &labels), render::markdown(&rec, &labels)] {
+        for report in [render::text(&rec, labels), render::markdown(&rec, labels)] {
             for e in english_in(&report) {
                 problems.push(format!("{}: {e}", path.display()));
             }

@@ -188,7 +188,7 @@ fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
                 if what_if {
                     if let Ok(case) = parse_case(bytes) {
                         let mut w = assessor::whatif::explore(&case.json, &rec, policy);
-                        w.localise(&policy.labels(lang));
+                        w.localise(policy.labels(lang));
                         rec.what_if = Some(w);
                     }
                 }
@@ -204,8 +204,8 @@ fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
             Ok(rec) => {
                 let text = match format {
                     Format::Json => render::json(&rec, !many),
-                    Format::Text => render::text(&rec, &policy.labels(rec.language)),
-                    Format::Markdown => render::markdown(&rec, &policy.labels(rec.language)),
+                    Format::Text => render::text(&rec, policy.labels(rec.language)),
+                    Format::Markdown => render::markdown(&rec, policy.labels(rec.language)),
                 };
                 let sep = if many && format != Format::Json && index > 0 {
                     "\n"

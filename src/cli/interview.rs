@@ -214,5 +214,5 @@ fn write_atomically(target: &std::path::Path, text: &str) -> std::io::Result<()>
 /// The report of the interview's recommendation, in its language when the policy has texts in it.
 fn report(mut r: assessor::Recommendation, policy: &assessor::Policy, lang: Lang) -> String {
     assessor::localise::localise(&mut r, policy, lang);
-    assessor::render::text(&r, &policy.labels(r.language))
+    assessor::render::text(&r, policy.labels(r.language))
 }
