@@ -1354,3 +1354,56 @@ impl PolicyError {
 pub fn identity(policy: &Policy) -> Value {
     serde_json::json!({ "name": policy.name, "version": policy.version, "digest": policy.digest })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_continuation_lines_join_without_a_space_english_with_one() {
+        let text = "// id: x.y\n// zh.met: 申请人\n//   系被害人的{relation}。\n// met: The applicant\n//   is the victim's {relation}.\n";
+        let h = parse_header(text, "f.rhai").unwrap_or_default();
+        assert_eq!(
+            h.fields.get("zh.met").map(|v| v.0.as_str()),
+            Some("申请人系被害人的{relation}。")
+        );
+        assert_eq!(
+            h.fields.get("met").map(|v| v.0.as_str()),
+            Some("The applicant is the victim's {relation}.")
+        );
+    }
+
+    #[test]
+    fn a_translation_key_names_a_language_and_a_text() {
+        assert_eq!(
+            split_lang("zh.met.allowance"),
+            Some(("zh", "met.allowance"))
+        );
+        assert_eq!(split_lang("zh.title"), Some(("zh", "title")));
+        assert_eq!(split_lang("zh.id"), None);
+        assert_eq!(split_lang("met.allowance"), None);
+    }
+
+    #[test]
+    fn every_text_needs_its_translation_and_every_translation_its_text() {
+        let text = "// id: x.y\n// met: Met.\n// zh.not_met: 不符合。\n// fr.met: Oui.\n";
+        let h = parse_header(text, "f.rhai").unwrap_or_default();
+        let mut errors = Vec::new();
+        let t = check_translations(&h, "f.rhai", text, &[Lang::En, Lang::Zh], &mut errors);
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`fr.met` is a text in `fr`, which the policy does not declare",
+                "`zh.not_met` translates `not_met`, which the header does not have",
+                "`met` has no Chinese text (`zh.met`)",
+            ]
+        );
+        assert_eq!(
+            t.get(&Lang::Zh)
+                .and_then(|m| m.get("not_met"))
+                .map(String::as_str),
+            Some("不符合。")
+        );
+    }
+}

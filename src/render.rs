@@ -259,6 +259,18 @@ fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
     out
 }
 
+/// "legal aid (legal aid centre): why" — the service (`mark` around it, e.g. `**`), its agency, the reason.
+fn referral(f: &Referral, labels: &Labels, wd: &Words, mark: &str) -> String {
+    format!(
+        "{mark}{}{mark}{}{}{}{}",
+        labels.label(&f.service),
+        wd.w(" (", "（"),
+        f.agency_name,
+        wd.w("): ", "）："),
+        f.reason
+    )
+}
+
 fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::ValueCase] {
     r.what_if
         .as_ref()
@@ -374,23 +386,7 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
     if !r.referrals.is_empty() {
         let _ = writeln!(s, "  {}", wd.w("Referrals:", "转介："));
         for f in &r.referrals {
-            let _ = if zh {
-                writeln!(
-                    s,
-                    "    - {}（{}）：{}",
-                    labels.label(&f.service),
-                    f.agency_name,
-                    f.reason
-                )
-            } else {
-                writeln!(
-                    s,
-                    "    - {} ({}): {}",
-                    labels.label(&f.service),
-                    f.agency_name,
-                    f.reason
-                )
-            };
+            let _ = writeln!(s, "    - {}", referral(f, labels, &wd, ""));
         }
     }
     if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
@@ -602,23 +598,7 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
     if !r.referrals.is_empty() {
         let _ = writeln!(s, "### {}\n", wd.w("Referrals", "转介"));
         for f in &r.referrals {
-            let _ = if zh {
-                writeln!(
-                    s,
-                    "- **{}**（{}）：{}",
-                    labels.label(&f.service),
-                    f.agency_name,
-                    f.reason
-                )
-            } else {
-                writeln!(
-                    s,
-                    "- **{}** ({}): {}",
-                    labels.label(&f.service),
-                    f.agency_name,
-                    f.reason
-                )
-            };
+            let _ = writeln!(s, "- {}", referral(f, labels, &wd, "**"));
         }
         let _ = writeln!(s);
     }

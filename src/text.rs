@@ -185,4 +185,27 @@ mod tests {
         assert_eq!(format_number(-1234.5), "-1,234.5");
         assert_eq!(format_number(7128.0), "7,128");
     }
+
+    #[test]
+    fn labels_show_codes_in_each_language() {
+        let mut zh = Labels::none(Lang::Zh);
+        zh.map.insert("spouse".into(), "配偶".into());
+        let mut v = BTreeMap::new();
+        v.insert("relation".to_string(), Value::from("spouse"));
+        v.insert("proof".to_string(), Value::Bool(true));
+        v.insert("age".to_string(), Value::Null);
+        assert_eq!(
+            fill_in("被害人的{relation}，证明：{proof}，年龄：{age}", &v, &zh),
+            "被害人的配偶，证明：是，年龄：未知"
+        );
+        // English reads a code with `_` as a space; Chinese shows a code it has no label for as it is.
+        assert_eq!(
+            Labels::none(Lang::En).label("lost_labour_capacity"),
+            "lost labour capacity"
+        );
+        assert_eq!(zh.label("lost_labour_capacity"), "lost_labour_capacity");
+        assert_eq!(zh.value(&serde_json::json!(["spouse", 2])), "配偶、2");
+        assert_eq!(Lang::parse("zh"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("fr"), None);
+    }
 }
