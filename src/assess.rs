@@ -106,6 +106,16 @@ fn missing_of(run: &RuleRun) -> &[FactRef] {
 
 /// Assesses a validated case on a policy.
 pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, AssessError> {
+    assess_in(case, policy, policy.primary_language())
+}
+
+/// Assesses a validated case on a policy, with every text in `lang` (the policy's first language when it does not
+/// declare `lang`).
+pub fn assess_in(
+    case: &ValidCase,
+    policy: &Policy,
+    lang: crate::text::Lang,
+) -> Result<Recommendation, AssessError> {
     let province = case
         .case
         .jurisdiction
@@ -145,6 +155,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         &outcomes,
         progress,
         province.as_deref(),
+        lang,
     ))
 }
 
@@ -378,6 +389,7 @@ fn build(
     o: &Outcomes<'_>,
     progress: Progress,
     province: Option<&str>,
+    lang: crate::text::Lang,
 ) -> Recommendation {
     let mut findings = Vec::new();
     let mut fast_track = false;
@@ -655,7 +667,7 @@ fn build(
         case_digest: case_digest(&case.json),
         what_if: None,
     };
-    crate::localise::localise(&mut rec, policy, policy.primary_language());
+    crate::localise::localise(&mut rec, policy, lang);
     rec
 }
 

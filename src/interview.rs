@@ -199,20 +199,11 @@ impl<'p> Interview<'p> {
             _ if fact == "/decision_date" => AnswerKind::Date,
             _ => AnswerKind::Text,
         };
-        let n = fact
-            .split('/')
-            .find_map(|s| s.parse::<usize>().ok())
-            .map(|i| i + 1)
-            .unwrap_or(0);
         let entry = self.policy.questions.get(&pattern);
-        let text = entry
-            .map(|q| match self.lang {
-                Lang::Zh => q.zh.clone().unwrap_or_else(|| q.en.clone()),
-                Lang::En => q.en.clone(),
-            })
+        let text = catalogue_question(self.policy, fact, self.lang)
+            .or_else(|| catalogue_question(self.policy, fact, Lang::En))
             .or_else(|| node.map(|n| format!("{}?", n.description.trim_end_matches('.'))))
-            .unwrap_or_else(|| fact.to_string())
-            .replace("{n}", &n.to_string());
+            .unwrap_or_else(|| fact.to_string());
         let labels = match &kind {
             AnswerKind::Choice(choices) => choices
                 .iter()
@@ -452,6 +443,28 @@ pub struct CatalogueEntry {
     /// Chinese labels of the allowed values, by value.
     #[serde(default)]
     pub zh_choices: BTreeMap<String, String>,
+}
+
+/// The policy's question for a fact (a JSON Pointer) in `lang`, with `{n}` the number of its list item (the 1st,
+/// 2nd … dependant); `None` when the catalogue has none in that language.
+pub fn catalogue_question(policy: &Policy, fact: &str, lang: Lang) -> Option<String> {
+    let cat = catalogue();
+    let pattern = cat
+        .lookup(fact)
+        .and_then(|id| cat.node(id))
+        .map(|n| n.path.clone())
+        .unwrap_or_else(|| fact.to_string());
+    let entry = policy.questions.get(&pattern)?;
+    let text = match lang {
+        Lang::Zh => entry.zh.as_deref()?,
+        Lang::En => entry.en.as_str(),
+    };
+    let n = fact
+        .split('/')
+        .find_map(|s| s.parse::<usize>().ok())
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    Some(text.replace("{n}", &n.to_string()))
 }
 
 /// The questions of the catalogue, by fact pattern (`*` for list items).

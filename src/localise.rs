@@ -75,23 +75,7 @@ fn reason(
 /// description (English).
 fn describe_fact(policy: &Policy, fact: &str, lang: Lang) -> String {
     if lang == Lang::Zh {
-        let pattern: Vec<&str> = fact
-            .split('/')
-            .map(|s| if s.parse::<usize>().is_ok() { "*" } else { s })
-            .collect();
-        let n = fact
-            .split('/')
-            .find_map(|s| s.parse::<usize>().ok())
-            .map(|i| i + 1)
-            .unwrap_or(0);
-        if let Some(q) = policy
-            .questions
-            .get(&pattern.join("/"))
-            .and_then(|q| q.zh.as_deref())
-        {
-            return q.replace("{n}", &n.to_string());
-        }
-        return String::new();
+        return crate::interview::catalogue_question(policy, fact, lang).unwrap_or_default();
     }
     catalogue()
         .lookup(fact)

@@ -377,8 +377,7 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
             .collect();
     }
     out.assessments = ex.count;
-    let lang = policy.primary_language();
-    out.localise(policy.labels(lang));
+    out.localise(policy.labels(rec.language));
     out
 }
 

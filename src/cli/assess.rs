@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use assessor::localise::localise;
 use assessor::render::{self, Format};
 use assessor::text::Lang;
 use assessor::validate::parse_case;
@@ -162,12 +161,14 @@ fn assess_one(
     bytes: &[u8],
     policy: &Policy,
     lang: Lang,
+    what_if: bool,
 ) -> Result<assessor::Recommendation, Vec<String>> {
     let case =
         parse_case(bytes).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
-    let mut rec = assessor::assess(&case, policy).map_err(|e| vec![e.to_string()])?;
-    if lang != rec.language {
-        localise(&mut rec, policy, lang);
+    let mut rec =
+        assessor::assess::assess_in(&case, policy, lang).map_err(|e| vec![e.to_string()])?;
+    if what_if {
+        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
     }
     Ok(rec)
 }
@@ -184,16 +185,7 @@ fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
     let results: Vec<Result<assessor::Recommendation, Vec<String>>> = inputs
         .par_iter()
         .map(|input| match &input.bytes {
-            Ok(bytes) => assess_one(bytes, policy, lang).map(|mut rec| {
-                if what_if {
-                    if let Ok(case) = parse_case(bytes) {
-                        let mut w = assessor::whatif::explore(&case.json, &rec, policy);
-                        w.localise(policy.labels(lang));
-                        rec.what_if = Some(w);
-                    }
-                }
-                rec
-            }),
+            Ok(bytes) => assess_one(bytes, policy, lang, what_if),
             Err(e) => Err(vec![e.clone()]),
         })
         .collect();
@@ -296,7 +288,9 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
             let out: Vec<Result<String, Vec<String>>> = chunk
                 .par_iter()
                 .map(|(_, line)| match line {
-                    Ok(bytes) => assess_one(bytes, policy, lang).map(|r| render::json(&r, false)),
+                    Ok(bytes) => {
+                        assess_one(bytes, policy, lang, false).map(|r| render::json(&r, false))
+                    }
                     Err(e) => Err(vec![e.clone()]),
                 })
                 .collect();
