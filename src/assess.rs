@@ -520,6 +520,7 @@ fn build(
                             reason: String::new(),
                             rule: rule.id.clone(),
                             values: values.clone(),
+                            check_only: !is_cap,
                         });
                     }
                     Effect::Recommend(a) => recommended = Some(*a),

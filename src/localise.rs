@@ -138,11 +138,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             let mut v = c.values.clone();
             v.insert("limit".into(), num(c.limit));
             v.insert("amount".into(), num(c.amount));
-            let key = if policy_has(policy, &c.rule, lang, &format!("cap.{}", c.code)) {
-                format!("cap.{}", c.code)
-            } else {
-                format!("check.{}", c.code)
-            };
+            let key = format!("{}.{}", if c.check_only { "check" } else { "cap" }, c.code);
             let t = policy
                 .rule(&c.rule)
                 .and_then(|rule| policy.rule_text(rule, lang, &key));
@@ -173,13 +169,6 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
     if let Some(w) = &mut rec.what_if {
         w.localise(labels);
     }
-}
-
-fn policy_has(policy: &Policy, rule: &str, lang: Lang, key: &str) -> bool {
-    policy
-        .rule(rule)
-        .and_then(|r| policy.rule_text(r, lang, key))
-        .is_some()
 }
 
 fn num(x: f64) -> Value {

@@ -187,6 +187,9 @@ pub struct Cap {
     /// Values the reason is made from (stable, for systems).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Value>,
+    /// Given by `check` (a ceiling that only calls for an approval), not `cap`: its text is `check.<code>`.
+    #[serde(skip)]
+    pub(crate) check_only: bool,
 }
 
 /// An approval the decision needs.
