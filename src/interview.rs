@@ -118,7 +118,8 @@ impl<'p> Interview<'p> {
         &self.case
     }
 
-    /// The recommendation for the case so far (once the case id and decision date are known).
+    /// The recommendation for the case so far (once the case id and decision date are known), in the interview's
+    /// language when the policy has texts in it.
     pub fn recommendation(&self) -> Option<Recommendation> {
         let mut probe = self.case.clone();
         if let Some(o) = probe.as_object_mut() {
@@ -126,7 +127,7 @@ impl<'p> Interview<'p> {
             o.entry("schema_version").or_insert(json!(1));
         }
         let valid = validate_value(probe).ok()?;
-        crate::assess(&valid, self.policy).ok()
+        crate::assess::assess_in(&valid, self.policy, self.lang).ok()
     }
 
     /// The next question, or `None` when nothing unknown can change the decision, the tier or the amount.

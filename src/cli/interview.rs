@@ -127,7 +127,7 @@ pub fn run(args: Args) -> u8 {
             }
             Reply::Show => {
                 if let Some(r) = iv.recommendation() {
-                    let _ = writeln!(out, "\n{}", report(r, &policy, args.lang));
+                    let _ = writeln!(out, "\n{}", report(r, &policy));
                 }
             }
             Reply::Quit => {
@@ -182,7 +182,7 @@ pub fn run(args: Args) -> u8 {
         if zh { "个问题" } else { "questions" }
     );
     if let Some(r) = iv.recommendation() {
-        let _ = writeln!(out, "{}", report(r, &policy, args.lang));
+        let _ = writeln!(out, "{}", report(r, &policy));
     }
     let _ = writeln!(
         out,
@@ -211,8 +211,7 @@ fn write_atomically(target: &std::path::Path, text: &str) -> std::io::Result<()>
     tmp.persist(target).map(|_| ()).map_err(|e| e.error)
 }
 
-/// The report of the interview's recommendation, in its language when the policy has texts in it.
-fn report(mut r: assessor::Recommendation, policy: &assessor::Policy, lang: Lang) -> String {
-    assessor::localise::localise(&mut r, policy, lang);
+/// The report of the interview's recommendation (already in the interview's language).
+fn report(r: assessor::Recommendation, policy: &assessor::Policy) -> String {
     assessor::render::text(&r, policy.labels(r.language))
 }
