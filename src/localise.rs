@@ -3,8 +3,9 @@
 //! A recommendation keeps, beside every text, the codes and values the text is made from (a finding's outcome and
 //! `values`, a step's `values`, a cap's `values`, a referral's `service` and `agency`). [`localise`] (re)writes every
 //! text from them: reasons from the rule's template in that language (`met`, `zh.met`, `zh.met.<variant>`, …),
-//! codes by their labels, legal bases under their names in that language. `assess` writes the policy's first
-//! language; `assessor assess --lang zh` calls it again for Chinese. Systems read the codes, never the sentences.
+//! codes by their labels, legal bases under their names in that language. `assess_in` calls it once with the
+//! language asked for (`assess` with the policy's first); a recommendation can be rewritten in another language
+//! later by calling it again. Systems read the codes, never the sentences.
 
 use std::collections::BTreeMap;
 
