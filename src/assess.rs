@@ -132,17 +132,50 @@ pub fn assess_in(
         decision: None,
         tier: None,
         score: None,
+        overrides: Vec::new(),
         current: Default::default(),
     };
     let date = case.case.decision_date.as_str();
-    let Some((result, ctx)) =
-        engine::with_case(ctx, || run_stages(policy, date, province.as_deref()))
-    else {
+    let Some((result, ctx)) = engine::with_case(ctx, || {
+        let mut stages = Stages::new(policy, date, province.as_deref());
+        let progress = stages.run(true)?;
+        let spread = if progress.decision == Decision::Assist {
+            stages.spread()?
+        } else {
+            None
+        };
+        // When the amount cannot be computed on the known facts: the middle reading's amount rules.
+        let amount_known =
+            engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)).is_some());
+        let likely = match &spread {
+            Some(sp) if !amount_known => match middle_reading(sp) {
+                Some(assign) => {
+                    let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
+                    stages.prepare(&[], &assign);
+                    let ran = stages.run(false);
+                    let runs = engine::with_eval_ctx(|c| {
+                        c.overrides.clear();
+                        std::mem::replace(&mut c.runs, actual)
+                    })
+                    .unwrap_or_default();
+                    engine::set_progress(
+                        Some(progress.decision.as_str()),
+                        progress.priority.map(|p| p.1.as_str()),
+                        progress.priority.map(|p| p.0),
+                    );
+                    ran.ok().map(|_| (assign, runs))
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        Ok::<_, AssessError>((progress, spread, likely))
+    }) else {
         return Err(AssessError::Internal {
             message: "the evaluation context was lost".into(),
         });
     };
-    let progress = result?;
+    let (progress, spread, likely) = result?;
     let outcomes = Outcomes {
         policy,
         runs: &ctx.runs,
@@ -154,9 +187,32 @@ pub fn assess_in(
         policy,
         &outcomes,
         progress,
+        Unsettled {
+            spread: spread.as_ref(),
+            likely: likely.as_ref(),
+        },
         province.as_deref(),
         lang,
     ))
+}
+
+/// What unknowns leave open once the decision is settled.
+struct Unsettled<'a> {
+    spread: Option<&'a Spread>,
+    /// The middle reading's facts and rule results, when the amount needs it.
+    likely: Option<&'a (Vec<(FactRef, Value)>, Vec<Option<RuleRun>>)>,
+}
+
+/// The facts of the middle reading by amount (the lower middle of an even number of readings).
+fn middle_reading(spread: &Spread) -> Option<Vec<(FactRef, Value)>> {
+    let mut with_amount: Vec<&(Vec<(FactRef, Value)>, Option<i64>, Tier, i64)> =
+        spread.leaves.iter().filter(|l| l.1.is_some()).collect();
+    with_amount.sort_by_key(|l| l.1);
+    let n = with_amount.len();
+    if n == 0 {
+        return None;
+    }
+    with_amount.get((n - 1) / 2).map(|l| l.0.clone())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,77 +222,465 @@ struct Progress {
     priority: Option<(i64, Tier, bool)>,
 }
 
-fn run_stages(
-    policy: &Policy,
-    date: &str,
-    province: Option<&str>,
-) -> Result<Progress, AssessError> {
-    let mut scope = engine::base_scope();
-    let mut progress = Progress {
-        decision: Decision::NeedsInformation,
-        discretionary: false,
-        priority: None,
-    };
-    for stage in Stage::ALL {
-        let runs_stage = match stage {
-            Stage::Eligibility | Stage::Exclusions | Stage::Referrals => true,
-            Stage::Priority => progress.decision != Decision::Decline,
-            Stage::Amount => progress.decision == Decision::Assist,
-        };
-        if runs_stage {
-            for (i, rule) in policy
-                .rules
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.stage == stage)
-            {
-                policy
-                    .sandbox
-                    .run_rule(i, &rule.ast, &mut scope)
-                    .map_err(|f| AssessError::Rule {
-                        rule: rule.id.clone(),
-                        file: rule.file.clone(),
-                        line: f.line,
-                        column: f.column,
-                        message: f.message,
-                    })?;
-            }
+/// What unknowns could still move once the decision is settled: the amount's range and the tiers reachable,
+/// over the plausible values of the facts that the undecided priority and amount rules need.
+#[derive(Debug, Default)]
+struct Spread {
+    /// Each reading: the facts put in place, the amount recommended, the tier and the score.
+    leaves: Vec<(Vec<(FactRef, Value)>, Option<i64>, Tier, i64)>,
+    /// The bounds were reached before every reading was tried: the range is open.
+    open: bool,
+    /// Facts whose values were seen to move the amount.
+    moves_amount: Vec<FactRef>,
+    /// Facts whose values were seen to move the tier.
+    moves_tier: Vec<FactRef>,
+}
+
+/// Runs the policy's stages for the case installed in the evaluation context.
+struct Stages<'p> {
+    policy: &'p Policy,
+    date: &'p str,
+    province: Option<&'p str>,
+    scope: rhai::Scope<'static>,
+    scenarios: usize,
+}
+
+fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
+    AssessError::Rule {
+        rule: rule.id.clone(),
+        file: rule.file.clone(),
+        line: f.line,
+        column: f.column,
+        message: f.message,
+    }
+}
+
+impl<'p> Stages<'p> {
+    fn new(policy: &'p Policy, date: &'p str, province: Option<&'p str>) -> Self {
+        Stages {
+            policy,
+            date,
+            province,
+            scope: engine::base_scope(),
+            scenarios: 0,
         }
-        engine::inspect_runs(|runs| {
-            let outcomes = Outcomes {
-                policy,
-                runs,
-                date,
-                province,
+    }
+
+    fn outcomes<'a>(&self, runs: &'a [Option<RuleRun>]) -> Outcomes<'a>
+    where
+        'p: 'a,
+    {
+        Outcomes {
+            policy: self.policy,
+            runs,
+            date: self.date,
+            province: self.province,
+        }
+    }
+
+    /// Runs one rule; if it stops on an unknown, asks whether the unknown matters to its conclusion.
+    fn run_rule(&mut self, i: usize, rule: &Rule) -> Result<(), AssessError> {
+        self.policy
+            .sandbox
+            .run_rule(i, &rule.ast, &mut self.scope)
+            .map_err(|f| rule_error(rule, f))?;
+        let unknown =
+            engine::inspect_runs(|runs| matches!(runs.get(i), Some(Some(RuleRun::Unknown { .. }))));
+        if unknown {
+            crate::unknowns::settle_rule(self.policy, i, &mut self.scope, self.date, self.province);
+        }
+        Ok(())
+    }
+
+    fn run_stage(&mut self, stage: Stage) -> Result<(), AssessError> {
+        let policy = self.policy;
+        for (i, rule) in policy
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.stage == stage)
+        {
+            self.run_rule(i, rule)?;
+        }
+        Ok(())
+    }
+
+    /// Runs every stage. `settle` asks, when eligibility and exclusions leave the decision open, whether it is
+    /// the same for every combination of the unknowns they need.
+    fn run(&mut self, settle: bool) -> Result<Progress, AssessError> {
+        let mut progress = Progress {
+            decision: Decision::NeedsInformation,
+            discretionary: false,
+            priority: None,
+        };
+        engine::set_progress(None, None, None);
+        for stage in Stage::ALL {
+            let runs_stage = match stage {
+                Stage::Eligibility | Stage::Exclusions | Stage::Referrals => true,
+                Stage::Priority => progress.decision != Decision::Decline,
+                Stage::Amount => progress.decision == Decision::Assist,
             };
+            if runs_stage {
+                self.run_stage(stage)?;
+            }
             match stage {
                 Stage::Exclusions => {
-                    let (d, disc) = decide(&outcomes);
+                    let (mut d, mut disc) = with_runs(|runs| decide(&self.outcomes(runs)))
+                        .unwrap_or((Decision::NeedsInformation, false));
+                    if d == Decision::NeedsInformation && settle {
+                        if let Some((sd, sdisc)) = self.settle_decision()? {
+                            (d, disc) = (sd, sdisc);
+                        }
+                    }
                     progress.decision = d;
                     progress.discretionary = disc;
                 }
                 Stage::Priority if progress.decision != Decision::Decline => {
-                    let (score, tier, provisional, _) = priority_parts(&outcomes);
-                    progress.priority = Some((score, tier, provisional));
-                }
-                // An amount that cannot be computed for want of facts leaves the decision open.
-                Stage::Amount
-                    if progress.decision == Decision::Assist && !recommended(&outcomes) =>
-                {
-                    progress.decision = Decision::NeedsInformation;
+                    progress.priority = with_runs(|runs| {
+                        let (score, tier, provisional, _) = priority_parts(&self.outcomes(runs));
+                        (score, tier, provisional)
+                    });
                 }
                 _ => {}
             }
-        });
-        engine::set_progress(
-            (stage >= Stage::Exclusions).then_some(progress.decision.as_str()),
-            progress.priority.map(|p| p.1.as_str()),
-            progress.priority.map(|p| p.0),
-        );
+            engine::set_progress(
+                (stage >= Stage::Exclusions).then_some(progress.decision.as_str()),
+                progress.priority.map(|p| p.1.as_str()),
+                progress.priority.map(|p| p.0),
+            );
+        }
+        Ok(progress)
     }
-    Ok(progress)
+
+    /// Puts `assign` in place of unknown facts (over `base`) and clears every rule's result.
+    fn prepare(&self, base: &[(FactRef, Value)], assign: &[(FactRef, Value)]) {
+        let mut overrides = base.to_vec();
+        overrides.extend(assign.iter().cloned());
+        engine::with_eval_ctx(|c| {
+            c.overrides = overrides;
+            c.runs.iter_mut().for_each(|r| *r = None);
+        });
+    }
+
+    /// The numbers the rules of `stages` can distinguish (for the plausible values of an unknown sum or count).
+    fn numbers(&self, stages: &[Stage]) -> Vec<f64> {
+        let mut out = Vec::new();
+        let params = engine::inspect_runs(|runs| {
+            runs.iter()
+                .flatten()
+                .flat_map(|r| match r {
+                    RuleRun::Concluded { params, .. } | RuleRun::Unknown { params, .. } => {
+                        params.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        for rule in self
+            .policy
+            .rules
+            .iter()
+            .filter(|r| stages.contains(&r.stage))
+        {
+            out.extend(crate::unknowns::numbers_in(&rule.ast));
+        }
+        out.extend(crate::unknowns::numbers_of_params(
+            self.policy,
+            &params,
+            self.date,
+            self.province,
+        ));
+        out
+    }
+
+    /// Whether the decision is the same for every combination of the plausible values of the facts the undecided
+    /// eligibility and exclusion rules need (within the bounds); if so, that decision, and whether any reading
+    /// rests on the catch-all only.
+    fn settle_decision(&mut self) -> Result<Option<(Decision, bool)>, AssessError> {
+        let saved = engine::with_eval_ctx(|c| (c.runs.clone(), c.overrides.clone()));
+        let Some((runs, base)) = saved else {
+            return Ok(None);
+        };
+        let first = engine::inspect_runs(|runs| relevant_missing(&self.outcomes(runs)));
+        let numbers = self.numbers(&[Stage::Eligibility, Stage::Exclusions]);
+        let mut seen: Option<Decision> = None;
+        let mut discretionary = false;
+        let mut count = 0;
+        let settled = self.explore_decision(
+            &first,
+            &mut Vec::new(),
+            &base,
+            &numbers,
+            &mut count,
+            &mut seen,
+            &mut discretionary,
+        )?;
+        engine::with_eval_ctx(|c| {
+            c.runs = runs;
+            c.overrides = base;
+        });
+        Ok(match (settled, seen) {
+            (true, Some(d)) => Some((d, d == Decision::Assist && discretionary)),
+            _ => None,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn explore_decision(
+        &mut self,
+        missing: &[FactRef],
+        assign: &mut Vec<(FactRef, Value)>,
+        base: &[(FactRef, Value)],
+        numbers: &[f64],
+        count: &mut usize,
+        seen: &mut Option<Decision>,
+        discretionary: &mut bool,
+    ) -> Result<bool, AssessError> {
+        if assign.len() >= crate::unknowns::bounds::DECISION_FACTS {
+            return Ok(false);
+        }
+        let Some(&fact) = missing
+            .iter()
+            .find(|f| !assign.iter().any(|(a, _)| a == *f))
+        else {
+            return Ok(false);
+        };
+        if !crate::unknowns::enumerable(fact) {
+            return Ok(false);
+        }
+        for value in crate::unknowns::plausible(fact, numbers) {
+            *count += 1;
+            if *count > crate::unknowns::bounds::DECISION_SCENARIOS {
+                return Ok(false);
+            }
+            assign.push((fact, value));
+            self.prepare(base, assign);
+            // A rule that fails for a value the case does not have leaves the decision open; it does not fail the case.
+            let ran = self
+                .run_stage(Stage::Eligibility)
+                .and_then(|()| self.run_stage(Stage::Exclusions));
+            let ok = match ran {
+                Err(_) => false,
+                Ok(()) => {
+                    let (d, disc, next) = with_runs(|runs| {
+                        let o = self.outcomes(runs);
+                        let (d, disc) = decide(&o);
+                        (d, disc, relevant_missing(&o))
+                    })
+                    .unwrap_or((
+                        Decision::NeedsInformation,
+                        false,
+                        Vec::new(),
+                    ));
+                    match d {
+                        Decision::NeedsInformation => self.explore_decision(
+                            &next,
+                            assign,
+                            base,
+                            numbers,
+                            count,
+                            seen,
+                            discretionary,
+                        )?,
+                        d => {
+                            *discretionary |= disc;
+                            match seen {
+                                None => {
+                                    *seen = Some(d);
+                                    true
+                                }
+                                Some(s) => *s == d,
+                            }
+                        }
+                    }
+                }
+            };
+            assign.pop();
+            if !ok {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// For an assisted case whose priority or amount rules wait for facts: the amount and tier of every reading of
+    /// those facts (within the bounds).
+    fn spread(&mut self) -> Result<Option<Spread>, AssessError> {
+        let first: Vec<FactRef> =
+            engine::inspect_runs(|runs| shaping_missing(&self.outcomes(runs)));
+        if first.is_empty() {
+            return Ok(None);
+        }
+        let saved = engine::with_eval_ctx(|c| {
+            (
+                c.runs.clone(),
+                c.overrides.clone(),
+                (c.decision, c.tier, c.score),
+            )
+        });
+        let Some((runs, base, progress)) = saved else {
+            return Ok(None);
+        };
+        let numbers = self.numbers(&[Stage::Eligibility, Stage::Priority, Stage::Amount]);
+        let mut spread = Spread::default();
+        self.scenarios = 0;
+        self.explore_spread(&first, &mut Vec::new(), &base, &numbers, &mut spread)?;
+        engine::with_eval_ctx(|c| {
+            c.runs = runs;
+            c.overrides = base;
+            (c.decision, c.tier, c.score) = progress;
+        });
+        Ok(Some(spread))
+    }
+
+    /// Explores the readings below `assign`; returns the amounts and tiers reached (for telling which fact moves
+    /// which).
+    fn explore_spread(
+        &mut self,
+        missing: &[FactRef],
+        assign: &mut Vec<(FactRef, Value)>,
+        base: &[(FactRef, Value)],
+        numbers: &[f64],
+        spread: &mut Spread,
+    ) -> Result<(Vec<Option<i64>>, Vec<Tier>), AssessError> {
+        let mut amounts = Vec::new();
+        let mut tiers = Vec::new();
+        let fact = missing
+            .iter()
+            .find(|f| !assign.iter().any(|(a, _)| a == *f))
+            .copied();
+        let Some(fact) = fact.filter(|&f| {
+            crate::unknowns::enumerable(f) && assign.len() < crate::unknowns::bounds::SPREAD_FACTS
+        }) else {
+            spread.open = true;
+            return Ok((amounts, tiers));
+        };
+        let mut children: Vec<(Vec<Option<i64>>, Vec<Tier>)> = Vec::new();
+        for value in crate::unknowns::plausible(fact, numbers) {
+            if self.scenarios >= crate::unknowns::bounds::SPREAD_SCENARIOS {
+                spread.open = true;
+                break;
+            }
+            self.scenarios += 1;
+            assign.push((fact, value));
+            self.prepare(base, assign);
+            let child = match self.run(false) {
+                // A reading in which the case is not assisted is not one of this decision's readings.
+                Ok(p) if p.decision == Decision::Assist => {
+                    let (next, amount) = engine::inspect_runs(|runs| {
+                        let o = self.outcomes(runs);
+                        (shaping_missing(&o), recommended_amount(&o))
+                    });
+                    if next.is_empty() {
+                        let (score, tier) = p.priority.map(|p| (p.0, p.1)).unwrap_or((0, Tier::C));
+                        spread.leaves.push((assign.clone(), amount, tier, score));
+                        (vec![amount], vec![tier])
+                    } else {
+                        self.explore_spread(&next, assign, base, numbers, spread)?
+                    }
+                }
+                Ok(_) => (Vec::new(), Vec::new()),
+                Err(_) => {
+                    spread.open = true;
+                    (Vec::new(), Vec::new())
+                }
+            };
+            assign.pop();
+            children.push(child);
+        }
+        let mut sets: Vec<(Vec<Option<i64>>, Vec<Tier>)> = children
+            .into_iter()
+            .filter(|(a, _)| !a.is_empty())
+            .map(|(mut a, mut t)| {
+                a.sort_unstable();
+                a.dedup();
+                t.sort_unstable();
+                t.dedup();
+                (a, t)
+            })
+            .collect();
+        if sets
+            .windows(2)
+            .any(|w| w.first().map(|x| &x.0) != w.get(1).map(|x| &x.0))
+            && !spread.moves_amount.contains(&fact)
+        {
+            spread.moves_amount.push(fact);
+        }
+        if sets
+            .windows(2)
+            .any(|w| w.first().map(|x| &x.1) != w.get(1).map(|x| &x.1))
+            && !spread.moves_tier.contains(&fact)
+        {
+            spread.moves_tier.push(fact);
+        }
+        for (a, t) in sets.drain(..) {
+            amounts.extend(a);
+            tiers.extend(t);
+        }
+        Ok((amounts, tiers))
+    }
 }
 
+/// Lends the rule results so far to `f`; `None` when no case is installed.
+fn with_runs<R>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> Option<R> {
+    engine::with_eval_ctx(|c| f(&c.runs))
+}
+
+/// The facts of the undecided rules that could change the decision.
+fn relevant_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
+    let mut out: Vec<FactRef> = Vec::new();
+    for (_, run) in decision_relevant(o, Decision::NeedsInformation) {
+        for &f in missing_of(run) {
+            if !out.contains(&f) {
+                out.push(f);
+            }
+        }
+    }
+    out
+}
+
+/// The facts of the undecided priority and amount rules. An undecided priority rule can only add points (points
+/// are never negative), so once the known facts reach the top tier, no priority fact can change the tier, nor the
+/// amount, which reads the tier.
+fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
+    let top = top_tier(o);
+    let mut out: Vec<FactRef> = Vec::new();
+    for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
+        if !matches!(rule.stage, Stage::Priority | Stage::Amount)
+            || (top && rule.stage == Stage::Priority)
+        {
+            continue;
+        }
+        if let Some(run) = run {
+            for &f in missing_of(run) {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the known facts already reach tier A with no negative points.
+fn top_tier(o: &Outcomes<'_>) -> bool {
+    let no_negative = o
+        .of(Stage::Priority, RuleKind::Group)
+        .chain(o.of(Stage::Priority, RuleKind::Factor))
+        .all(|(_, r)| points_of(r).is_none_or(|p| p >= 0));
+    no_negative && priority_parts(o).1 == Tier::A
+}
+
+/// The amount the amount rules recommend, rounded to the yuan.
+fn recommended_amount(o: &Outcomes<'_>) -> Option<i64> {
+    o.of(Stage::Amount, RuleKind::Amount)
+        .find_map(|(_, r)| match r {
+            RuleRun::Concluded { effects, .. } => effects.iter().find_map(|e| match e {
+                Effect::Recommend(a) => Some(a.round() as i64),
+                _ => None,
+            }),
+            RuleRun::Unknown { .. } => None,
+        })
+}
 fn recommended(o: &Outcomes<'_>) -> bool {
     o.of(Stage::Amount, RuleKind::Amount).any(|(_, r)| match r {
         RuleRun::Concluded { effects, .. } => {
@@ -388,10 +832,12 @@ fn build(
     policy: &Policy,
     o: &Outcomes<'_>,
     progress: Progress,
+    unsettled: Unsettled<'_>,
     province: Option<&str>,
     lang: crate::text::Lang,
 ) -> Recommendation {
     let mut findings = Vec::new();
+    let mut to_confirm = Vec::new();
     let mut fast_track = false;
     let mut approvals = Vec::new();
     let mut payment = None;
@@ -402,7 +848,7 @@ fn build(
     let mut recommended = None;
     let mut wage_param_used = false;
 
-    for (rule, run) in policy.rules.iter().zip(o.runs.iter()) {
+    for (index, (rule, run)) in policy.rules.iter().zip(o.runs.iter()).enumerate() {
         let Some(run) = run else { continue };
         let (outcome, reads, params, missing, points, values) = match run {
             RuleRun::Concluded {
@@ -443,11 +889,37 @@ fn build(
         };
         // Texts are written by `localise` once everything is known.
         let reason = String::new();
-        if let RuleRun::Concluded {
+        let (immaterial, presumed) = match run {
+            RuleRun::Concluded {
+                immaterial,
+                presumed,
+                ..
+            } => (immaterial.as_slice(), presumed.as_slice()),
+            RuleRun::Unknown { .. } => (&[][..], &[][..]),
+        };
+        if progress.decision != Decision::Decline && rule.kind == RuleKind::Bar {
+            for (fact, value) in presumed {
+                to_confirm.push(ToConfirm {
+                    fact: fact.pointer(),
+                    presumed: value.clone(),
+                    rule: rule.id.clone(),
+                    basis: rule.basis.clone(),
+                    text: String::new(),
+                });
+            }
+        }
+        // A provisional amount that needs the middle reading takes the amount rules' effects from it.
+        let effects_of = match unsettled.likely {
+            Some((_, runs)) if rule.stage == Stage::Amount => {
+                runs.get(index).and_then(Option::as_ref)
+            }
+            _ => Some(run),
+        };
+        if let Some(RuleRun::Concluded {
             effects,
             conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. },
             ..
-        } = run
+        }) = effects_of
         {
             for e in effects {
                 match e {
@@ -539,6 +1011,8 @@ fn build(
             basis: rule.basis.clone(),
             facts: reads.iter().map(|r| r.fact.pointer()).collect(),
             missing: missing.iter().map(|m| m.pointer()).collect(),
+            immaterial: immaterial.iter().map(|m| m.pointer()).collect(),
+            presumed: presumed.iter().map(|(m, _)| m.pointer()).collect(),
             params: params.iter().map(|p| p.to_string()).collect(),
             points,
             values,
@@ -561,10 +1035,24 @@ fn build(
                 })
             })
             .collect();
+        // The tiers some reading of the unknowns reaches.
+        let mut tiers: Vec<Tier> = match unsettled.spread {
+            Some(sp) if provisional => {
+                let mut t: Vec<Tier> = sp.leaves.iter().map(|l| l.2).collect();
+                if sp.open || t.is_empty() {
+                    t.push(tier);
+                }
+                t
+            }
+            _ => Vec::new(),
+        };
+        tiers.sort_unstable();
+        tiers.dedup();
         Priority {
             tier,
             score,
             provisional,
+            tiers,
             factors,
         }
     });
@@ -598,12 +1086,39 @@ fn build(
                 .as_ref()
                 .filter(|w| w.monthly > 0.0)
                 .map(|w| round2(recommended as f64 / w.monthly));
+            let range = unsettled.spread.and_then(|sp| {
+                let amounts = sp
+                    .leaves
+                    .iter()
+                    .filter_map(|l| l.1)
+                    .chain(unsettled.likely.is_none().then_some(recommended));
+                let low = amounts.clone().min()?;
+                let high = amounts.max()?;
+                (low != high || sp.open).then(|| AmountRange {
+                    low,
+                    high,
+                    open: sp.open,
+                    assumed: unsettled
+                        .likely
+                        .map(|(assign, _)| {
+                            assign
+                                .iter()
+                                .map(|(f, v)| Assumed {
+                                    fact: f.pointer(),
+                                    value: v.clone(),
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+            });
             Amount {
                 recommended,
                 wage_base,
                 months,
                 steps,
                 caps,
+                range,
             }
         })
     } else {
@@ -616,31 +1131,11 @@ fn build(
         co_recipients.clear();
     }
 
-    // Missing facts: each once, with the rules that need it.
-    let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut order: Vec<String> = Vec::new();
-    for (rule, run) in decision_relevant(o, decision) {
-        for m in missing_of(run).iter().map(|m| m.pointer()) {
-            if !missing.contains_key(&m) {
-                order.push(m.clone());
-            }
-            let e = missing.entry(m).or_default();
-            if !e.contains(&rule.id) {
-                e.push(rule.id.clone());
-            }
-        }
+    // Missing facts: each once, with the rules that need it and what it could change.
+    let missing = missing_facts(o, decision, unsettled.spread);
+    if decision == Decision::Decline {
+        to_confirm.clear();
     }
-    let missing = order
-        .into_iter()
-        .map(|fact| {
-            let needed_by = missing.remove(&fact).unwrap_or_default();
-            Missing {
-                fact,
-                needed_by,
-                why: String::new(),
-            }
-        })
-        .collect();
 
     let mut rec = Recommendation {
         case_id: case.case.case_id.clone(),
@@ -660,6 +1155,7 @@ fn build(
         referrals,
         findings,
         missing,
+        to_confirm,
         policy: PolicyId {
             name: policy.name.clone(),
             version: policy.version.clone(),
@@ -670,6 +1166,67 @@ fn build(
     };
     crate::localise::localise(&mut rec, policy, lang);
     rec
+}
+
+/// Every unknown fact that could still change something, once, in the order of the rules that need it.
+fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) -> Vec<Missing> {
+    let deciding: Vec<&str> = decision_relevant(o, decision)
+        .into_iter()
+        .map(|(r, _)| r.id.as_str())
+        .collect();
+    let mut out: Vec<Missing> = Vec::new();
+    for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
+        let Some(run) = run else { continue };
+        for &fact in missing_of(run) {
+            let mut changes = Vec::new();
+            match rule.stage {
+                Stage::Eligibility | Stage::Exclusions => {
+                    if deciding.contains(&rule.id.as_str()) {
+                        changes.push(Change::Decision);
+                    }
+                }
+                Stage::Priority if decision != Decision::Decline && top_tier(o) => {}
+                Stage::Priority | Stage::Amount if decision != Decision::Decline => match spread {
+                    Some(sp) if !sp.open => {
+                        if sp.moves_tier.contains(&fact) {
+                            changes.push(Change::Tier);
+                        }
+                        if sp.moves_amount.contains(&fact) {
+                            changes.push(Change::Amount);
+                        }
+                    }
+                    _ => changes.push(if rule.stage == Stage::Priority {
+                        Change::Tier
+                    } else {
+                        Change::Amount
+                    }),
+                },
+                Stage::Referrals => changes.push(Change::Referral),
+                _ => {}
+            }
+            if changes.is_empty() {
+                continue;
+            }
+            let pointer = fact.pointer();
+            match out.iter_mut().find(|m| m.fact == pointer) {
+                Some(m) => {
+                    if !m.needed_by.contains(&rule.id) {
+                        m.needed_by.push(rule.id.clone());
+                    }
+                    m.changes.extend(changes);
+                    m.changes.sort_unstable();
+                    m.changes.dedup();
+                }
+                None => out.push(Missing {
+                    fact: pointer,
+                    needed_by: vec![rule.id.clone()],
+                    changes,
+                    why: String::new(),
+                }),
+            }
+        }
+    }
+    out
 }
 
 fn round2(x: f64) -> f64 {

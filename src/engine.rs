@@ -284,6 +284,8 @@ pub(crate) struct Current {
     pub reads: Vec<Read>,
     pub params: Vec<Arc<str>>,
     pub handled: Vec<FactRef>,
+    /// Facts this rule presumed with `presume(value)` because the case leaves them unknown.
+    pub presumed: Vec<(FactRef, Value)>,
     pub conclusion: Option<Conclusion>,
     pub effects: Vec<Effect>,
 }
@@ -296,6 +298,10 @@ pub(crate) enum RuleRun {
         effects: Vec<Effect>,
         reads: Vec<Read>,
         params: Vec<Arc<str>>,
+        /// Unknown facts the rule presumed (bars only), with the value presumed.
+        presumed: Vec<(FactRef, Value)>,
+        /// Unknown facts the rule read whose every plausible value gives this same conclusion.
+        immaterial: Vec<FactRef>,
     },
     Unknown {
         missing: Vec<FactRef>,
@@ -314,6 +320,9 @@ pub(crate) struct EvalCtx {
     pub decision: Option<&'static str>,
     pub tier: Option<&'static str>,
     pub score: Option<i64>,
+    /// Plausible values put in place of unknown facts while the assessment asks whether they matter (see
+    /// `crate::unknowns`); empty when assessing the case as it is.
+    pub overrides: Vec<(FactRef, Value)>,
     pub current: Current,
 }
 
@@ -341,6 +350,11 @@ pub(crate) fn with_case<R>(ctx: EvalCtx, f: impl FnOnce() -> R) -> Option<(R, Ev
     CTX.with(|c| *c.borrow_mut() = Some(ctx));
     let r = f();
     CTX.with(|c| c.borrow_mut().take()).map(|ctx| (r, ctx))
+}
+
+/// Lends the installed evaluation context to `f` (which must not run rules); `None` when no case is installed.
+pub(crate) fn with_eval_ctx<R>(f: impl FnOnce(&mut EvalCtx) -> R) -> Option<R> {
+    CTX.with(|c| c.borrow_mut().as_mut().map(f))
 }
 
 /// Lends the rule results so far to `f` (which must not run rules).
@@ -426,6 +440,8 @@ impl Sandbox {
                     effects: current.effects,
                     reads: dedup(current.reads),
                     params: dedup(current.params),
+                    presumed: dedup(current.presumed),
+                    immaterial: Vec::new(),
                 },
                 None => {
                     return Err(RuleFailure {
@@ -614,28 +630,35 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
         let Some(ctx) = c.as_ref() else {
             return Err(error("rules can only run while a case is assessed"));
         };
-        Ok(match (&node.ty, cat.value(&ctx.case, fact)) {
-            (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
-            (FactType::Array(item), Some(Value::Array(items))) => {
-                let item_ty = cat.node(*item).map(|n| &n.ty);
-                let arr: rhai::Array = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| match item_ty {
-                        Some(FactType::Object(_)) => Dynamic::from(FactObject {
-                            fact: FactRef {
-                                node: *item as u32,
-                                index: i as u32,
-                            },
-                        }),
-                        Some(ty) => json_leaf(v, ty),
-                        None => Dynamic::UNIT,
-                    })
-                    .collect();
-                (Dynamic::from_array(arr), true)
-            }
-            (ty, Some(v)) => (json_leaf(v, ty), true),
-        })
+        let overridden = ctx
+            .overrides
+            .iter()
+            .find(|(f, _)| *f == fact)
+            .map(|(_, v)| v);
+        Ok(
+            match (&node.ty, overridden.or_else(|| cat.value(&ctx.case, fact))) {
+                (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
+                (FactType::Array(item), Some(Value::Array(items))) => {
+                    let item_ty = cat.node(*item).map(|n| &n.ty);
+                    let arr: rhai::Array = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| match item_ty {
+                            Some(FactType::Object(_)) => Dynamic::from(FactObject {
+                                fact: FactRef {
+                                    node: *item as u32,
+                                    index: i as u32,
+                                },
+                            }),
+                            Some(ty) => json_leaf(v, ty),
+                            None => Dynamic::UNIT,
+                        })
+                        .collect();
+                    (Dynamic::from_array(arr), true)
+                }
+                (ty, Some(v)) => (json_leaf(v, ty), true),
+            },
+        )
     })?;
     record_read(fact, result.1);
     Ok(result.0)
@@ -712,6 +735,22 @@ fn register_facts(e: &mut Engine) {
             None => v,
         }
     });
+    // `presume(value)`: a bar's fact that the procuratorate must establish and the case leaves unknown is taken as
+    // `value`, and the presumption is recorded so that the report lists it "to confirm before deciding".
+    e.register_fn(
+        "presume",
+        |v: Dynamic, value: Dynamic| -> RhaiResult<Dynamic> {
+            let presumed = v.read_lock::<Unknown>().map(|u| u.fact);
+            match presumed {
+                Some(fact) => {
+                    let json = to_json(&value)?;
+                    with_ctx(|c| c.current.presumed.push((fact, json)));
+                    Ok(value)
+                }
+                None => Ok(v),
+            }
+        },
+    );
     e.register_fn("pointer", |f: &mut FactObject| -> ImmutableString {
         f.fact.pointer().into()
     });

@@ -93,6 +93,25 @@ pub struct Expectation {
     pub co_recipients: Option<usize>,
     /// `one_off` or `supervised_instalments`.
     pub payment: Option<String>,
+    /// Facts (JSON Pointers) taken out of the case file before it is assessed, so that they are unknown.
+    #[serde(default)]
+    pub unknown_facts: Vec<String>,
+    /// Facts (JSON Pointer = value) set in the case file before it is assessed.
+    #[serde(default)]
+    pub set: BTreeMap<String, toml::Value>,
+    /// Rules that must conclude although they read an unknown fact (which did not matter).
+    #[serde(default)]
+    pub settled: Vec<String>,
+    /// Exactly these facts could change the decision.
+    pub deciding: Option<Vec<String>>,
+    /// Exactly these facts are presumed by a bar, to confirm before deciding.
+    pub to_confirm: Option<Vec<String>>,
+    /// Lowest amount of a provisional amount's range (and that the amount is provisional).
+    pub range_low: Option<i64>,
+    /// Highest amount of a provisional amount's range (and that the amount is provisional).
+    pub range_high: Option<i64>,
+    /// Exactly the tiers reachable, when the tier is provisional (e.g. `["A", "B"]`).
+    pub tiers: Option<Vec<String>>,
     #[serde(skip)]
     file: PathBuf,
     #[serde(skip)]
@@ -143,7 +162,15 @@ pub fn find_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-const KEYS: [&str; 22] = [
+const KEYS: [&str; 30] = [
+    "unknown_facts",
+    "set",
+    "settled",
+    "deciding",
+    "to_confirm",
+    "range_low",
+    "range_high",
+    "tiers",
     "name",
     "case",
     "decision",
@@ -238,6 +265,34 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
     let path = case_path(t);
     let bytes = std::fs::read(&path)
         .map_err(|e| format!("cannot read the case file {}: {e}", path.display()))?;
+    let bytes = if t.unknown_facts.is_empty() && t.set.is_empty() {
+        bytes
+    } else {
+        let mut v: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("the case file {} is not JSON: {e}", path.display()))?;
+        for pointer in &t.unknown_facts {
+            let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+            match v.pointer_mut(parent) {
+                Some(serde_json::Value::Object(m)) => {
+                    m.remove(key);
+                }
+                Some(serde_json::Value::Array(a)) => {
+                    if let Ok(i) = key.parse::<usize>() {
+                        if i < a.len() {
+                            a.remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (pointer, value) in &t.set {
+            let value = serde_json::to_value(value).map_err(|e| format!("`{pointer}`: {e}"))?;
+            set_pointer(&mut v, pointer, value)
+                .ok_or_else(|| format!("`set`: cannot set `{pointer}` in {}", path.display()))?;
+        }
+        serde_json::to_vec(&v).map_err(|e| e.to_string())?
+    };
     let case = crate::validate::parse_case(&bytes).map_err(|errs| {
         format!(
             "the case file {} is invalid: {}",
@@ -249,6 +304,37 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
         )
     })?;
     crate::assess(&case, policy).map_err(|e| e.to_string())
+}
+
+/// Sets a value at a JSON Pointer, creating the objects on the way.
+fn set_pointer(
+    root: &mut serde_json::Value,
+    pointer: &str,
+    value: serde_json::Value,
+) -> Option<()> {
+    let mut cur = root;
+    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
+    let (last, parents) = segs.split_last()?;
+    for seg in parents {
+        cur = match cur {
+            serde_json::Value::Object(map) => map
+                .entry(seg.to_string())
+                .or_insert_with(|| serde_json::Value::Object(Default::default())),
+            serde_json::Value::Array(items) => items.get_mut(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    match cur {
+        serde_json::Value::Object(map) => {
+            map.insert(last.to_string(), value);
+            Some(())
+        }
+        serde_json::Value::Array(items) => {
+            *items.get_mut(last.parse::<usize>().ok()?)? = value;
+            Some(())
+        }
+        _ => None,
+    }
 }
 
 /// Runs one test.
@@ -413,6 +499,69 @@ fn compare(t: &Expectation, r: &Recommendation) -> Vec<String> {
                 "missing: expected [{}], got [{}]",
                 want.join(", "),
                 got.join(", ")
+            ));
+        }
+    }
+    for id in &t.settled {
+        match r.findings.iter().find(|x| x.rule == *id) {
+            Some(x) if x.outcome != Outcome::Unknown && !x.immaterial.is_empty() => {}
+            Some(x) if x.outcome == Outcome::Unknown => f.push(format!(
+                "rule `{id}`: expected to conclude whatever its unknown facts are, but it is unknown for want of [{}]",
+                x.missing.join(", ")
+            )),
+            Some(_) => f.push(format!(
+                "rule `{id}`: expected to conclude despite an unknown fact, but it read none"
+            )),
+            None => f.push(format!("rule `{id}`: did not run (or does not exist)")),
+        }
+    }
+    let list = |f: &mut Vec<String>, what: &str, want: &Option<Vec<String>>, got: Vec<&str>| {
+        if let Some(want) = want {
+            if got != want.iter().map(String::as_str).collect::<Vec<_>>() {
+                f.push(format!(
+                    "{what}: expected [{}], got [{}]",
+                    want.join(", "),
+                    got.join(", ")
+                ));
+            }
+        }
+    };
+    list(
+        &mut f,
+        "deciding",
+        &t.deciding,
+        r.missing
+            .iter()
+            .filter(|m| m.changes.contains(&crate::recommendation::Change::Decision))
+            .map(|m| m.fact.as_str())
+            .collect(),
+    );
+    list(
+        &mut f,
+        "to_confirm",
+        &t.to_confirm,
+        r.to_confirm.iter().map(|c| c.fact.as_str()).collect(),
+    );
+    list(
+        &mut f,
+        "tiers",
+        &t.tiers,
+        r.priority
+            .as_ref()
+            .map(|p| p.tiers.iter().map(|t| t.as_str()).collect())
+            .unwrap_or_default(),
+    );
+    let range = r.amount.as_ref().and_then(|a| a.range.as_ref());
+    for (what, want, got) in [
+        ("range_low", t.range_low, range.map(|g| g.low)),
+        ("range_high", t.range_high, range.map(|g| g.high)),
+    ] {
+        if want.is_some() && want != got {
+            f.push(format!(
+                "{what}: expected {}, got {}",
+                show(want),
+                got.map(|x| show(Some(x)))
+                    .unwrap_or_else(|| "no range (the amount is not provisional)".into())
             ));
         }
     }

@@ -76,6 +76,8 @@ pub struct FactNode {
     pub readable: bool,
     /// The path's segments (`*` for an array element), for walking a case without parsing a pointer.
     pub segments: Vec<String>,
+    /// The schema's bounds of a number (`minimum`, `maximum`), when it gives them.
+    pub bounds: (Option<f64>, Option<f64>),
 }
 
 /// All facts of the case schema.
@@ -114,6 +116,10 @@ impl FactCatalogue {
             ty: FactType::Boolean,
             readable,
             segments,
+            bounds: (
+                schema.get("minimum").and_then(Value::as_f64),
+                schema.get("maximum").and_then(Value::as_f64),
+            ),
         });
         let ty = if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             let mut children = BTreeMap::new();

@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use serde_json::{json, Value};
 
 use crate::facts::{catalogue, FactType};
-use crate::policy::Policy;
-use crate::recommendation::{Outcome, Recommendation};
+use crate::policy::{Policy, Stage};
+use crate::recommendation::Recommendation;
 use crate::validate::{parse_date, validate_value};
 
 pub use crate::text::Lang;
@@ -140,33 +140,41 @@ impl<'p> Interview<'p> {
             }
         }
         let rec = self.recommendation()?;
-        // Facts that could change the decision, those needed by the most undecided rules first.
+        // Facts that could change the decision, those needed by the most undecided rules first; then facts that
+        // could change the tier or the amount range; last, the presumptions to confirm, as a checklist.
+        let changes = |m: &crate::recommendation::Missing, c: crate::recommendation::Change| {
+            m.changes.contains(&c)
+        };
         let mut deciding: Vec<(usize, usize, String)> = rec
             .missing
             .iter()
             .enumerate()
-            .map(|(i, m)| (m.needed_by.len(), i, m.fact.clone()))
+            .filter(|(_, m)| changes(m, crate::recommendation::Change::Decision))
+            .map(|(i, m)| {
+                let deciding_rules = m
+                    .needed_by
+                    .iter()
+                    .filter_map(|r| self.policy.rule(r))
+                    .filter(|r| matches!(r.stage, Stage::Eligibility | Stage::Exclusions))
+                    .count();
+                (deciding_rules, i, m.fact.clone())
+            })
             .collect();
         deciding.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        // Then facts that could change the tier or the amount. An unknown priority fact only withholds points, so
-        // once the tier is A no priority fact can change the tier (nor the amount it sets).
-        let tier_a = rec
-            .priority
-            .as_ref()
-            .is_some_and(|p| p.tier == crate::Tier::A);
-        let shaping: Vec<String> = rec
-            .findings
+        let shaping = rec
+            .missing
             .iter()
-            .filter(|f| {
-                f.outcome == Outcome::Unknown
-                    && ((f.stage == "priority" && !tier_a) || f.stage == "amount")
+            .filter(|m| {
+                changes(m, crate::recommendation::Change::Tier)
+                    || changes(m, crate::recommendation::Change::Amount)
             })
-            .flat_map(|f| f.missing.iter().cloned())
-            .collect();
+            .map(|m| m.fact.clone());
+        let confirm = rec.to_confirm.iter().map(|t| t.fact.clone());
         let fact = deciding
             .into_iter()
             .map(|(_, _, f)| f)
             .chain(shaping)
+            .chain(confirm)
             .find(|f| {
                 !self.unknown.iter().any(|u| u == f)
                     && self.case.pointer(f).is_none_or(Value::is_null)

@@ -44,6 +44,7 @@ pub mod render;
 pub mod schema;
 pub mod suggest;
 pub mod text;
+pub mod unknowns;
 pub mod validate;
 pub mod whatif;
 

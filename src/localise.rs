@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use crate::facts::catalogue;
 use crate::policy::{Policy, Rule};
-use crate::recommendation::{Outcome, Recommendation};
+use crate::recommendation::{Change, Outcome, Recommendation};
 use crate::text::{fill_in, format_number, Labels, Lang};
 
 /// The template of a rule's outcome in `lang`: the variant named by the value `text`, else the plain one.
@@ -23,11 +23,18 @@ fn template<'r>(
     lang: Lang,
     key: &str,
     values: &BTreeMap<String, Value>,
+    presumed: bool,
 ) -> Option<&'r str> {
     values
         .get("text")
         .and_then(Value::as_str)
         .and_then(|variant| policy.rule_text(rule, lang, &format!("{key}.{variant}")))
+        // A conclusion that rests on a presumption reads as one, where the rule has such a text.
+        .or_else(|| {
+            presumed
+                .then(|| policy.rule_text(rule, lang, &format!("{key}.presumed")))
+                .flatten()
+        })
         .or_else(|| policy.rule_text(rule, lang, key))
 }
 
@@ -40,6 +47,7 @@ fn reason(
     values: &BTreeMap<String, Value>,
     points: Option<i64>,
     missing: &[String],
+    presumed: bool,
 ) -> String {
     let lang = labels.lang;
     let title = policy.rule_text(rule, lang, "title").unwrap_or(&rule.title);
@@ -50,12 +58,12 @@ fn reason(
                 v.insert("points".into(), Value::from(p));
             }
             fill_in(
-                template(policy, rule, lang, "met", values).unwrap_or(title),
+                template(policy, rule, lang, "met", values, presumed).unwrap_or(title),
                 &v,
                 labels,
             )
         }
-        Outcome::NotMet => match template(policy, rule, lang, "not_met", values) {
+        Outcome::NotMet => match template(policy, rule, lang, "not_met", values, presumed) {
             Some(t) => fill_in(t, values, labels),
             None => match lang {
                 Lang::Zh => format!("不符合：{}。", title.trim_end_matches('。')),
@@ -102,8 +110,29 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             continue;
         };
         f.reason = reason(
-            policy, rule, labels, f.outcome, &f.values, f.points, &f.missing,
+            policy,
+            rule,
+            labels,
+            f.outcome,
+            &f.values,
+            f.points,
+            &f.missing,
+            !f.presumed.is_empty(),
         );
+        if !f.immaterial.is_empty() {
+            let list: Vec<String> = f.immaterial.iter().map(|m| format!("`{m}`")).collect();
+            f.reason.push_str(&match lang {
+                Lang::Zh => format!(
+                    "（{} 尚不清楚，但无论其为何值，结论相同。）",
+                    list.join("、")
+                ),
+                Lang::En => format!(
+                    " ({} {} unknown, but every plausible value gives this conclusion.)",
+                    list.join(" and "),
+                    if list.len() == 1 { "is" } else { "are" }
+                ),
+            });
+        }
         f.basis = policy
             .rule_text(rule, lang, "basis")
             .unwrap_or(&rule.basis)
@@ -156,14 +185,69 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             .iter()
             .map(|r| format!("`{r}`"))
             .collect::<Vec<_>>();
+        let changes: Vec<&str> = m
+            .changes
+            .iter()
+            .map(|c| match (lang, c) {
+                (Lang::Zh, Change::Decision) => "是否救助",
+                (Lang::Zh, Change::Tier) => "优先等级",
+                (Lang::Zh, Change::Amount) => "救助金额",
+                (Lang::Zh, Change::Referral) => "转介",
+                (Lang::En, c) => c.as_str(),
+            })
+            .collect();
         m.why = match lang {
-            Lang::Zh if what.is_empty() => format!("判断 {} 需要这一事实", rules.join("、")),
-            Lang::Zh => format!("{what}（判断 {} 需要这一事实）", rules.join("、")),
+            Lang::Zh if what.is_empty() => format!(
+                "判断 {} 需要这一事实；可能影响：{}",
+                rules.join("、"),
+                changes.join("、")
+            ),
+            Lang::Zh => format!(
+                "{what}（判断 {} 需要这一事实；可能影响：{}）",
+                rules.join("、"),
+                changes.join("、")
+            ),
             Lang::En => format!(
-                "{}{}needed to decide {}",
+                "{}{}needed to decide {}; could change the {}",
                 what,
                 if what.is_empty() { "" } else { ": " },
-                rules.join(", ")
+                rules.join(", "),
+                changes.join(", the ")
+            ),
+        };
+    }
+    for t in &mut rec.to_confirm {
+        let what = describe_fact(policy, &t.fact, lang);
+        let value = match (&t.presumed, lang) {
+            (Value::Bool(false), Lang::Zh) => "否".to_string(),
+            (Value::Bool(true), Lang::Zh) => "是".to_string(),
+            (Value::Bool(false), Lang::En) => "no".to_string(),
+            (Value::Bool(true), Lang::En) => "yes".to_string(),
+            (Value::String(s), _) => labels.label(s),
+            (v, _) => v.to_string(),
+        };
+        let mut own = None;
+        if let Some(rule) = policy.rule(&t.rule) {
+            t.basis = policy
+                .rule_text(rule, lang, "basis")
+                .unwrap_or(&rule.basis)
+                .to_string();
+            // The rule's own words for its presumption, where it has them.
+            own = policy
+                .rule_text(rule, lang, "not_met.presumed")
+                .map(|x| fill_in(x, &BTreeMap::new(), labels));
+        }
+        t.text = match (own, lang) {
+            (Some(own), Lang::Zh) => format!("{own}（`{}`）", t.fact),
+            (Some(own), Lang::En) => format!("{own} (`{}`)", t.fact),
+            (None, Lang::Zh) => format!(
+                "{}——卷内未见相关材料，推定为“{value}”；作出决定前须核实（`{}`）。",
+                what.trim_end_matches(['？', '?']),
+                t.fact
+            ),
+            (None, Lang::En) => format!(
+                "{}: nothing on file shows it, presumed {value}; confirm before deciding (`{}`).",
+                what, t.fact
             ),
         };
     }

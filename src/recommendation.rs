@@ -40,6 +40,10 @@ pub struct Recommendation {
     pub findings: Vec<Finding>,
     /// Unknown facts that could change the decision, each once.
     pub missing: Vec<Missing>,
+    /// Facts a bar presumed because the case leaves them unknown (Art. 8's grounds are established by the
+    /// procuratorate, none applies by default): a checklist for the handler to confirm before deciding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_confirm: Vec<ToConfirm>,
     /// The policy that produced this recommendation.
     pub policy: PolicyId,
     /// `sha256:` digest of the case file's canonical JSON (keys sorted).
@@ -81,6 +85,9 @@ pub struct Priority {
     pub score: i64,
     /// Some priority rules could not be decided for want of facts: the score may rise when they are known.
     pub provisional: bool,
+    /// When provisional: every tier some reading of the unknown facts reaches (on the settled decision).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<Tier>,
     /// The findings that scored, and how many points each counted for.
     pub factors: Vec<ScoredFactor>,
 }
@@ -135,6 +142,75 @@ pub struct Amount {
     pub steps: Vec<Step>,
     /// Every cap or ceiling checked, applied or not.
     pub caps: Vec<Cap>,
+    /// Provisional: unknown facts still move the amount. `recommended` is then the amount on the known facts, or,
+    /// when the amount cannot be computed without them, the middle reading (whose facts `assumed` lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range: Option<AmountRange>,
+}
+
+/// The range of a provisional amount over the plausible values of the unknown facts that move it.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct AmountRange {
+    /// The lowest amount of any reading.
+    pub low: i64,
+    /// The highest amount of any reading.
+    pub high: i64,
+    /// The bounds of the search were reached before every reading was tried: amounts outside the range are
+    /// possible.
+    pub open: bool,
+    /// The facts assumed for `recommended` (empty when it rests on the known facts alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assumed: Vec<Assumed>,
+}
+
+/// A value taken for an unknown fact in a provisional reading.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Assumed {
+    /// JSON Pointer of the fact.
+    pub fact: String,
+    /// The value taken.
+    pub value: Value,
+}
+
+/// A fact presumed by a bar: to confirm before deciding.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct ToConfirm {
+    /// JSON Pointer of the fact.
+    pub fact: String,
+    /// The value presumed.
+    pub presumed: Value,
+    /// The rule that presumed it.
+    pub rule: String,
+    /// The rule's legal basis.
+    pub basis: String,
+    /// What to confirm, in the recommendation's language.
+    pub text: String,
+}
+
+/// What an unknown fact could still change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// Whether the case is assisted.
+    Decision,
+    /// The priority tier.
+    Tier,
+    /// The amount.
+    Amount,
+    /// A referral to another agency.
+    Referral,
+}
+
+impl Change {
+    /// The code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Decision => "decision",
+            Change::Tier => "tier",
+            Change::Amount => "amount",
+            Change::Referral => "referral",
+        }
+    }
 }
 
 /// The wage base used.
@@ -296,6 +372,12 @@ pub struct Finding {
     /// For `unknown`: the facts whose absence stopped it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// Unknown facts the rule read whose every plausible value gives this same conclusion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub immaterial: Vec<String>,
+    /// Unknown facts the rule presumed (bars only): to confirm before deciding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub presumed: Vec<String>,
     /// The parameters it read.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<String>,
@@ -330,13 +412,15 @@ impl Outcome {
     }
 }
 
-/// An unknown fact that could change the decision.
+/// An unknown fact that could change the recommendation.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct Missing {
     /// JSON Pointer of the fact.
     pub fact: String,
     /// The rules that need it.
     pub needed_by: Vec<String>,
+    /// What it could change.
+    pub changes: Vec<Change>,
     /// What the fact is, and why it matters.
     pub why: String,
 }

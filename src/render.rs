@@ -124,11 +124,30 @@ fn headline(r: &Recommendation, wd: &Words) -> String {
     let mut s = match r.decision {
         Decision::Assist => match &r.amount {
             Some(a) => format!(
-                "{} — {}",
+                "{} — {}{}",
                 wd.w("ASSIST", "予以救助"),
-                yuan(a.recommended as f64)
+                yuan(a.recommended as f64),
+                match &a.range {
+                    Some(g) if wd.zh() => format!(
+                        "（暂定：{}–{}{}）",
+                        yuan(g.low as f64),
+                        yuan(g.high as f64),
+                        if g.open { "，或更多" } else { "" }
+                    ),
+                    Some(g) => format!(
+                        " (provisional: {}–{}{})",
+                        yuan(g.low as f64),
+                        yuan(g.high as f64),
+                        if g.open { " or beyond" } else { "" }
+                    ),
+                    None => String::new(),
+                }
             ),
-            None => wd.w("ASSIST", "予以救助").to_string(),
+            None => format!(
+                "{}{}",
+                wd.w("ASSIST", "予以救助"),
+                wd.w(" — amount to be established", "，金额待定")
+            ),
         },
         Decision::Decline => wd.w("DECLINE", "不予救助").to_string(),
         Decision::NeedsInformation => wd.w("NEEDS INFORMATION", "需补充信息").to_string(),
@@ -140,7 +159,11 @@ fn headline(r: &Recommendation, wd: &Words) -> String {
                 "，优先等级 {}（评分 {}{}）",
                 p.tier.as_str(),
                 p.score,
-                if p.provisional { "，暂定" } else { "" }
+                if p.provisional {
+                    format!("，暂定{}", tiers_note(p, wd))
+                } else {
+                    String::new()
+                }
             )
         } else {
             write!(
@@ -148,11 +171,88 @@ fn headline(r: &Recommendation, wd: &Words) -> String {
                 ", priority {} (score {}{})",
                 p.tier.as_str(),
                 p.score,
-                if p.provisional { ", provisional" } else { "" }
+                if p.provisional {
+                    format!(", provisional{}", tiers_note(p, wd))
+                } else {
+                    String::new()
+                }
             )
         };
     }
     s
+}
+
+/// ": tiers reachable A, B" when unknowns could move the tier.
+fn tiers_note(p: &crate::recommendation::Priority, wd: &Words) -> String {
+    if p.tiers.len() < 2 {
+        return String::new();
+    }
+    let list: Vec<&str> = p.tiers.iter().map(|t| t.as_str()).collect();
+    if wd.zh() {
+        format!("，可能为 {} 级", list.join("、"))
+    } else {
+        format!(", could be tier {}", list.join(" or "))
+    }
+}
+
+/// What a provisional amount rests on: its range and, for a middle reading, the values it assumes.
+fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Option<String> {
+    let g = a.range.as_ref()?;
+    let assumed: Vec<String> = g
+        .assumed
+        .iter()
+        .map(|x| {
+            let v = match &x.value {
+                serde_json::Value::String(c) => labels.label(c),
+                serde_json::Value::Bool(b) => wd
+                    .w(if *b { "yes" } else { "no" }, if *b { "是" } else { "否" })
+                    .to_string(),
+                serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
+                v => v.to_string(),
+            };
+            format!("`{}` = {v}", x.fact)
+        })
+        .collect();
+    Some(if wd.zh() {
+        format!(
+            "暂定：视未知事实而定，金额在 {} 至 {} 之间{}{}。",
+            yuan(g.low as f64),
+            yuan(g.high as f64),
+            if g.open {
+                "（亦可能超出此范围）"
+            } else {
+                ""
+            },
+            if assumed.is_empty() {
+                "；本金额按已知事实计算".to_string()
+            } else {
+                format!("；本金额为居中的一种情形，假定 {}", assumed.join("、"))
+            }
+        )
+    } else {
+        format!(
+            "Provisional: unknown facts put the amount between {} and {}{}{}.",
+            yuan(g.low as f64),
+            yuan(g.high as f64),
+            if g.open { " (possibly beyond)" } else { "" },
+            if assumed.is_empty() {
+                "; this figure rests on the known facts".to_string()
+            } else {
+                format!(
+                    "; this figure is the middle reading, assuming {}",
+                    assumed.join(", ")
+                )
+            }
+        )
+    })
+}
+
+/// The checklist of presumed facts, one line each.
+fn to_confirm_lines(r: &Recommendation) -> Vec<String> {
+    r.to_confirm
+        .iter()
+        .map(|t| format!("[ ] {} — {}", t.text, t.basis))
+        .collect()
 }
 
 fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
@@ -191,18 +291,21 @@ fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
                 });
             }
         }
-        Decision::NeedsInformation => out.push(if zh {
-            format!(
-                "需补充信息：有 {} 项未知事实可能改变决定（见“待补充信息”）。",
-                r.missing.len()
-            )
-        } else {
-            format!(
-                "Needs information: {} unknown fact{} could change the decision (listed under Missing information).",
-                r.missing.len(),
-                if r.missing.len() == 1 { "" } else { "s" }
-            )
-        }),
+        Decision::NeedsInformation => {
+            let n = r
+                .missing
+                .iter()
+                .filter(|m| m.changes.contains(&crate::recommendation::Change::Decision))
+                .count();
+            out.push(if zh {
+                format!("需补充信息：有 {n} 项未知事实可能改变决定（见“待补充信息”）。")
+            } else {
+                format!(
+                    "Needs information: {n} unknown fact{} could change the decision (listed under Missing information).",
+                    if n == 1 { "" } else { "s" }
+                )
+            })
+        }
     }
     if r.fast_track {
         out.push(
@@ -293,6 +396,16 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
     for l in decision_lines(r, labels) {
         let _ = writeln!(s, "{l}");
     }
+    if !r.to_confirm.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{}",
+            wd.w("To confirm before deciding:", "作出决定前须核实：")
+        );
+        for l in to_confirm_lines(r) {
+            let _ = writeln!(s, "  {l}");
+        }
+    }
     let _ = writeln!(s, "\n{}", wd.w("Why:", "理由："));
     for (stage, title) in wd.stages() {
         let _ = writeln!(s, "  {title}{}", wd.w(":", "："));
@@ -353,6 +466,9 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
             wd.w("Amount", "救助金额"),
             yuan(a.recommended as f64)
         );
+        if let Some(n) = provisional_note(a, labels, &wd) {
+            let _ = writeln!(s, "    {n}");
+        }
         if let Some(w) = wage_sentence(a, labels) {
             let _ = writeln!(s, "    = {w}");
         }
@@ -481,6 +597,16 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
     for l in decision_lines(r, labels) {
         let _ = writeln!(s, "- {l}");
     }
+    if !r.to_confirm.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n## {}\n",
+            wd.w("To confirm before deciding", "作出决定前须核实")
+        );
+        for l in to_confirm_lines(r) {
+            let _ = writeln!(s, "- {l}");
+        }
+    }
     let _ = writeln!(s, "\n## {}\n", wd.w("Why", "理由"));
     for (stage, title) in wd.stages() {
         let _ = writeln!(s, "### {title}\n");
@@ -552,6 +678,9 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
             wd.w("Amount", "救助金额"),
             yuan(a.recommended as f64)
         );
+        if let Some(n) = provisional_note(a, labels, &wd) {
+            let _ = writeln!(s, "{n}\n");
+        }
         if let Some(w) = wage_sentence(a, labels) {
             let _ = writeln!(s, "{w}{}\n", wd.w(".", "。"));
         }

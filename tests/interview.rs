@@ -86,6 +86,9 @@ fn not_knowing_the_income_ends_with_needs_information_naming_it_and_the_file_sav
     assert_eq!(
         rec.missing
             .iter()
+            .filter(|m| m
+                .changes
+                .contains(&assessor::recommendation::Change::Decision))
             .map(|m| m.fact.as_str())
             .collect::<Vec<_>>(),
         ["/household/monthly_income"]
