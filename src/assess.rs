@@ -88,15 +88,6 @@ fn is_met(run: &RuleRun) -> bool {
         }
     )
 }
-fn is_not_met(run: &RuleRun) -> bool {
-    matches!(
-        run,
-        RuleRun::Concluded {
-            conclusion: Conclusion::NotMet { .. },
-            ..
-        }
-    )
-}
 fn missing_of(run: &RuleRun) -> &[FactRef] {
     match run {
         RuleRun::Unknown { missing, .. } => missing,
@@ -200,13 +191,12 @@ pub fn assess_in(
 struct Unsettled<'a> {
     spread: Option<&'a Spread>,
     /// The middle reading's facts and rule results, when the amount needs it.
-    likely: Option<&'a (Vec<(FactRef, Value)>, Vec<Option<RuleRun>>)>,
+    likely: Option<&'a (Assign, Vec<Option<RuleRun>>)>,
 }
 
 /// The facts of the middle reading by amount (the lower middle of an even number of readings).
 fn middle_reading(spread: &Spread) -> Option<Vec<(FactRef, Value)>> {
-    let mut with_amount: Vec<&(Vec<(FactRef, Value)>, Option<i64>, Tier, i64)> =
-        spread.leaves.iter().filter(|l| l.1.is_some()).collect();
+    let mut with_amount: Vec<&Reading> = spread.leaves.iter().filter(|l| l.1.is_some()).collect();
     with_amount.sort_by_key(|l| l.1);
     let n = with_amount.len();
     if n == 0 {
@@ -222,12 +212,18 @@ struct Progress {
     priority: Option<(i64, Tier, bool)>,
 }
 
+/// Values put in place of unknown facts.
+type Assign = Vec<(FactRef, Value)>;
+
+/// One reading of the unknowns: the values put in place, the amount recommended, the tier and the score.
+type Reading = (Assign, Option<i64>, Tier, i64);
+
 /// What unknowns could still move once the decision is settled: the amount's range and the tiers reachable,
 /// over the plausible values of the facts that the undecided priority and amount rules need.
 #[derive(Debug, Default)]
 struct Spread {
     /// Each reading: the facts put in place, the amount recommended, the tier and the score.
-    leaves: Vec<(Vec<(FactRef, Value)>, Option<i64>, Tier, i64)>,
+    leaves: Vec<Reading>,
     /// The bounds were reached before every reading was tried: the range is open.
     open: bool,
     /// Facts whose values were seen to move the amount.
@@ -392,6 +388,42 @@ impl<'p> Stages<'p> {
         out
     }
 
+    /// The decision when each undecided eligibility and exclusion rule may reach only the outcomes its own unknown
+    /// facts allow (each rule searched alone: sound, though it ignores facts shared between rules).
+    fn decide_by_outcomes(&mut self) -> (Decision, bool) {
+        let undecided: Vec<usize> = with_runs(|runs| {
+            let o = self.outcomes(runs);
+            decision_relevant(&o, Decision::NeedsInformation)
+                .into_iter()
+                .filter_map(|(r, _)| o.policy.rule_index.get(&r.id).copied())
+                .collect()
+        })
+        .unwrap_or_default();
+        let mut sets: BTreeMap<usize, (bool, bool)> = BTreeMap::new();
+        for i in undecided {
+            let set = crate::unknowns::possible_outcomes(
+                self.policy,
+                i,
+                &mut self.scope,
+                self.date,
+                self.province,
+            );
+            sets.insert(i, set);
+        }
+        let policy = self.policy;
+        with_runs(|runs| {
+            decide_with(&self.outcomes(runs), &|rule, run| {
+                policy
+                    .rule_index
+                    .get(&rule.id)
+                    .and_then(|i| sets.get(i))
+                    .copied()
+                    .unwrap_or_else(|| sure(run))
+            })
+        })
+        .unwrap_or((Decision::NeedsInformation, false))
+    }
+
     /// Whether the decision is the same for every combination of the plausible values of the facts the undecided
     /// eligibility and exclusion rules need (within the bounds); if so, that decision, and whether any reading
     /// rests on the catch-all only.
@@ -400,6 +432,10 @@ impl<'p> Stages<'p> {
         let Some((runs, base)) = saved else {
             return Ok(None);
         };
+        let by_outcomes = self.decide_by_outcomes();
+        if by_outcomes.0 != Decision::NeedsInformation {
+            return Ok(Some(by_outcomes));
+        }
         let first = engine::inspect_runs(|runs| relevant_missing(&self.outcomes(runs)));
         let numbers = self.numbers(&[Stage::Eligibility, Stage::Exclusions]);
         let mut seen: Option<Decision> = None;
@@ -471,6 +507,11 @@ impl<'p> Stages<'p> {
                         false,
                         Vec::new(),
                     ));
+                    let (d, disc) = if d == Decision::NeedsInformation {
+                        self.decide_by_outcomes()
+                    } else {
+                        (d, disc)
+                    };
                     match d {
                         Decision::NeedsInformation => self.explore_decision(
                             &next,
@@ -627,15 +668,18 @@ fn with_runs<R>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> Option<R> {
 
 /// The facts of the undecided rules that could change the decision.
 fn relevant_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
-    let mut out: Vec<FactRef> = Vec::new();
+    let mut out: Vec<(FactRef, usize)> = Vec::new();
     for (_, run) in decision_relevant(o, Decision::NeedsInformation) {
         for &f in missing_of(run) {
-            if !out.contains(&f) {
-                out.push(f);
+            match out.iter_mut().find(|(x, _)| *x == f) {
+                Some((_, n)) => *n += 1,
+                None => out.push((f, 1)),
             }
         }
     }
-    out
+    // The fact most undecided rules wait for first: the search then settles most with fewest readings.
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    out.into_iter().map(|(f, _)| f).collect()
 }
 
 /// The facts of the undecided priority and amount rules. An undecided priority rule can only add points (points
@@ -692,36 +736,52 @@ fn recommended(o: &Outcomes<'_>) -> bool {
 
 /// The decision from eligibility and exclusions; and whether it rests on the catch-all only.
 fn decide(o: &Outcomes<'_>) -> (Decision, bool) {
-    let conditions: Vec<&RuleRun> = o
-        .of(Stage::Eligibility, RuleKind::Condition)
-        .map(|(_, r)| r)
-        .collect();
-    let pathways: Vec<&RuleRun> = o
-        .of(Stage::Eligibility, RuleKind::Pathway)
-        .map(|(_, r)| r)
-        .collect();
-    let discretionary: Vec<&RuleRun> = o
-        .of(Stage::Eligibility, RuleKind::Discretionary)
-        .map(|(_, r)| r)
-        .collect();
-    let bars: Vec<&RuleRun> = o
-        .of(Stage::Exclusions, RuleKind::Bar)
-        .map(|(_, r)| r)
-        .collect();
+    decide_with(o, &|_, run| sure(run))
+}
 
-    if conditions.iter().any(|r| is_not_met(r)) || bars.iter().any(|r| is_met(r)) {
+/// The outcomes a rule's result allows: `(can be met, can be not met)`; an unknown rule, both.
+fn sure(run: &RuleRun) -> (bool, bool) {
+    match run {
+        RuleRun::Concluded {
+            conclusion: Conclusion::Met { .. },
+            ..
+        } => (true, false),
+        RuleRun::Concluded {
+            conclusion: Conclusion::NotMet { .. },
+            ..
+        } => (false, true),
+        RuleRun::Unknown { .. } => (true, true),
+    }
+}
+
+/// The decision, given the outcomes each eligibility and exclusion rule can still reach: decline when a condition
+/// cannot be met, a bar must apply or no pathway can be met; assist when every condition must be met, no bar can
+/// apply and some pathway must be met; otherwise open.
+fn decide_with(
+    o: &Outcomes<'_>,
+    possible: &dyn Fn(&Rule, &RuleRun) -> (bool, bool),
+) -> (Decision, bool) {
+    let of = |stage, kind| -> Vec<(bool, bool)> {
+        o.of(stage, kind).map(|(r, run)| possible(r, run)).collect()
+    };
+    let conditions = of(Stage::Eligibility, RuleKind::Condition);
+    let pathways = of(Stage::Eligibility, RuleKind::Pathway);
+    let discretionary = of(Stage::Eligibility, RuleKind::Discretionary);
+    let bars = of(Stage::Exclusions, RuleKind::Bar);
+
+    if conditions.iter().any(|&(met, _)| !met) || bars.iter().any(|&(_, not)| !not) {
         return (Decision::Decline, false);
     }
-    let mandatory = pathways.iter().any(|r| is_met(r));
-    let catch_all = discretionary.iter().any(|r| is_met(r));
-    let all_pathways_not_met = pathways
+    if pathways
         .iter()
         .chain(discretionary.iter())
-        .all(|r| is_not_met(r));
-    if all_pathways_not_met {
+        .all(|&(met, _)| !met)
+    {
         return (Decision::Decline, false);
     }
-    let settled = conditions.iter().all(|r| is_met(r)) && bars.iter().all(|r| is_not_met(r));
+    let mandatory = pathways.iter().any(|&(_, not)| !not);
+    let catch_all = discretionary.iter().any(|&(_, not)| !not);
+    let settled = conditions.iter().all(|&(_, not)| !not) && bars.iter().all(|&(met, _)| !met);
     if settled && (mandatory || catch_all) {
         // A mandatory pathway still unknown could lift a discretionary case to a mandatory one, but cannot change
         // the decision; it is shown as unknown in the findings.
@@ -1060,10 +1120,18 @@ fn build(
     let amount = if decision == Decision::Assist {
         recommended.map(|a| {
             let wage_base = if wage_param_used {
-                match policy
-                    .params
-                    .lookup("wage_base", &case.case.decision_date, province)
-                {
+                // A middle reading that assumed the province uses that province's figure.
+                let assumed_province = unsettled.likely.and_then(|(assign, _)| {
+                    assign
+                        .iter()
+                        .find(|(f, _)| f.pointer() == "/jurisdiction/province")
+                        .and_then(|(_, v)| v.as_str())
+                });
+                match policy.params.lookup(
+                    "wage_base",
+                    &case.case.decision_date,
+                    assumed_province.or(province),
+                ) {
                     Lookup::Found(v) => Some(WageBase {
                         region: v.region.clone().unwrap_or_else(|| "national".into()),
                         year: v.year,
@@ -1180,10 +1248,8 @@ fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) 
         for &fact in missing_of(run) {
             let mut changes = Vec::new();
             match rule.stage {
-                Stage::Eligibility | Stage::Exclusions => {
-                    if deciding.contains(&rule.id.as_str()) {
-                        changes.push(Change::Decision);
-                    }
+                Stage::Eligibility | Stage::Exclusions if deciding.contains(&rule.id.as_str()) => {
+                    changes.push(Change::Decision);
                 }
                 Stage::Priority if decision != Decision::Decline && top_tier(o) => {}
                 Stage::Priority | Stage::Amount if decision != Decision::Decline => match spread {

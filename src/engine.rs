@@ -771,7 +771,15 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
         if let Some(p) = params.get(name) {
             c.current.params.push(Arc::clone(&p.key));
         }
-        match params.lookup(name, &c.date, c.province.as_deref()) {
+        // A province put in place of an unknown one (see `crate::unknowns`) picks that province's values.
+        let pf = province_fact();
+        let province = c
+            .overrides
+            .iter()
+            .find(|(f, _)| *f == pf)
+            .and_then(|(_, v)| v.as_str())
+            .or(c.province.as_deref());
+        match params.lookup(name, &c.date, province) {
             Lookup::Found(v) => Ok(v.dynamic.clone()),
             Lookup::NeedsProvince => {
                 let p = province_fact();

@@ -39,6 +39,7 @@ fn template<'r>(
 }
 
 /// A finding's reason in `lang`.
+#[allow(clippy::too_many_arguments)]
 fn reason(
     policy: &Policy,
     rule: &Rule,

@@ -352,3 +352,150 @@ pub(crate) fn settle_rule(
     };
     put_run(index, run);
 }
+
+/// The plausible values of a fact named by its JSON Pointer (for the grid alone, without a rule's numbers): what
+/// the search tries in place of it. Empty for a list, an object, free text or a pointer the schema does not have.
+pub fn plausible_values(pointer: &str) -> Vec<Value> {
+    let cat = catalogue();
+    let mut pattern = String::new();
+    let mut index = FactRef::NO_INDEX;
+    for seg in pointer.split('/').skip(1) {
+        pattern.push('/');
+        match seg.parse::<u32>() {
+            Ok(i) => {
+                index = i;
+                pattern.push('*');
+            }
+            Err(_) => pattern.push_str(seg),
+        }
+    }
+    match cat.lookup(&pattern) {
+        Some(node) => plausible(
+            FactRef {
+                node: node as u32,
+                index,
+            },
+            &[],
+        ),
+        None => Vec::new(),
+    }
+}
+
+/// Which outcomes rule `index` (stopped as unknown) can reach over the plausible values of its unknown facts:
+/// `(can be met, can be not met)`. Past the bounds, or where a value makes it fail, both. The rule's result in the
+/// evaluation context is left as it was.
+pub(crate) fn possible_outcomes(
+    policy: &Policy,
+    index: usize,
+    scope: &mut Scope<'static>,
+    date: &str,
+    province: Option<&str>,
+) -> (bool, bool) {
+    let Some(original) = engine::with_eval_ctx(|c| c.runs.get(index).cloned().flatten()).flatten()
+    else {
+        return (true, true);
+    };
+    let (RuleRun::Unknown { params, .. }, Some(rule)) = (&original, policy.rules.get(index)) else {
+        return match &original {
+            RuleRun::Concluded {
+                conclusion: engine::Conclusion::Met { .. },
+                ..
+            } => (true, false),
+            _ => (false, true),
+        };
+    };
+    let mut numbers = numbers_in(&rule.ast);
+    numbers.extend(numbers_of_params(policy, params, date, province));
+    let base = current_overrides();
+    let mut search = OutcomeSearch {
+        policy,
+        index,
+        base: base.clone(),
+        numbers,
+        runs: 0,
+        met: false,
+        not_met: false,
+    };
+    let complete = search.explore(original.clone(), &mut Vec::new(), scope);
+    set_overrides(base);
+    put_run(index, original);
+    if complete {
+        (search.met, search.not_met)
+    } else {
+        (true, true)
+    }
+}
+
+/// The search for the outcomes a rule can reach.
+struct OutcomeSearch<'a> {
+    policy: &'a Policy,
+    index: usize,
+    base: Vec<(FactRef, Value)>,
+    numbers: Vec<f64>,
+    runs: usize,
+    met: bool,
+    not_met: bool,
+}
+
+impl OutcomeSearch<'_> {
+    /// Whether every combination below `run` was tried (within the bounds, with no failure).
+    fn explore(
+        &mut self,
+        run: RuleRun,
+        assign: &mut Vec<(FactRef, Value)>,
+        scope: &mut Scope<'static>,
+    ) -> bool {
+        match run {
+            RuleRun::Concluded { conclusion, .. } => {
+                match conclusion {
+                    engine::Conclusion::Met { .. } => self.met = true,
+                    engine::Conclusion::NotMet { .. } => self.not_met = true,
+                }
+                true
+            }
+            RuleRun::Unknown { missing, .. } => {
+                if assign.len() >= bounds::RULE_FACTS {
+                    return false;
+                }
+                let Some(&fact) = missing
+                    .iter()
+                    .find(|f| !assign.iter().any(|(a, _)| a == *f))
+                else {
+                    return false;
+                };
+                let values = if enumerable(fact) {
+                    plausible(fact, &self.numbers)
+                } else {
+                    Vec::new()
+                };
+                if values.is_empty() {
+                    return false;
+                }
+                for value in values {
+                    if self.runs >= bounds::RULE_RUNS || (self.met && self.not_met) {
+                        return self.met && self.not_met;
+                    }
+                    self.runs += 1;
+                    assign.push((fact, value));
+                    let mut overrides = self.base.clone();
+                    overrides.extend(assign.iter().cloned());
+                    set_overrides(overrides);
+                    let Some(rule) = self.policy.rules.get(self.index) else {
+                        return false;
+                    };
+                    let ran = self.policy.sandbox.run_rule(self.index, &rule.ast, scope);
+                    let next = take_run(self.index);
+                    let ok = match (ran, next) {
+                        (Ok(()), Some(next)) => self.explore(next, assign, scope),
+                        _ => false,
+                    };
+                    assign.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+        }
+    }
+}
