@@ -194,6 +194,11 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    // JSON Schema counts `34.0` as an integer; the case types do not. Name each such number by its pointer.
+    integer_valued_floats(&json, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let case: Case = match serde::Deserialize::deserialize(&json) {
         Ok(c) => c,
         Err(e) => {
@@ -323,6 +328,15 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
             format!("{}, found {got} ({})", expected_type(e), short(here))
         }
         K::MaxLength { limit } => format!("{} is longer than {limit} characters", short(here)),
+        // The reason first: the array itself can be long, and is not the point.
+        K::MaxItems { limit } => format!(
+            "{} items, more than the limit of {limit}",
+            here.and_then(Value::as_array).map_or(0, Vec::len)
+        ),
+        K::MinItems { limit } => format!(
+            "{} items, fewer than the minimum of {limit}",
+            here.and_then(Value::as_array).map_or(0, Vec::len)
+        ),
         K::MinLength { limit } => format!("{} is shorter than {limit} character(s)", short(here)),
         _ => {
             let text = lower_first(&e.to_string());
@@ -382,6 +396,44 @@ fn lower_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// Every number written with a fraction or exponent (`34.0`, `3e1`) where the catalogue expects a whole number.
+fn integer_valued_floats(v: &Value, pointer: &mut String, errors: &mut Vec<CaseError>) {
+    let len = pointer.len();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                pointer.push('/');
+                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                integer_valued_floats(child, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                integer_valued_floats(child, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Number(n) if n.is_f64() => {
+            let catalogue = crate::facts::catalogue();
+            let integer = catalogue
+                .lookup(pointer)
+                .and_then(|id| catalogue.node(id))
+                .is_some_and(|node| matches!(node.ty, crate::facts::FactType::Integer));
+            if integer {
+                let whole = n.as_f64().map(|x| format!(" (write {x:.0})")).unwrap_or_default();
+                errors.push(CaseError::at(
+                    pointer.clone(),
+                    format!("expected a whole number without a decimal point, found {n}{whole}"),
+                ));
+            }
+        }
+        _ => {}
     }
 }
 
