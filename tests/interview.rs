@@ -252,3 +252,37 @@ fn chinese_labels_are_answers_and_from_skips_what_is_known() {
         Some("spouse")
     );
 }
+
+/// `--max-size` bounds an answer line too: an over-long one is refused (in flat memory) and the question asked
+/// again; the answers after it still count.
+#[test]
+fn an_over_long_answer_is_refused_and_the_question_asked_again() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("partial.json");
+    let answers = tmp.path().join("answers.txt");
+    let script = format!("HB-1\n{}\n2023-05-10\nquit\n", "x".repeat(5000));
+    std::fs::write(&answers, script).unwrap_or_else(|e| panic!("{e}"));
+    let (code, transcript, _) = run(
+        &[
+            "interview",
+            "--max-size",
+            "1000",
+            "--answers",
+            &answers.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("the line is longer than 1000 bytes"),
+        "{transcript}"
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        saved.pointer("/decision_date").and_then(Value::as_str),
+        Some("2023-05-10")
+    );
+}

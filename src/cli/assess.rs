@@ -1,6 +1,6 @@
 //! `assessor assess CASE...` — one case as a report, or many as JSON Lines.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -10,7 +10,7 @@ use assessor::text::Lang;
 use assessor::validate::parse_case;
 use assessor::Policy;
 
-use super::{default_format, read_inputs, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
+use super::{default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
@@ -239,6 +239,9 @@ fn progress(total_bytes: Option<u64>) -> indicatif::ProgressBar {
 
 /// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
 const CHUNK: usize = 1024;
+/// Bytes of input lines held at a time: with `--max-size` this bounds the memory of a batch whatever its lines
+/// hold (a chunk stops at the line that reaches it).
+const CHUNK_BYTES: usize = 32 * 1024 * 1024;
 
 fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
     let mut status = OK;
@@ -252,6 +255,12 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
         let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
             Box::new(BufReader::new(std::io::stdin()))
         } else {
+            // A stream may be a file or a pipe (`<(command)`); a device never ends (`/dev/zero`).
+            if let Err(why) = super::stream_kind_ok(path) {
+                status = PROBLEMS;
+                eprintln!("{name}: {why}");
+                continue;
+            }
             match std::fs::File::open(path) {
                 Ok(f) => Box::new(BufReader::new(f)),
                 Err(e) => {
@@ -268,17 +277,23 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
         };
         let bar = progress(size);
         let started = std::time::Instant::now();
-        let mut lines = LineReader {
-            inner: reader,
-            max: args.max_size,
-            line: 0,
-            bytes: 0,
-        };
+        let mut lines = LineReader::new(reader, args.max_size);
         loop {
-            let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::with_capacity(CHUNK);
-            while chunk.len() < CHUNK {
+            let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::new();
+            let mut held = 0usize;
+            // At most CHUNK lines and CHUNK_BYTES bytes (and always at least one line).
+            while chunk.len() < CHUNK && held < CHUNK_BYTES {
                 match lines.next_line() {
-                    Some(l) => chunk.push(l),
+                    Some(l) => {
+                        held += l.1.as_ref().map_or(0, Vec::len);
+                        // An over-long or unreadable line ends the chunk: what came before it is written before
+                        // the rest of that line is read, which may never end (`cat /dev/zero`).
+                        let stop = l.1.is_err();
+                        chunk.push(l);
+                        if stop {
+                            break;
+                        }
+                    }
                     None => break,
                 }
             }
@@ -316,53 +331,10 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
                     }
                 }
             }
+            // Each chunk's results reach the reader now, not when the stream ends (which it may never do).
+            w.flush()?;
         }
         bar.finish_and_clear();
     }
     Ok(status)
-}
-
-/// Reads lines of at most `max` bytes without ever holding a longer one; blank lines are skipped.
-struct LineReader {
-    inner: Box<dyn BufRead>,
-    max: u64,
-    line: usize,
-    bytes: u64,
-}
-
-impl LineReader {
-    fn next_line(&mut self) -> Option<(usize, Result<Vec<u8>, String>)> {
-        loop {
-            let mut buf = Vec::new();
-            let read = (&mut self.inner)
-                .take(self.max + 1)
-                .read_until(b'\n', &mut buf);
-            self.line += 1;
-            self.bytes += buf.len() as u64;
-            match read {
-                Ok(0) => return None,
-                Err(e) => return Some((self.line, Err(format!("cannot read: {e}")))),
-                Ok(_) => {}
-            }
-            if buf.last() != Some(&b'\n') && buf.len() as u64 > self.max {
-                // Skip the rest of the over-long line.
-                let mut sink = Vec::new();
-                let _ = self.inner.read_until(b'\n', &mut sink);
-                return Some((
-                    self.line,
-                    Err(format!(
-                        "the line is longer than {} bytes; raise the limit with --max-size",
-                        self.max
-                    )),
-                ));
-            }
-            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                buf.pop();
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Some((self.line, Ok(buf)));
-        }
-    }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use assessor::interview::{AnswerKind, Interview, Lang, Question, Reply};
 
-use super::{PolicyArgs, OK, PROBLEMS};
+use super::{LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `interview`.
 #[derive(Debug, clap::Args)]
@@ -24,6 +24,9 @@ pub struct Args {
     /// Read the answers from FILE, one per line, instead of the terminal.
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
+    /// Largest --from case file and longest answer line to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
+    max_size: u64,
 }
 
 fn hint(q: &Question, lang: Lang) -> String {
@@ -53,7 +56,7 @@ pub fn run(args: Args) -> u8 {
     };
     let from = match &args.from {
         None => None,
-        Some(p) => match std::fs::read(p)
+        Some(p) => match assessor::validate::read_case_file(p, args.max_size, true)
             .map_err(|e| e.to_string())
             .and_then(|b| assessor::validate::parse_json(&b).map_err(|e| e.to_string()))
         {
@@ -65,10 +68,12 @@ pub fn run(args: Args) -> u8 {
         },
     };
     let input: Box<dyn BufRead> = match &args.answers {
-        Some(p) => match std::fs::File::open(p) {
+        Some(p) => match super::stream_kind_ok(p)
+            .and_then(|()| std::fs::File::open(p).map_err(|e| format!("cannot read: {e}")))
+        {
             Ok(f) => Box::new(BufReader::new(f)),
             Err(e) => {
-                eprintln!("error: {}: cannot read: {e}", p.display());
+                eprintln!("error: {}: {e}", p.display());
                 return PROBLEMS;
             }
         },
@@ -76,7 +81,7 @@ pub fn run(args: Args) -> u8 {
     };
     let echo = args.answers.is_some() || !std::io::stdin().is_terminal();
     let zh = args.lang == Lang::Zh;
-    let mut lines = input.lines();
+    let mut lines = LineReader::new(input, args.max_size).keep_blank();
     let mut iv = Interview::new(&policy, args.lang, from);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -100,9 +105,31 @@ pub fn run(args: Args) -> u8 {
         };
         let _ = write!(out, "\nQ{}. {} [{h}]\n> ", iv.asked + 1, q.text);
         let _ = out.flush();
-        let Some(Ok(answer)) = lines.next() else {
-            ended = true;
-            break;
+        let answer = match lines.next_line() {
+            None => {
+                ended = true;
+                break;
+            }
+            // An over-long or unreadable line: say so and ask again (a read error ends the input next time).
+            Some((_, Err(why))) => {
+                let _ = writeln!(out, "\n  {why}");
+                continue;
+            }
+            Some((_, Ok(bytes))) => match String::from_utf8(bytes) {
+                Ok(a) => a,
+                Err(_) => {
+                    let _ = writeln!(
+                        out,
+                        "\n  {}",
+                        if zh {
+                            "回答不是 UTF-8 文本，请重新输入"
+                        } else {
+                            "the answer is not UTF-8 text; answer again"
+                        }
+                    );
+                    continue;
+                }
+            },
         };
         if echo {
             let _ = writeln!(out, "{answer}");
