@@ -12,6 +12,7 @@ mod assess;
 mod check;
 mod diff;
 mod interview;
+mod output;
 mod rules;
 mod schema;
 mod test;

@@ -286,3 +286,56 @@ fn an_over_long_answer_is_refused_and_the_question_asked_again() {
         Some("2023-05-10")
     );
 }
+
+/// A long case id (300 characters, or one with path separators and control characters) gives a safe, bounded file
+/// name with a short digest; when the case file cannot be written at all, it is printed so no answer is lost.
+#[test]
+fn a_long_case_id_gets_a_safe_file_name_and_no_answer_is_lost() {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let id = format!("../{}\u{1b}", "x".repeat(300));
+    let answers = tmp.path().join("answers.txt");
+    std::fs::write(&answers, format!("{id}\n2023-05-10\nquit\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(["interview", "--answers", &answers.display().to_string()])
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let written: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = &written[0];
+    assert!(
+        name.starts_with(&format!("___{}-", "x".repeat(61))),
+        "{name}"
+    );
+    assert_eq!(name.len(), 64 + 1 + 8 + ".json".len(), "{name}");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join(name)).unwrap()).unwrap();
+    assert_eq!(saved["case_id"], Value::String(id.clone()));
+
+    // A target that cannot be written: the case is printed, exit 1.
+    let missing = tmp.path().join("no-such-folder").join("case.json");
+    let (code, transcript, err) = run(
+        &[
+            "interview",
+            "--answers",
+            &answers.display().to_string(),
+            "--out",
+            &missing.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("printed on standard output instead"), "{err}");
+    assert!(
+        transcript.contains("\"decision_date\": \"2023-05-10\""),
+        "{transcript}"
+    );
+}

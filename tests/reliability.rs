@@ -455,3 +455,170 @@ fn an_expectation_case_that_is_a_device_is_refused() {
         "{out}{err}"
     );
 }
+
+/// `--out` refuses a target that is not a regular file or absent, a file with several hard links, and one of the
+/// inputs (compared by device and inode), with exit 1 and a message naming the path; the refused target is left
+/// as it was, and no temporary file remains.
+#[cfg(unix)]
+#[test]
+fn out_refuses_special_files_links_and_inputs() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let case = dir.join("case.json");
+    std::fs::copy(
+        root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+        &case,
+    )
+    .unwrap();
+    let original = std::fs::read(&case).unwrap();
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let real = dir.join("real.json");
+    std::fs::write(&real, "keep me").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let hard = dir.join("hard.json");
+    std::fs::hard_link(&real, &hard).unwrap();
+    let folder = dir.join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let same_case = dir.join(".").join("case.json");
+    let cases: [(&std::path::Path, &str); 5] = [
+        (&fifo, "is not a regular file (a device, FIFO or socket)"),
+        (&link, "is a symbolic link"),
+        (&hard, "has 2 hard links"),
+        (&folder, "is a folder, not a file"),
+        (&same_case, "is one of the inputs"),
+    ];
+    for (target, why) in cases {
+        let t = target.display().to_string();
+        let (code, out, err) = run(
+            &[
+                "assess",
+                "--format",
+                "json",
+                "--out",
+                &t,
+                &case.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(code, 1, "{t}: {err}");
+        assert!(out.is_empty(), "{t}: {out}");
+        assert!(err.contains(&format!("--out {t}: {why}")), "{t}: {err}");
+    }
+    assert_eq!(std::fs::read(&case).unwrap(), original);
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "keep me");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::metadata(&real).unwrap().nlink(), 2);
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(
+        &std::fs::metadata(&fifo).unwrap().file_type()
+    ));
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `--out` keeps the permissions of the file it replaces.
+#[cfg(unix)]
+#[test]
+fn out_keeps_the_targets_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("result.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, _, err) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "--out",
+            &target.display().to_string(),
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("HN-2022-0137"));
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "{mode:o}");
+}
+
+/// SIGINT, SIGTERM or SIGHUP during `--out` removes the temporary file; the process ends with 128 + the signal.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_out_removes_the_temporary_file() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let case = one_line_case();
+    for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("result.jsonl");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args([
+                "assess",
+                "--jsonl",
+                "--out",
+                &target.display().to_string(),
+                "-",
+            ])
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // A batch still being written: some lines in, the stream left open.
+        let mut stdin = child.stdin.take().unwrap();
+        for _ in 0..10 {
+            stdin.write_all(format!("{case}\n").as_bytes()).unwrap();
+        }
+        let temporary = || -> Vec<String> {
+            std::fs::read_dir(tmp.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with(".assessor-") && n.ends_with(".tmp"))
+                .collect()
+        };
+        let started = Instant::now();
+        while temporary().is_empty() && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            temporary().len(),
+            1,
+            "SIG{signal}: no temporary file appeared"
+        );
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {status:?}");
+        assert!(
+            temporary().is_empty(),
+            "SIG{signal}: {:?} left",
+            temporary()
+        );
+        assert!(
+            !target.exists(),
+            "SIG{signal}: a partial result was renamed into place"
+        );
+    }
+}

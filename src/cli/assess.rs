@@ -10,6 +10,7 @@ use assessor::text::Lang;
 use assessor::validate::parse_case;
 use assessor::Policy;
 
+use super::output::{input_ids, AtomicFile};
 use super::{default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `assess`.
@@ -47,52 +48,31 @@ pub struct Args {
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
 enum Sink {
     Stdout(std::io::BufWriter<std::io::Stdout>),
-    File {
-        tmp: tempfile::NamedTempFile,
-        target: PathBuf,
-    },
+    File(std::io::BufWriter<AtomicFile>),
 }
 
 impl Sink {
-    fn open(out: Option<&PathBuf>) -> Result<Sink, String> {
+    fn open(out: Option<&PathBuf>, inputs: &[PathBuf]) -> Result<Sink, String> {
         match out {
             None => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
-            Some(target) => {
-                let dir = target
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                let tmp = tempfile::Builder::new()
-                    .prefix(".assessor-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(|e| format!("{}: cannot write here: {e}", target.display()))?;
-                Ok(Sink::File {
-                    tmp,
-                    target: target.clone(),
-                })
-            }
+            Some(target) => Ok(Sink::File(std::io::BufWriter::new(AtomicFile::create(
+                target,
+                &input_ids(inputs),
+            )?))),
         }
     }
 
     fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
-            Sink::File { tmp, .. } => tmp.as_file_mut(),
+            Sink::File(w) => w,
         }
     }
 
     fn finish(self) -> Result<(), String> {
         match self {
             Sink::Stdout(mut w) => w.flush().map_err(|e| e.to_string()),
-            Sink::File { tmp, target } => {
-                tmp.as_file()
-                    .sync_all()
-                    .map_err(|e| format!("{}: {e}", target.display()))?;
-                tmp.persist(&target)
-                    .map(|_| ())
-                    .map_err(|e| format!("{}: {}", target.display(), e.error))
-            }
+            Sink::File(w) => w.into_inner().map_err(|e| e.error().to_string())?.commit(),
         }
     }
 }
@@ -126,7 +106,7 @@ pub fn run(args: Args) -> u8 {
         );
         return PROBLEMS;
     }
-    let mut sink = match Sink::open(args.out.as_ref()) {
+    let mut sink = match Sink::open(args.out.as_ref(), &args.cases) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
