@@ -252,3 +252,55 @@ fn usage_errors_exit_2() {
     let (code, _, _) = run(&["assess", "--format", "yaml", "x.json"], None);
     assert_eq!(code, 2);
 }
+
+/// `--jobs` is bounded (a usage error past 256 or at 0), and a pool that cannot be built (too little memory for its
+/// threads) is a clear error, not a panic or a deadlock.
+#[test]
+fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
+    for n in ["0", "10000"] {
+        let (code, out, err) = run(&["assess", "--jobs", n, "fixtures/cases"], None);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains(&format!(
+                "invalid value '{n}' for '--jobs <N>': {n} is not in 1..=256"
+            )),
+            "{err}"
+        );
+    }
+    let (code, out, _) = run(
+        &[
+            "assess",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "fixtures/cases",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 40);
+    // 256 threads' stacks do not fit in 400 MB of address space.
+    let limited = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -v 400000 && exec {} assess --jobs 256 --format json fixtures/cases",
+                env!("CARGO_BIN_EXE_assessor")
+            ),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&limited.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    match limited.status.code() {
+        Some(0) => assert_eq!(String::from_utf8_lossy(&limited.stdout).lines().count(), 40),
+        Some(1) => assert!(
+            err.contains("error: cannot start the worker threads"),
+            "{err}"
+        ),
+        other => panic!("exit {other:?}: {err}"),
+    }
+}

@@ -33,9 +33,9 @@ pub struct Args {
     /// Largest case (file or line) to read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
     max_size: u64,
-    /// Worker threads (default: every core).
-    #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
+    /// Worker threads, 1 to 256 (default: every core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
+    jobs: Option<u16>,
     /// Do not work out what would change the outcome (done by default for a single case, never for batches).
     #[arg(long)]
     no_what_if: bool,
@@ -79,12 +79,24 @@ impl Sink {
 
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
-    if let Some(n) = args.jobs {
-        // Only fails if a pool was built already, which nothing here does.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
-    }
+    // One pool for the whole run, owned here (rayon's global pool cannot be rebuilt, and building it can fail).
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.map_or(0, usize::from))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start the worker threads: {e}; try a smaller --jobs");
+            return PROBLEMS;
+        }
+    };
+    pool.install(|| run_in_pool(args))
+}
+
+/// Most worker threads `--jobs` accepts: beyond the cores they only cost memory and start-up time.
+const MAX_JOBS: i64 = 256;
+
+fn run_in_pool(args: Args) -> u8 {
     let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
         Err(code) => return code,
