@@ -177,6 +177,32 @@ fn read_file(path: &Path, max_size: u64, named: bool) -> Input {
     Input { name, bytes }
 }
 
+/// The exit code of a command whose output went to standard output: its own code when every write succeeded;
+/// `OK`, quietly, when the reader went away (`| head -1`); otherwise the write error is reported (`> /dev/full`)
+/// and the code is `PROBLEMS`.
+pub fn output_status(result: std::io::Result<u8>) -> u8 {
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            PROBLEMS
+        }
+    }
+}
+
+/// Prints `text` on standard output and returns `code`, or the exit code of a failed write (see
+/// [`output_status`]).
+pub fn print_then(text: &str, code: u8) -> u8 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    output_status(
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map(|()| code),
+    )
+}
+
 /// The format to print when none is asked for: text on a terminal, JSON otherwise.
 pub fn default_format(asked: Option<Format>) -> Format {
     use std::io::IsTerminal;

@@ -304,3 +304,63 @@ fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
         other => panic!("exit {other:?}: {err}"),
     }
 }
+
+/// Every command reports a full standard output (`> /dev/full`) with exit 1 instead of panicking, and ends quietly
+/// when the reader goes away (`| head -1`).
+#[cfg(unix)]
+#[test]
+fn a_full_or_closed_stdout_is_reported_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let commands: [&[&str]; 10] = [
+        &["schema"],
+        &["schema", "recommendation"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["check"],
+        &["check", "--format", "json"],
+        &["validate", "fixtures/cases"],
+        &["test"],
+        &[
+            "diff",
+            "--base",
+            "rules",
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+        ],
+        &["assess", "--format", "text", "fixtures/cases"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("error: cannot write the output: No space left on device"),
+            "{args:?}: {err}"
+        );
+        // A reader that stops at once: no panic, no error message, exit 0 (or the command's own status).
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("cannot write"), "{args:?}: {err}");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
+    }
+}
