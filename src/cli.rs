@@ -22,6 +22,8 @@ mod validate;
 pub const OK: u8 = 0;
 /// Exit code: the command ran and found problems (an invalid case, a failing rule, a lint error).
 pub const PROBLEMS: u8 = 1;
+/// Exit code: the arguments do not make sense together (as clap's own usage errors).
+pub const USAGE: u8 = 2;
 /// Exit code: the policy could not be loaded.
 pub const POLICY_FAILED: u8 = 3;
 

@@ -364,3 +364,42 @@ fn a_full_or_closed_stdout_is_reported_not_a_panic() {
         assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
     }
 }
+
+/// `--jsonl` with `--format text` or `markdown` is a usage error (it wrote JSON without saying so).
+#[test]
+fn jsonl_with_a_text_format_is_a_usage_error() {
+    for format in ["text", "markdown"] {
+        let (code, out, err) = run(
+            &["assess", "--jsonl", "--format", format, "-"],
+            Some(b"{}\n"),
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("--format text or markdown cannot be used with it"),
+            "{err}"
+        );
+    }
+}
+
+/// A case id with control characters (ESC, newline) is escaped in text and Markdown reports.
+#[test]
+fn control_characters_in_a_case_id_are_escaped_in_reports() {
+    let text =
+        std::fs::read_to_string(root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"))
+            .unwrap()
+            .replace("\"HN-2022-0137\"", "\"HN\\u001b[31mRED\\nforged line\"");
+    for format in ["text", "markdown"] {
+        let (code, out, err) = run(
+            &["assess", "--format", format, "--no-what-if", "-"],
+            Some(text.as_bytes()),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains('\u{1b}'), "{format}: raw ESC in {out}");
+        assert!(!out.contains("\nforged line"), "{format}: {out}");
+        assert!(
+            out.contains("HN\\u{1b}[31mRED\\nforged line"),
+            "{format}: {out}"
+        );
+    }
+}

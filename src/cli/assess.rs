@@ -11,7 +11,9 @@ use assessor::validate::parse_case;
 use assessor::Policy;
 
 use super::output::{input_ids, AtomicFile};
-use super::{default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
+use super::{
+    default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS, USAGE,
+};
 
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
@@ -79,6 +81,13 @@ impl Sink {
 
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
+    if args.jsonl && matches!(args.format, Some(Format::Text | Format::Markdown)) {
+        eprintln!(
+            "error: --jsonl writes one JSON line per input line; --format text or markdown cannot be used with it\n  \
+             = help: drop --format, or assess case files without --jsonl for text reports"
+        );
+        return USAGE;
+    }
     // One pool for the whole run, owned here (rayon's global pool cannot be rebuilt, and building it can fail).
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, usize::from))
