@@ -1,6 +1,6 @@
 //! Command-line arguments and dispatch. Each subcommand lives in its own file under `cli/`.
 
-use std::io::Read;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
@@ -12,6 +12,7 @@ mod assess;
 mod check;
 mod diff;
 mod interview;
+mod output;
 mod rules;
 mod schema;
 mod test;
@@ -21,6 +22,8 @@ mod validate;
 pub const OK: u8 = 0;
 /// Exit code: the command ran and found problems (an invalid case, a failing rule, a lint error).
 pub const PROBLEMS: u8 = 1;
+/// Exit code: the arguments do not make sense together (as clap's own usage errors).
+pub const USAGE: u8 = 2;
 /// Exit code: the policy could not be loaded.
 pub const POLICY_FAILED: u8 = 3;
 
@@ -105,7 +108,7 @@ pub fn report_policy_errors(errors: &[PolicyError]) {
 }
 
 /// Largest case file read, in bytes, unless `--max-size` says otherwise.
-pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_SIZE: u64 = assessor::validate::DEFAULT_MAX_SIZE;
 
 /// One input: its name as shown to users and its bytes, or why it could not be read.
 pub struct Input {
@@ -145,10 +148,10 @@ pub fn read_inputs(paths: &[PathBuf], max_size: u64) -> Vec<Input> {
                 });
             }
             for f in files {
-                out.push(read_file(&f, max_size));
+                out.push(read_file(&f, max_size, false));
             }
         } else {
-            out.push(read_file(p, max_size));
+            out.push(read_file(p, max_size, true));
         }
     }
     out
@@ -162,25 +165,44 @@ fn too_big(buf: Vec<u8>, max: u64) -> Result<Vec<u8>, String> {
     }
 }
 
-fn read_file(path: &Path, max_size: u64) -> Input {
+/// Reads a case file: a regular file, or a pipe when the user named it (`<(command)`); in a folder, regular
+/// files only.
+fn read_file(path: &Path, max_size: u64, named: bool) -> Input {
+    use assessor::validate::ReadError;
     let name = path.display().to_string();
-    let bytes = match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err("no such file".to_string()),
-        Err(e) => Err(format!("cannot read: {e}")),
-        Ok(m) if m.is_dir() => Err("is a folder, not a case file".to_string()),
-        Ok(m) if m.len() > max_size => Err(format!(
-            "the file is {} bytes, larger than the limit of {max_size}; raise it with --max-size if it is really a case file",
-            m.len()
-        )),
-        Ok(_) => std::fs::File::open(path)
-            .and_then(|f| {
-                let mut buf = Vec::new();
-                f.take(max_size + 1).read_to_end(&mut buf).map(|_| buf)
-            })
-            .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|b| too_big(b, max_size)),
-    };
+    let bytes = assessor::validate::read_case_file(path, max_size, named).map_err(|e| match e {
+        ReadError::TooBig { .. } | ReadError::Overflow { .. } => {
+            format!("{e}; raise it with --max-size if it is really a case file")
+        }
+        _ => e.to_string(),
+    });
     Input { name, bytes }
+}
+
+/// The exit code of a command whose output went to standard output: its own code when every write succeeded;
+/// `OK`, quietly, when the reader went away (`| head -1`); otherwise the write error is reported (`> /dev/full`)
+/// and the code is `PROBLEMS`.
+pub fn output_status(result: std::io::Result<u8>) -> u8 {
+    match result {
+        Ok(code) => code,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            PROBLEMS
+        }
+    }
+}
+
+/// Prints `text` on standard output and returns `code`, or the exit code of a failed write (see
+/// [`output_status`]).
+pub fn print_then(text: &str, code: u8) -> u8 {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    output_status(
+        out.write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .map(|()| code),
+    )
 }
 
 /// The format to print when none is asked for: text on a terminal, JSON otherwise.
@@ -191,4 +213,117 @@ pub fn default_format(asked: Option<Format>) -> Format {
     } else {
         Format::Json
     })
+}
+
+/// Whether a path named as a stream of lines may be read: a regular file or a pipe, not a device, socket or
+/// folder (`/dev/zero` would be one endless line).
+pub fn stream_kind_ok(path: &Path) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    #[cfg(unix)]
+    let pipe = std::os::unix::fs::FileTypeExt::is_fifo(&meta.file_type());
+    #[cfg(not(unix))]
+    let pipe = false;
+    if meta.is_dir() {
+        Err("is a folder, not a file of lines".into())
+    } else if meta.is_file() || pipe {
+        Ok(())
+    } else {
+        Err(
+            "is not a regular file or a pipe (a device or socket); only files and pipes are read"
+                .into(),
+        )
+    }
+}
+
+/// Reads lines of at most `max` bytes without ever holding a longer one (the rest of an over-long line is
+/// read and dropped piece by piece, in flat memory); blank lines are skipped unless asked for.
+pub struct LineReader {
+    inner: Box<dyn BufRead>,
+    max: u64,
+    /// The number of the last line read (1-based).
+    pub line: usize,
+    /// Bytes read so far.
+    pub bytes: u64,
+    done: bool,
+    keep_blank: bool,
+    /// The rest of an over-long line is still to be dropped (done on the next call, so that the lines before it
+    /// can be written first even when it never ends).
+    skip_pending: bool,
+}
+
+impl LineReader {
+    /// Lines of at most `max` bytes (without the line ending) from `inner`.
+    pub fn new(inner: Box<dyn BufRead>, max: u64) -> Self {
+        LineReader {
+            inner,
+            max,
+            line: 0,
+            bytes: 0,
+            done: false,
+            keep_blank: false,
+            skip_pending: false,
+        }
+    }
+
+    /// Also return blank lines (an interview's blank answer means "I do not know").
+    pub fn keep_blank(mut self) -> Self {
+        self.keep_blank = true;
+        self
+    }
+
+    /// The next non-blank line and its number, an error in its place when it is too long or cannot be read, or
+    /// `None` at the end.
+    pub fn next_line(&mut self) -> Option<(usize, Result<Vec<u8>, String>)> {
+        loop {
+            if self.done {
+                return None;
+            }
+            let fail = |this: &mut Self, e: std::io::Error| {
+                // A read error ends this input: reading on would repeat it forever.
+                this.done = true;
+                this.line += 1;
+                Some((this.line, Err(format!("cannot read: {e}"))))
+            };
+            if self.skip_pending {
+                // Drop the rest of the line without holding it (std's skip_until reads it buffer by buffer).
+                self.skip_pending = false;
+                match self.inner.skip_until(b'\n') {
+                    Ok(n) => self.bytes += n as u64,
+                    Err(e) => return fail(self, e),
+                }
+            }
+            let mut buf = Vec::new();
+            let read = (&mut self.inner)
+                .take(self.max.saturating_add(1))
+                .read_until(b'\n', &mut buf);
+            match read {
+                Ok(0) => {
+                    self.done = true;
+                    return None;
+                }
+                Ok(n) => self.bytes += n as u64,
+                Err(e) => return fail(self, e),
+            }
+            self.line += 1;
+            if buf.last() == Some(&b'\n') {
+                buf.pop();
+            } else if buf.len() as u64 > self.max {
+                self.skip_pending = true;
+                return Some((
+                    self.line,
+                    Err(format!(
+                        "the line is longer than {} bytes; raise the limit with --max-size",
+                        self.max
+                    )),
+                ));
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            if !self.keep_blank && buf.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some((self.line, Ok(buf)));
+        }
+    }
 }

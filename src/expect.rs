@@ -263,7 +263,8 @@ pub fn case_path(t: &Expectation) -> PathBuf {
 /// Assesses a test's case (or says why it could not be).
 pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, String> {
     let path = case_path(t);
-    let bytes = std::fs::read(&path)
+    // The path comes from a file, not the user's command line: a regular file only, under the size limit.
+    let bytes = crate::validate::read_case_file(&path, crate::validate::DEFAULT_MAX_SIZE, false)
         .map_err(|e| format!("cannot read the case file {}: {e}", path.display()))?;
     let bytes = if t.unknown_facts.is_empty() && t.set.is_empty() {
         bytes

@@ -332,22 +332,14 @@ fn parse(q: &Question, a: &str, lang: Lang) -> Result<Value, String> {
                 }),
             }
         }
-        AnswerKind::Money => {
-            let cleaned: String = a
-                .chars()
-                .filter(|c| c.is_ascii_digit() || *c == '.')
-                .collect();
-            match cleaned.parse::<f64>() {
-                Ok(x) if x.is_finite() && x <= crate::case::MAX_MONEY && !cleaned.is_empty() => {
-                    Ok(json!(x))
-                }
-                _ => Err(if zh {
-                    "请输入金额（元），例如 1800".into()
-                } else {
-                    "answer with a sum in yuan, e.g. 1800".into()
-                }),
-            }
-        }
+        AnswerKind::Money => match parse_money(a) {
+            Some(x) => Ok(json!(x)),
+            None => Err(if zh {
+                "请输入金额（元），例如 1800、50,000、5万 或 5.5万".into()
+            } else {
+                "answer with a sum in yuan, e.g. 1800, 50,000, 5万 or 5.5万".into()
+            }),
+        },
         AnswerKind::Date => match parse_date(a) {
             Some(_) => Ok(json!(a)),
             None => Err(if zh {
@@ -358,6 +350,64 @@ fn parse(q: &Question, a: &str, lang: Lang) -> Result<Value, String> {
         },
         AnswerKind::Text => Ok(json!(a)),
     }
+}
+
+/// A sum of money as a person writes it, in yuan: digits (`50000`), grouped by threes with `,` or a space
+/// (`50,000`, `50 000`), a decimal part (`1234.5`, at most two places, or four before a unit), a unit `万` (ten
+/// thousand) or `千` (thousand) at the end (`5万`, `5.5万`, `3千`), a leading `¥`/`￥` and a trailing `元`.
+/// Anything else is refused rather than guessed at: signs (`-5`), exponents (`1e3`), ranges (`3-4`), a unit in the
+/// middle (`5万5`), an empty answer, or more than the largest sum a case may hold.
+pub fn parse_money(answer: &str) -> Option<f64> {
+    let mut a = answer.trim();
+    a = a
+        .strip_prefix('¥')
+        .or_else(|| a.strip_prefix('￥'))
+        .unwrap_or(a)
+        .trim_start();
+    a = a.strip_suffix('元').unwrap_or(a).trim_end();
+    let (number, unit, max_places) = if let Some(n) = a.strip_suffix('万') {
+        (n.trim_end(), 10_000.0, 4)
+    } else if let Some(n) = a.strip_suffix('千') {
+        (n.trim_end(), 1_000.0, 3)
+    } else {
+        (a, 1.0, 2)
+    };
+    let (whole, fraction) = match number.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (number, None),
+    };
+    if let Some(f) = fraction {
+        if f.is_empty() || f.len() > max_places || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+    }
+    let digits = whole_digits(whole)?;
+    let text = match fraction {
+        Some(f) => format!("{digits}.{f}"),
+        None => digits,
+    };
+    let value = text.parse::<f64>().ok()? * unit;
+    (value.is_finite() && value <= crate::case::MAX_MONEY).then_some(value)
+}
+
+/// The digits of a whole number written plainly (`50000`) or grouped by threes with one separator, `,` or a space
+/// (`50,000`, `1 234 567`).
+fn whole_digits(whole: &str) -> Option<String> {
+    if !whole.is_empty() && whole.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(whole.to_string());
+    }
+    let sep = whole.chars().find(|c| !c.is_ascii_digit())?;
+    if sep != ',' && sep != ' ' {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(sep).collect();
+    let (first, rest) = groups.split_first()?;
+    let ok = (1..=3).contains(&first.len())
+        && first.bytes().all(|b| b.is_ascii_digit())
+        && rest
+            .iter()
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    ok.then(|| groups.concat())
 }
 
 /// Sets a value at a JSON Pointer, creating the objects on the way.
@@ -478,3 +528,64 @@ pub fn catalogue_question(policy: &Policy, fact: &str, lang: Lang) -> Option<Str
 
 /// The questions of the catalogue, by fact pattern (`*` for list items).
 pub type Catalogue = BTreeMap<String, CatalogueEntry>;
+
+#[cfg(test)]
+mod tests {
+    use super::parse_money;
+
+    #[test]
+    fn money_is_read_as_a_person_writes_it() {
+        for (text, want) in [
+            ("50000", 50_000.0),
+            ("50,000", 50_000.0),
+            ("50 000", 50_000.0),
+            ("1,234,567", 1_234_567.0),
+            ("5万", 50_000.0),
+            ("5.5万", 55_000.0),
+            ("3千", 3_000.0),
+            ("¥50,000", 50_000.0),
+            ("￥ 1800", 1_800.0),
+            ("50000元", 50_000.0),
+            ("5万元", 50_000.0),
+            ("1234.5", 1_234.5),
+            ("1234.56", 1_234.56),
+            ("0", 0.0),
+            ("  1800  ", 1_800.0),
+        ] {
+            assert_eq!(parse_money(text), Some(want), "{text}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_refused_not_guessed() {
+        for text in [
+            "",
+            " ",
+            "1e3",
+            "-5",
+            "+5",
+            "3-4",
+            "5万5",
+            "万",
+            "元",
+            "¥",
+            "5,0000",
+            "50,00",
+            ",500",
+            "5.",
+            ".5",
+            "1.234",
+            "5..5",
+            "5,000 000",
+            "abc",
+            "5 万 5",
+            "NaN",
+            "inf",
+            "1800yuan",
+            "100000000000",
+            "1,2,3",
+        ] {
+            assert_eq!(parse_money(text), None, "{text:?}");
+        }
+    }
+}

@@ -391,7 +391,12 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
     let zh = wd.zh();
     let colon = wd.w(": ", "：");
     let mut s = String::new();
-    let _ = writeln!(s, "{}{colon}{}", wd.case(&r.case_id), headline(r, &wd));
+    let _ = writeln!(
+        s,
+        "{}{colon}{}",
+        wd.case(&printable(&r.case_id)),
+        headline(r, &wd)
+    );
     let _ = writeln!(s);
     for l in decision_lines(r, labels) {
         let _ = writeln!(s, "{l}");
@@ -593,7 +598,12 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
     let zh = wd.zh();
     let colon = wd.w(": ", "：");
     let mut s = String::new();
-    let _ = writeln!(s, "# {} — {}\n", wd.case(&r.case_id), headline(r, &wd));
+    let _ = writeln!(
+        s,
+        "# {} — {}\n",
+        wd.case(&printable(&r.case_id)),
+        headline(r, &wd)
+    );
     for l in decision_lines(r, labels) {
         let _ = writeln!(s, "- {l}");
     }
@@ -892,4 +902,18 @@ pub fn catalogue_json(p: &crate::Policy) -> serde_json::Value {
             "by_region": par.by_region, "values": par.values, "file": par.file,
         })).collect::<Vec<_>>(),
     })
+}
+
+/// A value from the case file as it may be printed in a report: control characters (ESC, newline, …) written as
+/// escapes (`\u{1b}`, `\n`), so that a case id cannot move the cursor, colour the terminal or forge a line.
+pub fn printable(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }

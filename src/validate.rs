@@ -1,12 +1,118 @@
 //! Reading and validating case files: JSON syntax (with line and column), then the JSON Schema (every error,
 //! each with its JSON Pointer), then what a schema cannot say (calendar dates, consistency).
 
+use std::io::Read;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::Value;
 
 use crate::case::{Case, SCHEMA_VERSION};
 use crate::suggest::did_you_mean;
+
+/// Largest case file read, in bytes, unless the caller says otherwise (`--max-size`).
+pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The path does not exist.
+    #[error("no such file")]
+    NotFound,
+    /// A folder where a file was expected.
+    #[error("is a folder, not a case file")]
+    Folder,
+    /// A device, FIFO or socket where a regular file was expected.
+    #[error("is not a regular file (a {0}); only regular files are read")]
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    #[error("the file is {size} bytes, larger than the limit of {max}")]
+    TooBig {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// Grew past the limit while being read (a pipe has no size to check first).
+    #[error("the input is larger than {max} bytes")]
+    Overflow {
+        /// The limit.
+        max: u64,
+    },
+    /// Any other I/O error.
+    #[error("cannot read: {0}")]
+    Io(String),
+}
+
+/// What kind of file the metadata describes, in words (for [`ReadError::NotRegular`]).
+fn kind_of(m: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = m.file_type();
+        if t.is_fifo() {
+            return "FIFO";
+        }
+        if t.is_char_device() {
+            return "character device";
+        }
+        if t.is_block_device() {
+            return "block device";
+        }
+        if t.is_socket() {
+            return "socket";
+        }
+    }
+    let _ = m;
+    "special file"
+}
+
+/// Whether the metadata is a pipe (as `<(command)` gives).
+fn is_pipe(m: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        m.file_type().is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        false
+    }
+}
+
+/// Reads a file of at most `max` bytes, never holding more than `max + 1`. Only a regular file is read, or, when
+/// `pipes` is set (a path the user named, which may be `<(command)`), a pipe; a device, socket or FIFO met in a
+/// folder or named by another file is refused without being opened, so it can neither hang nor flood the reader.
+pub fn read_case_file(path: &Path, max: u64, pipes: bool) -> Result<Vec<u8>, ReadError> {
+    let meta = match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ReadError::NotFound),
+        Err(e) => return Err(ReadError::Io(e.to_string())),
+        Ok(m) => m,
+    };
+    if meta.is_dir() {
+        return Err(ReadError::Folder);
+    }
+    let readable = meta.is_file() || (pipes && is_pipe(&meta));
+    if !readable {
+        return Err(ReadError::NotRegular(kind_of(&meta)));
+    }
+    if meta.len() > max {
+        return Err(ReadError::TooBig {
+            size: meta.len(),
+            max,
+        });
+    }
+    let file = std::fs::File::open(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let mut buf = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    if buf.len() as u64 > max {
+        return Err(ReadError::Overflow { max });
+    }
+    Ok(buf)
+}
 
 /// One problem with a case file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -194,6 +300,11 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
+    // JSON Schema counts `34.0` as an integer; the case types do not. Name each such number by its pointer.
+    integer_valued_floats(&json, &mut String::new(), &mut errors);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let case: Case = match serde::Deserialize::deserialize(&json) {
         Ok(c) => c,
         Err(e) => {
@@ -323,6 +434,15 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
             format!("{}, found {got} ({})", expected_type(e), short(here))
         }
         K::MaxLength { limit } => format!("{} is longer than {limit} characters", short(here)),
+        // The reason first: the array itself can be long, and is not the point.
+        K::MaxItems { limit } => format!(
+            "{} items, more than the limit of {limit}",
+            here.and_then(Value::as_array).map_or(0, Vec::len)
+        ),
+        K::MinItems { limit } => format!(
+            "{} items, fewer than the minimum of {limit}",
+            here.and_then(Value::as_array).map_or(0, Vec::len)
+        ),
         K::MinLength { limit } => format!("{} is shorter than {limit} character(s)", short(here)),
         _ => {
             let text = lower_first(&e.to_string());
@@ -382,6 +502,47 @@ fn lower_first(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// Every number written with a fraction or exponent (`34.0`, `3e1`) where the catalogue expects a whole number.
+fn integer_valued_floats(v: &Value, pointer: &mut String, errors: &mut Vec<CaseError>) {
+    let len = pointer.len();
+    match v {
+        Value::Object(map) => {
+            for (k, child) in map {
+                pointer.push('/');
+                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                integer_valued_floats(child, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                integer_valued_floats(child, pointer, errors);
+                pointer.truncate(len);
+            }
+        }
+        Value::Number(n) if n.is_f64() => {
+            let catalogue = crate::facts::catalogue();
+            let integer = catalogue
+                .lookup(pointer)
+                .and_then(|id| catalogue.node(id))
+                .is_some_and(|node| matches!(node.ty, crate::facts::FactType::Integer));
+            if integer {
+                let whole = n
+                    .as_f64()
+                    .map(|x| format!(" (write {x:.0})"))
+                    .unwrap_or_default();
+                errors.push(CaseError::at(
+                    pointer.clone(),
+                    format!("expected a whole number without a decimal point, found {n}{whole}"),
+                ));
+            }
+        }
+        _ => {}
     }
 }
 

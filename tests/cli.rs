@@ -252,3 +252,154 @@ fn usage_errors_exit_2() {
     let (code, _, _) = run(&["assess", "--format", "yaml", "x.json"], None);
     assert_eq!(code, 2);
 }
+
+/// `--jobs` is bounded (a usage error past 256 or at 0), and a pool that cannot be built (too little memory for its
+/// threads) is a clear error, not a panic or a deadlock.
+#[test]
+fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
+    for n in ["0", "10000"] {
+        let (code, out, err) = run(&["assess", "--jobs", n, "fixtures/cases"], None);
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains(&format!(
+                "invalid value '{n}' for '--jobs <N>': {n} is not in 1..=256"
+            )),
+            "{err}"
+        );
+    }
+    let (code, out, _) = run(
+        &[
+            "assess",
+            "--jobs",
+            "2",
+            "--format",
+            "json",
+            "fixtures/cases",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().count(), 40);
+    // 256 threads' stacks do not fit in 400 MB of address space.
+    let limited = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -v 400000 && exec {} assess --jobs 256 --format json fixtures/cases",
+                env!("CARGO_BIN_EXE_assessor")
+            ),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&limited.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    match limited.status.code() {
+        Some(0) => assert_eq!(String::from_utf8_lossy(&limited.stdout).lines().count(), 40),
+        Some(1) => assert!(
+            err.contains("error: cannot start the worker threads"),
+            "{err}"
+        ),
+        other => panic!("exit {other:?}: {err}"),
+    }
+}
+
+/// Every command reports a full standard output (`> /dev/full`) with exit 1 instead of panicking, and ends quietly
+/// when the reader goes away (`| head -1`).
+#[cfg(unix)]
+#[test]
+fn a_full_or_closed_stdout_is_reported_not_a_panic() {
+    use std::process::{Command, Stdio};
+    let commands: [&[&str]; 10] = [
+        &["schema"],
+        &["schema", "recommendation"],
+        &["rules"],
+        &["rules", "--format", "json"],
+        &["check"],
+        &["check", "--format", "json"],
+        &["validate", "fixtures/cases"],
+        &["test"],
+        &[
+            "diff",
+            "--base",
+            "rules",
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+        ],
+        &["assess", "--format", "text", "fixtures/cases"],
+    ];
+    for args in commands {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(
+            err.contains("error: cannot write the output: No space left on device"),
+            "{args:?}: {err}"
+        );
+        // A reader that stops at once: no panic, no error message, exit 0 (or the command's own status).
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args(args)
+            .current_dir(root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("cannot write"), "{args:?}: {err}");
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
+    }
+}
+
+/// `--jsonl` with `--format text` or `markdown` is a usage error (it wrote JSON without saying so).
+#[test]
+fn jsonl_with_a_text_format_is_a_usage_error() {
+    for format in ["text", "markdown"] {
+        let (code, out, err) = run(
+            &["assess", "--jsonl", "--format", format, "-"],
+            Some(b"{}\n"),
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("--format text or markdown cannot be used with it"),
+            "{err}"
+        );
+    }
+}
+
+/// A case id with control characters (ESC, newline) is escaped in text and Markdown reports.
+#[test]
+fn control_characters_in_a_case_id_are_escaped_in_reports() {
+    let text =
+        std::fs::read_to_string(root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"))
+            .unwrap()
+            .replace("\"HN-2022-0137\"", "\"HN\\u001b[31mRED\\nforged line\"");
+    for format in ["text", "markdown"] {
+        let (code, out, err) = run(
+            &["assess", "--format", format, "--no-what-if", "-"],
+            Some(text.as_bytes()),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(!out.contains('\u{1b}'), "{format}: raw ESC in {out}");
+        assert!(!out.contains("\nforged line"), "{format}: {out}");
+        assert!(
+            out.contains("HN\\u{1b}[31mRED\\nforged line"),
+            "{format}: {out}"
+        );
+    }
+}

@@ -255,3 +255,90 @@ fn chinese_labels_are_answers_and_from_skips_what_is_known() {
         Some("spouse")
     );
 }
+
+/// `--max-size` bounds an answer line too: an over-long one is refused (in flat memory) and the question asked
+/// again; the answers after it still count.
+#[test]
+fn an_over_long_answer_is_refused_and_the_question_asked_again() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("partial.json");
+    let answers = tmp.path().join("answers.txt");
+    let script = format!("HB-1\n{}\n2023-05-10\nquit\n", "x".repeat(5000));
+    std::fs::write(&answers, script).unwrap_or_else(|e| panic!("{e}"));
+    let (code, transcript, _) = run(
+        &[
+            "interview",
+            "--max-size",
+            "1000",
+            "--answers",
+            &answers.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{transcript}");
+    assert!(
+        transcript.contains("the line is longer than 1000 bytes"),
+        "{transcript}"
+    );
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(
+        saved.pointer("/decision_date").and_then(Value::as_str),
+        Some("2023-05-10")
+    );
+}
+
+/// A long case id (300 characters, or one with path separators and control characters) gives a safe, bounded file
+/// name with a short digest; when the case file cannot be written at all, it is printed so no answer is lost.
+#[test]
+fn a_long_case_id_gets_a_safe_file_name_and_no_answer_is_lost() {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let id = format!("../{}\u{1b}", "x".repeat(300));
+    let answers = tmp.path().join("answers.txt");
+    std::fs::write(&answers, format!("{id}\n2023-05-10\nquit\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(["interview", "--answers", &answers.display().to_string()])
+        .current_dir(tmp.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let written: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let name = &written[0];
+    assert!(
+        name.starts_with(&format!("___{}-", "x".repeat(61))),
+        "{name}"
+    );
+    assert_eq!(name.len(), 64 + 1 + 8 + ".json".len(), "{name}");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join(name)).unwrap()).unwrap();
+    assert_eq!(saved["case_id"], Value::String(id.clone()));
+
+    // A target that cannot be written: the case is printed, exit 1.
+    let missing = tmp.path().join("no-such-folder").join("case.json");
+    let (code, transcript, err) = run(
+        &[
+            "interview",
+            "--answers",
+            &answers.display().to_string(),
+            "--out",
+            &missing.display().to_string(),
+        ],
+        None,
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("printed on standard output instead"), "{err}");
+    assert!(
+        transcript.contains("\"decision_date\": \"2023-05-10\""),
+        "{transcript}"
+    );
+}

@@ -238,3 +238,387 @@ fn a_decision_date_the_policy_does_not_cover_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// One corpus case on one line.
+fn one_line_case() -> String {
+    std::fs::read_to_string(root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"))
+        .map(|t| {
+            serde_json::from_str::<serde_json::Value>(&t)
+                .unwrap()
+                .to_string()
+        })
+        .unwrap()
+}
+
+/// Runs `assessor` with `args`, feeding stdin from `feed` in a thread (it may write for ever: it stops when the
+/// pipe breaks), and returns the first `n` lines of stdout, waiting at most `limit`; then kills the process.
+fn first_lines_of_endless_run(
+    args: &[&str],
+    feed: impl FnOnce(&mut std::process::ChildStdin) + Send + 'static,
+    n: usize,
+    limit: Duration,
+) -> Vec<String> {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::spawn(move || feed(&mut stdin));
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let started = Instant::now();
+    let mut lines = Vec::new();
+    while lines.len() < n {
+        let left = limit.saturating_sub(started.elapsed());
+        match rx.recv_timeout(left) {
+            Ok(l) => lines.push(l),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines
+}
+
+/// An over-long line (with or without a line ending) is an error line in its place, and the lines after it are
+/// still assessed.
+#[test]
+fn an_over_long_jsonl_line_is_an_error_in_its_place() {
+    let case = one_line_case();
+    let mut input = Vec::new();
+    input.extend_from_slice(format!("{case}\n").as_bytes());
+    input.extend(std::iter::repeat_n(b'x', 50_000_000));
+    input.extend_from_slice(format!("\n{case}\n").as_bytes());
+    input.extend(std::iter::repeat_n(b' ', 5_000_000));
+    let (code, out, err) = run(
+        &["assess", "--jsonl", "--max-size", "100000", "-"],
+        Some(&input),
+    );
+    assert_eq!(code, 1, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert_eq!(lines[0]["case_id"], "HN-2022-0137");
+    assert_eq!(lines[1]["input"], "<stdin>:2");
+    assert_eq!(
+        lines[1]["errors"][0],
+        "the line is longer than 100000 bytes; raise the limit with --max-size"
+    );
+    assert_eq!(lines[2]["case_id"], "HN-2022-0137");
+    assert_eq!(lines[3]["input"], "<stdin>:4");
+    assert!(
+        err.contains("<stdin>:2: the line is longer than 100000 bytes"),
+        "{err}"
+    );
+}
+
+/// `(head -1 cases.jsonl; cat /dev/zero) | assessor assess --jsonl --max-size N -`: the valid line and the error
+/// for the endless one are written while the endless line is still being read (in flat memory), not lost.
+#[test]
+fn an_endless_jsonl_line_does_not_hold_back_the_lines_before_it() {
+    let case = one_line_case();
+    let lines = first_lines_of_endless_run(
+        &["assess", "--jsonl", "--max-size", "10000", "-"],
+        move |stdin| {
+            use std::io::Write;
+            let zeros = vec![0u8; 1 << 16];
+            if stdin.write_all(format!("{case}\n").as_bytes()).is_ok() {
+                while stdin.write_all(&zeros).is_ok() {}
+            }
+        },
+        2,
+        Duration::from_secs(30),
+    );
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].contains("\"case_id\":\"HN-2022-0137\""));
+    assert!(
+        lines[1].contains("the line is longer than 10000 bytes"),
+        "{}",
+        lines[1]
+    );
+}
+
+/// A chunk of a batch is bounded in bytes, not only in lines: three 15 MB lines are assessed and written while the
+/// stream is still open (the chunk is full), rather than held with up to a thousand more.
+#[test]
+fn a_jsonl_chunk_is_bounded_in_bytes() {
+    let case = one_line_case();
+    let padded = format!("{case}{}\n", " ".repeat(15_000_000));
+    let lines = first_lines_of_endless_run(
+        &["assess", "--jsonl", "-"],
+        move |stdin| {
+            use std::io::Write;
+            for _ in 0..3 {
+                if stdin.write_all(padded.as_bytes()).is_err() {
+                    return;
+                }
+            }
+            // Keep the stream open without another line.
+            std::thread::sleep(Duration::from_secs(60));
+        },
+        3,
+        Duration::from_secs(40),
+    );
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(lines
+        .iter()
+        .all(|l| l.contains("\"case_id\":\"HN-2022-0137\"")));
+}
+
+/// A FIFO in a case folder is refused without being opened (opening one waits for a writer for ever), and the
+/// other files of the folder are still read.
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_case_folder_is_refused_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+        tmp.path().join("a.json"),
+    )
+    .unwrap();
+    let fifo = tmp.path().join("b.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Should the FIFO be opened anyway, unblock it after a while so that the test fails instead of hanging.
+    let watchdog = fifo.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(20));
+        let _ = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&watchdog);
+    });
+    let dir = tmp.path().display().to_string();
+    for cmd in ["validate", "assess"] {
+        let started = Instant::now();
+        let args: Vec<&str> = if cmd == "validate" {
+            vec![cmd, &dir]
+        } else {
+            vec![cmd, "--format", "json", &dir]
+        };
+        let (code, out, err) = run(&args, None);
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{cmd} waited on the FIFO"
+        );
+        assert_eq!(code, 1, "{cmd}: {err}");
+        assert!(
+            err.contains("b.json: is not a regular file (a FIFO); only regular files are read"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            out.contains("HN-2022-0137") || out.contains("a.json: valid"),
+            "{cmd}: {out}"
+        );
+    }
+}
+
+/// An expectation's case path comes from a file: `case = "/dev/zero"` is refused (not a regular file) instead of
+/// being read without end.
+#[cfg(unix)]
+#[test]
+fn an_expectation_case_that_is_a_device_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("zero.toml");
+    std::fs::write(
+        &file,
+        "[[test]]\nname = \"reads a device\"\ncase = \"/dev/zero\"\ndecision = \"assist\"\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    let (code, out, err) = run(&["test", &file.display().to_string()], None);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(
+        out.contains("/dev/zero: is not a regular file (a character device)"),
+        "{out}{err}"
+    );
+}
+
+/// `--out` refuses a target that is not a regular file or absent, a file with several hard links, and one of the
+/// inputs (compared by device and inode), with exit 1 and a message naming the path; the refused target is left
+/// as it was, and no temporary file remains.
+#[cfg(unix)]
+#[test]
+fn out_refuses_special_files_links_and_inputs() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let case = dir.join("case.json");
+    std::fs::copy(
+        root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+        &case,
+    )
+    .unwrap();
+    let original = std::fs::read(&case).unwrap();
+    let fifo = dir.join("fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let real = dir.join("real.json");
+    std::fs::write(&real, "keep me").unwrap();
+    let link = dir.join("link.json");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let hard = dir.join("hard.json");
+    std::fs::hard_link(&real, &hard).unwrap();
+    let folder = dir.join("folder");
+    std::fs::create_dir(&folder).unwrap();
+    let same_case = dir.join(".").join("case.json");
+    let cases: [(&std::path::Path, &str); 5] = [
+        (&fifo, "is not a regular file (a device, FIFO or socket)"),
+        (&link, "is a symbolic link"),
+        (&hard, "has 2 hard links"),
+        (&folder, "is a folder, not a file"),
+        (&same_case, "is one of the inputs"),
+    ];
+    for (target, why) in cases {
+        let t = target.display().to_string();
+        let (code, out, err) = run(
+            &[
+                "assess",
+                "--format",
+                "json",
+                "--out",
+                &t,
+                &case.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(code, 1, "{t}: {err}");
+        assert!(out.is_empty(), "{t}: {out}");
+        assert!(err.contains(&format!("--out {t}: {why}")), "{t}: {err}");
+    }
+    assert_eq!(std::fs::read(&case).unwrap(), original);
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), "keep me");
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::metadata(&real).unwrap().nlink(), 2);
+    assert!(std::os::unix::fs::FileTypeExt::is_fifo(
+        &std::fs::metadata(&fifo).unwrap().file_type()
+    ));
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `--out` keeps the permissions of the file it replaces.
+#[cfg(unix)]
+#[test]
+fn out_keeps_the_targets_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let target = tmp.path().join("result.json");
+    std::fs::write(&target, "old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, _, err) = run(
+        &[
+            "assess",
+            "--format",
+            "json",
+            "--out",
+            &target.display().to_string(),
+            "fixtures/cases/t01_hunan_incapacitated_earner.json",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::read_to_string(&target)
+        .unwrap()
+        .contains("HN-2022-0137"));
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "{mode:o}");
+}
+
+/// SIGINT, SIGTERM or SIGHUP during `--out` removes the temporary file; the process ends with 128 + the signal.
+#[cfg(unix)]
+#[test]
+fn a_signal_during_out_removes_the_temporary_file() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let case = one_line_case();
+    for (signal, number) in [("TERM", 15), ("INT", 2), ("HUP", 1)] {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("result.jsonl");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+            .args([
+                "assess",
+                "--jsonl",
+                "--out",
+                &target.display().to_string(),
+                "-",
+            ])
+            .current_dir(root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // A batch still being written: some lines in, the stream left open.
+        let mut stdin = child.stdin.take().unwrap();
+        for _ in 0..10 {
+            stdin.write_all(format!("{case}\n").as_bytes()).unwrap();
+        }
+        let temporary = || -> Vec<String> {
+            std::fs::read_dir(tmp.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.starts_with(".assessor-") && n.ends_with(".tmp"))
+                .collect()
+        };
+        let started = Instant::now();
+        while temporary().is_empty() && started.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert_eq!(
+            temporary().len(),
+            1,
+            "SIG{signal}: no temporary file appeared"
+        );
+        let sent = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        drop(stdin);
+        assert_eq!(status.code(), Some(128 + number), "SIG{signal}: {status:?}");
+        assert!(
+            temporary().is_empty(),
+            "SIG{signal}: {:?} left",
+            temporary()
+        );
+        assert!(
+            !target.exists(),
+            "SIG{signal}: a partial result was renamed into place"
+        );
+    }
+}

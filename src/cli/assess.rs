@@ -1,6 +1,6 @@
 //! `assessor assess CASE...` — one case as a report, or many as JSON Lines.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -10,7 +10,10 @@ use assessor::text::Lang;
 use assessor::validate::parse_case;
 use assessor::Policy;
 
-use super::{default_format, read_inputs, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
+use super::output::{input_ids, AtomicFile};
+use super::{
+    default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS, USAGE,
+};
 
 /// Arguments of `assess`.
 #[derive(Debug, clap::Args)]
@@ -32,9 +35,9 @@ pub struct Args {
     /// Largest case (file or line) to read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
     max_size: u64,
-    /// Worker threads (default: every core).
-    #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
+    /// Worker threads, 1 to 256 (default: every core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
+    jobs: Option<u16>,
     /// Do not work out what would change the outcome (done by default for a single case, never for batches).
     #[arg(long)]
     no_what_if: bool,
@@ -47,64 +50,62 @@ pub struct Args {
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
 enum Sink {
     Stdout(std::io::BufWriter<std::io::Stdout>),
-    File {
-        tmp: tempfile::NamedTempFile,
-        target: PathBuf,
-    },
+    File(std::io::BufWriter<AtomicFile>),
 }
 
 impl Sink {
-    fn open(out: Option<&PathBuf>) -> Result<Sink, String> {
+    fn open(out: Option<&PathBuf>, inputs: &[PathBuf]) -> Result<Sink, String> {
         match out {
             None => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
-            Some(target) => {
-                let dir = target
-                    .parent()
-                    .filter(|p| !p.as_os_str().is_empty())
-                    .unwrap_or(std::path::Path::new("."));
-                let tmp = tempfile::Builder::new()
-                    .prefix(".assessor-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(|e| format!("{}: cannot write here: {e}", target.display()))?;
-                Ok(Sink::File {
-                    tmp,
-                    target: target.clone(),
-                })
-            }
+            Some(target) => Ok(Sink::File(std::io::BufWriter::new(AtomicFile::create(
+                target,
+                &input_ids(inputs),
+            )?))),
         }
     }
 
     fn writer(&mut self) -> &mut dyn Write {
         match self {
             Sink::Stdout(w) => w,
-            Sink::File { tmp, .. } => tmp.as_file_mut(),
+            Sink::File(w) => w,
         }
     }
 
     fn finish(self) -> Result<(), String> {
         match self {
             Sink::Stdout(mut w) => w.flush().map_err(|e| e.to_string()),
-            Sink::File { tmp, target } => {
-                tmp.as_file()
-                    .sync_all()
-                    .map_err(|e| format!("{}: {e}", target.display()))?;
-                tmp.persist(&target)
-                    .map(|_| ())
-                    .map_err(|e| format!("{}: {}", target.display(), e.error))
-            }
+            Sink::File(w) => w.into_inner().map_err(|e| e.error().to_string())?.commit(),
         }
     }
 }
 
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
-    if let Some(n) = args.jobs {
-        // Only fails if a pool was built already, which nothing here does.
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n.max(1))
-            .build_global();
+    if args.jsonl && matches!(args.format, Some(Format::Text | Format::Markdown)) {
+        eprintln!(
+            "error: --jsonl writes one JSON line per input line; --format text or markdown cannot be used with it\n  \
+             = help: drop --format, or assess case files without --jsonl for text reports"
+        );
+        return USAGE;
     }
+    // One pool for the whole run, owned here (rayon's global pool cannot be rebuilt, and building it can fail).
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(args.jobs.map_or(0, usize::from))
+        .build()
+    {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: cannot start the worker threads: {e}; try a smaller --jobs");
+            return PROBLEMS;
+        }
+    };
+    pool.install(|| run_in_pool(args))
+}
+
+/// Most worker threads `--jobs` accepts: beyond the cores they only cost memory and start-up time.
+const MAX_JOBS: i64 = 256;
+
+fn run_in_pool(args: Args) -> u8 {
     let policy = match super::load_policy(&args.policy) {
         Ok(p) => p,
         Err(code) => return code,
@@ -126,7 +127,7 @@ pub fn run(args: Args) -> u8 {
         );
         return PROBLEMS;
     }
-    let mut sink = match Sink::open(args.out.as_ref()) {
+    let mut sink = match Sink::open(args.out.as_ref(), &args.cases) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
@@ -239,6 +240,9 @@ fn progress(total_bytes: Option<u64>) -> indicatif::ProgressBar {
 
 /// Lines read and assessed at a time: enough to keep every core busy, few enough to keep memory flat.
 const CHUNK: usize = 1024;
+/// Bytes of input lines held at a time: with `--max-size` this bounds the memory of a batch whatever its lines
+/// hold (a chunk stops at the line that reaches it).
+const CHUNK_BYTES: usize = 32 * 1024 * 1024;
 
 fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
     let mut status = OK;
@@ -252,6 +256,12 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
         let reader: Box<dyn BufRead> = if path.as_os_str() == "-" {
             Box::new(BufReader::new(std::io::stdin()))
         } else {
+            // A stream may be a file or a pipe (`<(command)`); a device never ends (`/dev/zero`).
+            if let Err(why) = super::stream_kind_ok(path) {
+                status = PROBLEMS;
+                eprintln!("{name}: {why}");
+                continue;
+            }
             match std::fs::File::open(path) {
                 Ok(f) => Box::new(BufReader::new(f)),
                 Err(e) => {
@@ -268,17 +278,23 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
         };
         let bar = progress(size);
         let started = std::time::Instant::now();
-        let mut lines = LineReader {
-            inner: reader,
-            max: args.max_size,
-            line: 0,
-            bytes: 0,
-        };
+        let mut lines = LineReader::new(reader, args.max_size);
         loop {
-            let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::with_capacity(CHUNK);
-            while chunk.len() < CHUNK {
+            let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::new();
+            let mut held = 0usize;
+            // At most CHUNK lines and CHUNK_BYTES bytes (and always at least one line).
+            while chunk.len() < CHUNK && held < CHUNK_BYTES {
                 match lines.next_line() {
-                    Some(l) => chunk.push(l),
+                    Some(l) => {
+                        held += l.1.as_ref().map_or(0, Vec::len);
+                        // An over-long or unreadable line ends the chunk: what came before it is written before
+                        // the rest of that line is read, which may never end (`cat /dev/zero`).
+                        let stop = l.1.is_err();
+                        chunk.push(l);
+                        if stop {
+                            break;
+                        }
+                    }
                     None => break,
                 }
             }
@@ -316,53 +332,10 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
                     }
                 }
             }
+            // Each chunk's results reach the reader now, not when the stream ends (which it may never do).
+            w.flush()?;
         }
         bar.finish_and_clear();
     }
     Ok(status)
-}
-
-/// Reads lines of at most `max` bytes without ever holding a longer one; blank lines are skipped.
-struct LineReader {
-    inner: Box<dyn BufRead>,
-    max: u64,
-    line: usize,
-    bytes: u64,
-}
-
-impl LineReader {
-    fn next_line(&mut self) -> Option<(usize, Result<Vec<u8>, String>)> {
-        loop {
-            let mut buf = Vec::new();
-            let read = (&mut self.inner)
-                .take(self.max + 1)
-                .read_until(b'\n', &mut buf);
-            self.line += 1;
-            self.bytes += buf.len() as u64;
-            match read {
-                Ok(0) => return None,
-                Err(e) => return Some((self.line, Err(format!("cannot read: {e}")))),
-                Ok(_) => {}
-            }
-            if buf.last() != Some(&b'\n') && buf.len() as u64 > self.max {
-                // Skip the rest of the over-long line.
-                let mut sink = Vec::new();
-                let _ = self.inner.read_until(b'\n', &mut sink);
-                return Some((
-                    self.line,
-                    Err(format!(
-                        "the line is longer than {} bytes; raise the limit with --max-size",
-                        self.max
-                    )),
-                ));
-            }
-            while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
-                buf.pop();
-            }
-            if buf.iter().all(u8::is_ascii_whitespace) {
-                continue;
-            }
-            return Some((self.line, Ok(buf)));
-        }
-    }
 }

@@ -45,6 +45,8 @@ pub fn run(args: Args) -> u8 {
         .filter(|d| d.severity == Severity::Error)
         .count();
     let warnings = diagnostics.len() - errors;
+    let code = if errors > 0 { PROBLEMS } else { OK };
+    let mut text = String::new();
     match args.format {
         CheckFormat::Json => {
             let out = serde_json::json!({
@@ -53,24 +55,20 @@ pub fn run(args: Args) -> u8 {
                 "warnings": warnings,
                 "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
         }
         CheckFormat::Text => {
             for d in &diagnostics {
                 eprintln!("{d}\n");
             }
             match &summary {
-                Some(s) if diagnostics.is_empty() => println!("{s}: no problems found"),
-                Some(s) => println!("{s}: {errors} error(s), {warnings} warning(s)"),
+                Some(s) if diagnostics.is_empty() => text = format!("{s}: no problems found\n"),
+                Some(s) => text = format!("{s}: {errors} error(s), {warnings} warning(s)\n"),
                 None => eprintln!("the policy could not be loaded: {errors} error(s)"),
             }
         }
     }
-    if errors > 0 {
-        PROBLEMS
-    } else {
-        OK
-    }
+    super::print_then(&text, code)
 }
 
 fn to_json(d: &PolicyError) -> serde_json::Value {

@@ -96,14 +96,15 @@ pub fn run(args: Args) -> u8 {
         })
         .collect();
     let r = report(&base, &new, results);
-    match args.format {
-        DiffFormat::Text => print!("{}", render_text(&r)),
-        DiffFormat::Markdown => print!("{}", render_markdown(&r)),
-        DiffFormat::Json => println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default()),
-    }
-    if !r.errors.is_empty() || (args.fail_on_change && r.has_changes()) {
+    let text = match args.format {
+        DiffFormat::Text => render_text(&r),
+        DiffFormat::Markdown => render_markdown(&r),
+        DiffFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
+    };
+    let code = if !r.errors.is_empty() || (args.fail_on_change && r.has_changes()) {
         PROBLEMS
     } else {
         OK
-    }
+    };
+    super::print_then(&text, code)
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use assessor::interview::{AnswerKind, Interview, Lang, Question, Reply};
 
-use super::{PolicyArgs, OK, PROBLEMS};
+use super::{LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `interview`.
 #[derive(Debug, clap::Args)]
@@ -24,6 +24,9 @@ pub struct Args {
     /// Read the answers from FILE, one per line, instead of the terminal.
     #[arg(long, value_name = "FILE")]
     answers: Option<PathBuf>,
+    /// Largest --from case file and longest answer line to read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_SIZE)]
+    max_size: u64,
 }
 
 fn hint(q: &Question, lang: Lang) -> String {
@@ -53,7 +56,7 @@ pub fn run(args: Args) -> u8 {
     };
     let from = match &args.from {
         None => None,
-        Some(p) => match std::fs::read(p)
+        Some(p) => match assessor::validate::read_case_file(p, args.max_size, true)
             .map_err(|e| e.to_string())
             .and_then(|b| assessor::validate::parse_json(&b).map_err(|e| e.to_string()))
         {
@@ -65,10 +68,12 @@ pub fn run(args: Args) -> u8 {
         },
     };
     let input: Box<dyn BufRead> = match &args.answers {
-        Some(p) => match std::fs::File::open(p) {
+        Some(p) => match super::stream_kind_ok(p)
+            .and_then(|()| std::fs::File::open(p).map_err(|e| format!("cannot read: {e}")))
+        {
             Ok(f) => Box::new(BufReader::new(f)),
             Err(e) => {
-                eprintln!("error: {}: cannot read: {e}", p.display());
+                eprintln!("error: {}: {e}", p.display());
                 return PROBLEMS;
             }
         },
@@ -76,7 +81,7 @@ pub fn run(args: Args) -> u8 {
     };
     let echo = args.answers.is_some() || !std::io::stdin().is_terminal();
     let zh = args.lang == Lang::Zh;
-    let mut lines = input.lines();
+    let mut lines = LineReader::new(input, args.max_size).keep_blank();
     let mut iv = Interview::new(&policy, args.lang, from);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -100,9 +105,31 @@ pub fn run(args: Args) -> u8 {
         };
         let _ = write!(out, "\nQ{}. {} [{h}]\n> ", iv.asked + 1, q.text);
         let _ = out.flush();
-        let Some(Ok(answer)) = lines.next() else {
-            ended = true;
-            break;
+        let answer = match lines.next_line() {
+            None => {
+                ended = true;
+                break;
+            }
+            // An over-long or unreadable line: say so and ask again (a read error ends the input next time).
+            Some((_, Err(why))) => {
+                let _ = writeln!(out, "\n  {why}");
+                continue;
+            }
+            Some((_, Ok(bytes))) => match String::from_utf8(bytes) {
+                Ok(a) => a,
+                Err(_) => {
+                    let _ = writeln!(
+                        out,
+                        "\n  {}",
+                        if zh {
+                            "回答不是 UTF-8 文本，请重新输入"
+                        } else {
+                            "the answer is not UTF-8 text; answer again"
+                        }
+                    );
+                    continue;
+                }
+            },
         };
         if echo {
             let _ = writeln!(out, "{answer}");
@@ -142,23 +169,19 @@ pub fn run(args: Args) -> u8 {
         .and_then(|v| v.as_str())
         .unwrap_or("interview")
         .to_string();
-    let safe: String = id
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
     let target = args
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("{safe}.json")));
+        .unwrap_or_else(|| PathBuf::from(file_name_for(&id)));
     let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
     if let Err(e) = write_atomically(&target, &text) {
-        eprintln!("error: {}: {e}", target.display());
+        // Never lose the answers: the case goes to standard output instead.
+        eprintln!(
+            "error: {e}\nthe case file could not be saved; it is printed on standard output instead, so that no \
+             answer is lost"
+        );
+        let _ = writeln!(out, "\n{text}");
+        let _ = out.flush();
         return PROBLEMS;
     }
     if ended {
@@ -197,21 +220,66 @@ pub fn run(args: Args) -> u8 {
     OK
 }
 
-fn write_atomically(target: &std::path::Path, text: &str) -> std::io::Result<()> {
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".assessor-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(target).map(|_| ()).map_err(|e| e.error)
+/// Writes the case file atomically, with the same checks on the target as `assess --out`.
+fn write_atomically(target: &std::path::Path, text: &str) -> Result<(), String> {
+    let mut file = super::output::AtomicFile::create(target, &[])?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", target.display()))?;
+    file.commit()
+}
+
+/// Longest case-id part of a file name, in characters (a Chinese character takes 3 bytes of the 255 a name may
+/// have).
+const MAX_NAME_CHARS: usize = 64;
+
+/// The file name for a case id: letters, digits, `-` and `_` kept, anything else (path separators, dots, control
+/// characters, spaces) made `_`, at most [`MAX_NAME_CHARS`] of them; when the id had to be changed or shortened, a
+/// short digest of the whole id is added so that two ids do not share a name.
+fn file_name_for(id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let kept: String = id
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let short: String = kept.chars().take(MAX_NAME_CHARS).collect();
+    if short == id && !id.is_empty() {
+        return format!("{id}.json");
+    }
+    let digest: String = Sha256::digest(id.as_bytes())
+        .iter()
+        .take(4)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stem = if short.is_empty() { "case" } else { &short };
+    format!("{stem}-{digest}.json")
 }
 
 /// The report of the interview's recommendation (already in the interview's language).
 fn report(r: assessor::Recommendation, policy: &assessor::Policy) -> String {
     assessor::render::text(&r, policy.labels(r.language))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_name_for;
+
+    #[test]
+    fn file_names_are_safe_and_bounded() {
+        assert_eq!(file_name_for("HN-2022-0137"), "HN-2022-0137.json");
+        assert_eq!(file_name_for("湘-2022-1"), "湘-2022-1.json");
+        let odd = file_name_for("../etc/passwd\u{1b}[31m\n");
+        assert!(odd.starts_with("___etc_passwd__31m_-"), "{odd}");
+        assert!(!odd.contains('/') && !odd.chars().any(char::is_control));
+        let long = file_name_for(&"x".repeat(300));
+        assert!(long.len() <= 64 + 1 + 8 + 5, "{long}");
+        assert_ne!(long, file_name_for(&"x".repeat(299)));
+        assert_ne!(file_name_for("a/b"), file_name_for("a_b"));
+        assert!(file_name_for("").starts_with("case-"));
+    }
 }

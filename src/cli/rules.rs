@@ -31,16 +31,14 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    match args.format {
-        CatalogueFormat::Text => print!("{}", catalogue_text(&policy)),
-        CatalogueFormat::Markdown => print!("{}", catalogue_markdown(&policy)),
+    let text = match args.format {
+        CatalogueFormat::Text => catalogue_text(&policy),
+        CatalogueFormat::Markdown => catalogue_markdown(&policy),
         CatalogueFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&assessor::render::catalogue_json(&policy))
-                    .unwrap_or_default()
-            )
+            serde_json::to_string_pretty(&assessor::render::catalogue_json(&policy))
+                .unwrap_or_default()
+                + "\n"
         }
-    }
-    OK
+    };
+    super::print_then(&text, OK)
 }

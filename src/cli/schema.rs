@@ -27,6 +27,5 @@ pub fn run(args: Args) -> u8 {
         Which::Case => schema::case_schema(),
         Which::Recommendation => schema::recommendation_schema(),
     };
-    print!("{}", schema::to_file_text(&s));
-    OK
+    super::print_then(&schema::to_file_text(&s), OK)
 }

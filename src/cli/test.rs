@@ -1,5 +1,6 @@
 //! `assessor test [--rules DIR] [PATH...] [--coverage]`
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use assessor::expect::{self, Coverage, TestResult};
@@ -78,72 +79,99 @@ pub fn run(args: Args) -> u8 {
     }
     let coverage = args.coverage.then(|| expect::coverage(&policy, &recs));
     let failed = results.iter().filter(|r| !r.passed()).count();
-    match args.format {
+    let code = if failed > 0 || results.is_empty() {
+        PROBLEMS
+    } else {
+        OK
+    };
+    super::output_status(print(
+        &mut std::io::stdout().lock(),
+        args.format,
+        &results,
+        coverage.as_ref(),
+        code,
+    ))
+}
+
+fn print(
+    out: &mut impl Write,
+    format: TestFormat,
+    results: &[TestResult],
+    coverage: Option<&Coverage>,
+    code: u8,
+) -> std::io::Result<u8> {
+    let failed = results.iter().filter(|r| !r.passed()).count();
+    match format {
         TestFormat::Json => {
-            let out = serde_json::json!({
+            let json = serde_json::json!({
                 "passed": results.len() - failed,
                 "failed": failed,
                 "results": results,
                 "coverage": coverage,
             });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )?;
         }
         TestFormat::Text => {
-            print_results(&results);
-            if let Some(c) = &coverage {
-                print_coverage(c);
+            print_results(out, results)?;
+            if let Some(c) = coverage {
+                print_coverage(out, c)?;
             }
-            println!("{} passed, {} failed", results.len() - failed, failed);
+            writeln!(out, "{} passed, {} failed", results.len() - failed, failed)?;
         }
     }
-    if failed > 0 || results.is_empty() {
-        PROBLEMS
-    } else {
-        OK
-    }
+    out.flush()?;
+    Ok(code)
 }
 
-fn print_results(results: &[TestResult]) {
+fn print_results(out: &mut impl Write, results: &[TestResult]) -> std::io::Result<()> {
     for r in results {
         if r.passed() {
-            println!("PASS  {}", r.name);
+            writeln!(out, "PASS  {}", r.name)?;
         } else {
-            println!("FAIL  {}  ({})", r.name, r.location);
+            writeln!(out, "FAIL  {}  ({})", r.name, r.location)?;
             for f in &r.failures {
-                println!("        {f}");
+                writeln!(out, "        {f}")?;
             }
-            println!("        reproduce: {}", r.reproduce);
+            writeln!(out, "        reproduce: {}", r.reproduce)?;
         }
     }
     if results.is_empty() {
-        println!("no tests found");
+        writeln!(out, "no tests found")?;
     }
+    Ok(())
 }
 
-fn print_coverage(c: &Coverage) {
-    println!("\nRule coverage over {} case(s):", c.cases);
-    println!(
+fn print_coverage(out: &mut impl Write, c: &Coverage) -> std::io::Result<()> {
+    writeln!(out, "\nRule coverage over {} case(s):", c.cases)?;
+    writeln!(
+        out,
         "  {:<58} {:>5} {:>8} {:>8} {:>8}",
         "rule", "met", "not met", "unknown", "not run"
-    );
+    )?;
     for r in &c.rules {
-        println!(
+        writeln!(
+            out,
             "  {:<58} {:>5} {:>8} {:>8} {:>8}",
             r.rule, r.met, r.not_met, r.unknown, r.not_run
-        );
+        )?;
     }
-    let list = |title: &str, items: &[String]| {
+    for (title, items) in [
+        ("Rules never met", &c.never_met),
+        ("Provisions never exercised", &c.provisions_never_exercised),
+        ("Parameters never read", &c.parameters_never_read),
+    ] {
         if items.is_empty() {
-            println!("\n{title}: none");
+            writeln!(out, "\n{title}: none")?;
         } else {
-            println!("\n{title}:");
+            writeln!(out, "\n{title}:")?;
             for i in items {
-                println!("  - {i}");
+                writeln!(out, "  - {i}")?;
             }
         }
-    };
-    list("Rules never met", &c.never_met);
-    list("Provisions never exercised", &c.provisions_never_exercised);
-    list("Parameters never read", &c.parameters_never_read);
-    println!();
+    }
+    writeln!(out)
 }

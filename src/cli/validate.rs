@@ -1,5 +1,6 @@
 //! `assessor validate CASE...`
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use assessor::validate::parse_case;
@@ -22,16 +23,21 @@ pub struct Args {
 
 /// Runs `validate`.
 pub fn run(args: Args) -> u8 {
+    super::output_status(validate(&args, &mut std::io::stdout().lock()))
+}
+
+fn validate(args: &Args, out: &mut impl Write) -> std::io::Result<u8> {
     let mut status = OK;
     for input in read_inputs(&args.cases, args.max_size) {
         let errors = match &input.bytes {
             Err(e) => {
                 status = PROBLEMS;
                 if args.json {
-                    println!(
+                    writeln!(
+                        out,
                         "{}",
                         serde_json::json!({ "file": input.name, "valid": false, "error": e })
-                    );
+                    )?;
                 } else {
                     eprintln!("{}: {e}", input.name);
                 }
@@ -43,12 +49,13 @@ pub fn run(args: Args) -> u8 {
             status = PROBLEMS;
         }
         if args.json {
-            println!(
+            writeln!(
+                out,
                 "{}",
                 serde_json::json!({ "file": input.name, "valid": errors.is_empty(), "errors": errors })
-            );
+            )?;
         } else if errors.is_empty() {
-            println!("{}: valid", input.name);
+            writeln!(out, "{}: valid", input.name)?;
         } else {
             for e in &errors {
                 eprintln!("{}:{e}", input.name);
@@ -61,5 +68,6 @@ pub fn run(args: Args) -> u8 {
             );
         }
     }
-    status
+    out.flush()?;
+    Ok(status)
 }
