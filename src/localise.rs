@@ -58,6 +58,9 @@ fn reason(
         Outcome::NotMet => match template(policy, rule, lang, "not_met", values) {
             Some(t) => fill_in(t, values, labels),
             None => match lang {
+                Lang::Zh if rule.stage == crate::policy::Stage::Exclusions => {
+                    format!("不适用：{}。", title.trim_end_matches('。'))
+                }
                 Lang::Zh => format!("不符合：{}。", title.trim_end_matches('。')),
                 Lang::En => format!("Not met: {}.", title.trim_end_matches('.')),
             },
@@ -104,6 +107,10 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
         f.reason = reason(
             policy, rule, labels, f.outcome, &f.values, f.points, &f.missing,
         );
+        f.title = policy
+            .rule_text(rule, lang, "title")
+            .unwrap_or(&rule.title)
+            .to_string();
         f.basis = policy
             .rule_text(rule, lang, "basis")
             .unwrap_or(&rule.basis)
