@@ -1064,6 +1064,7 @@ fn build(
         }
         findings.push(Finding {
             rule: rule.id.clone(),
+            title: rule.title.clone(),
             stage: rule.stage.as_str().to_string(),
             kind: rule.kind.as_str().to_string(),
             outcome,
@@ -1127,25 +1128,28 @@ fn build(
                         .find(|(f, _)| f.pointer() == "/jurisdiction/province")
                         .and_then(|(_, v)| v.as_str())
                 });
-                match policy.params.lookup(
-                    "wage_base",
-                    &case.case.decision_date,
-                    assumed_province.or(province),
-                ) {
-                    Lookup::Found(v) => Some(WageBase {
-                        region: v.region.clone().unwrap_or_else(|| "national".into()),
-                        year: v.year,
-                        monthly: v.value.as_f64().unwrap_or(0.0),
-                        estimate: v.estimate,
-                        source: v.source.clone().unwrap_or_else(|| {
+                policy
+                    .params
+                    .resolve(
+                        "wage_base",
+                        &case.case.decision_date,
+                        assumed_province.or(province),
+                    )
+                    .ok()
+                    .map(|r| WageBase {
+                        region: r.value.region.clone().unwrap_or_else(|| "national".into()),
+                        year: r.value.year,
+                        monthly: r.value.value.as_f64().unwrap_or(0.0),
+                        estimate: r.estimate(),
+                        basis: r.source,
+                        carried_forward: r.carried_forward,
+                        source: r.value.source.clone().unwrap_or_else(|| {
                             policy
                                 .parameter("wage_base")
                                 .map(|p| p.reference.clone())
                                 .unwrap_or_default()
                         }),
-                    }),
-                    _ => None,
-                }
+                    })
             } else {
                 None
             };
@@ -1205,6 +1209,7 @@ fn build(
         to_confirm.clear();
     }
 
+    let estimates = estimates(policy, &findings, &case.case.decision_date, province);
     let mut rec = Recommendation {
         case_id: case.case.case_id.clone(),
         language: policy.primary_language(),
@@ -1224,6 +1229,7 @@ fn build(
         findings,
         missing,
         to_confirm,
+        estimates,
         policy: PolicyId {
             name: policy.name.clone(),
             version: policy.version.clone(),
@@ -1293,6 +1299,55 @@ fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) 
         }
     }
     out
+}
+
+/// The estimated values among the parameters the findings read (the wage base aside: the amount describes it).
+fn estimates(
+    policy: &Policy,
+    findings: &[Finding],
+    date: &str,
+    province: Option<&str>,
+) -> Vec<crate::recommendation::Estimate> {
+    let mut names: Vec<&str> = findings
+        .iter()
+        .flat_map(|f| f.params.iter().map(String::as_str))
+        .filter(|n| *n != "wage_base")
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let r = policy.params.resolve(name, date, province).ok()?;
+            // A statistical figure (one with a year) standing in for the province's own is an estimate; a
+            // policy default given for the nation (no year) is not.
+            let stands_in = r.source != crate::params::Source::Own && r.value.year.is_some();
+            if !(r.value.estimate || r.carried_forward || stands_in) {
+                return None;
+            }
+            let par = policy.parameter(name)?;
+            Some(crate::recommendation::Estimate {
+                parameter: name.to_string(),
+                title: par.title.clone(),
+                region: r.value.region.clone().unwrap_or_else(|| "national".into()),
+                year: r.value.year,
+                value: r.value.value.clone(),
+                basis: r.source,
+                carried_forward: r.carried_forward,
+                scope: r
+                    .value
+                    .note
+                    .as_deref()
+                    .filter(|n| matches!(*n, "capital" | "tier1"))
+                    .map(str::to_string),
+                source: r
+                    .value
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| par.reference.clone()),
+            })
+        })
+        .collect()
 }
 
 fn round2(x: f64) -> f64 {

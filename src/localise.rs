@@ -67,6 +67,9 @@ fn reason(
         Outcome::NotMet => match template(policy, rule, lang, "not_met", values, presumed) {
             Some(t) => fill_in(t, values, labels),
             None => match lang {
+                Lang::Zh if rule.stage == crate::policy::Stage::Exclusions => {
+                    format!("不适用：{}。", title.trim_end_matches('。'))
+                }
                 Lang::Zh => format!("不符合：{}。", title.trim_end_matches('。')),
                 Lang::En => format!("Not met: {}.", title.trim_end_matches('.')),
             },
@@ -134,6 +137,10 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 ),
             });
         }
+        f.title = policy
+            .rule_text(rule, lang, "title")
+            .unwrap_or(&rule.title)
+            .to_string();
         f.basis = policy
             .rule_text(rule, lang, "basis")
             .unwrap_or(&rule.basis)

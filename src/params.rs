@@ -21,6 +21,9 @@
 //!
 //! Evaluating "as of" a date picks, among the values in force on that date (`from` ≤ date ≤ `until`), the most
 //! specific region (province, then its macro-region from the manifest, then `national`), then the latest `from`.
+//! A regional value whose period has ended is carried forward, as an estimate, before a less specific region's
+//! value: a province without a figure for the year uses its own latest earlier figure before its macro-region's
+//! (see [`Parameters::resolve`]).
 
 use std::collections::BTreeMap;
 
@@ -164,38 +167,107 @@ impl Parameters {
             .map(|(r, _)| r.as_str())
     }
 
+    /// Every province the manifest's macro-regions list, with its macro-region, in the manifest's order (regions
+    /// sorted by name).
+    pub fn provinces(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.regions
+            .iter()
+            .flat_map(|(r, ps)| ps.iter().map(move |p| (r.as_str(), p.as_str())))
+    }
+
     /// The value of `name` in force on `date` (ISO) for `province`.
     pub fn lookup(&self, name: &str, date: &str, province: Option<&str>) -> Lookup<'_> {
+        match self.resolve(name, date, province) {
+            Ok(r) => Lookup::Found(r.value),
+            Err(e) => e,
+        }
+    }
+
+    /// The value of `name` for a decision on `date` (ISO) in `province`, and where it comes from.
+    ///
+    /// For a parameter that varies by region the order is: the province's value in force; the province's latest
+    /// earlier value, carried forward; its macro-region's value in force, then carried forward; the national
+    /// value in force, then carried forward. Anything but the province's own value in force is an estimate
+    /// ([`Resolved::estimate`]). A parameter that does not vary by region has only values in force.
+    pub fn resolve(
+        &self,
+        name: &str,
+        date: &str,
+        province: Option<&str>,
+    ) -> Result<Resolved<'_>, Lookup<'_>> {
         let Some(p) = self.by_name.get(name) else {
-            return Lookup::NoSuchParameter;
+            return Err(Lookup::NoSuchParameter);
         };
-        let in_force = |v: &&ParamValue| {
+        let in_force = |v: &ParamValue| {
             v.from.as_str() <= date && v.until.as_deref().is_none_or(|u| date <= u)
         };
-        let best = if p.by_region {
-            let Some(province) = province else {
-                return Lookup::NeedsProvince;
-            };
-            let macro_region = self.region_of(province);
-            let rank = |v: &ParamValue| match v.region.as_deref() {
-                Some(r) if r == province => Some(0),
-                Some(r) if Some(r) == macro_region => Some(1),
-                Some("national") => Some(2),
-                _ => None,
-            };
-            p.values
+        if !p.by_region {
+            return p
+                .values
                 .iter()
-                .filter(in_force)
-                .filter_map(|v| rank(v).map(|r| (r, v)))
-                .min_by(|a, b| a.0.cmp(&b.0).then(b.1.from.cmp(&a.1.from)))
-                .map(|(_, v)| v)
-        } else {
-            p.values
-                .iter()
-                .filter(in_force)
+                .filter(|v| in_force(v))
                 .max_by(|a, b| a.from.cmp(&b.from))
+                .map(|value| Resolved {
+                    value,
+                    source: Source::Own,
+                    carried_forward: false,
+                })
+                .ok_or(Lookup::NoneInForce);
+        }
+        let Some(province) = province else {
+            return Err(Lookup::NeedsProvince);
         };
-        best.map_or(Lookup::NoneInForce, Lookup::Found)
+        let macro_region = self.region_of(province);
+        let source_of = |v: &ParamValue| match v.region.as_deref() {
+            Some(r) if r == province => Some(Source::Own),
+            Some(r) if Some(r) == macro_region => Some(Source::MacroRegion),
+            Some("national") => Some(Source::National),
+            _ => None,
+        };
+        // Rank: the region's level first, then a value in force before one carried forward, then the latest.
+        p.values
+            .iter()
+            .filter(|v| v.from.as_str() <= date)
+            .filter_map(|v| source_of(v).map(|s| (s, !in_force(v), v)))
+            .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.from.cmp(&a.2.from)))
+            .map(|(source, carried_forward, value)| Resolved {
+                value,
+                source,
+                carried_forward,
+            })
+            .ok_or(Lookup::NoneInForce)
+    }
+}
+
+/// Whose value a regional parameter's lookup found.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The province's own value (or the only value of a parameter that does not vary by region).
+    Own,
+    /// The province's macro-region's value, standing in for the province.
+    MacroRegion,
+    /// The national value, standing in for the province.
+    National,
+}
+
+/// A value found for a decision, and where it comes from.
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'a> {
+    /// The value.
+    pub value: &'a ParamValue,
+    /// Whose value it is.
+    pub source: Source,
+    /// Its period ended before the decision date: it is the latest earlier value, carried forward.
+    pub carried_forward: bool,
+}
+
+impl Resolved<'_> {
+    /// The value is not the province's own for the decision's date, or its data say it is an estimate.
+    pub fn estimate(&self) -> bool {
+        self.value.estimate || self.carried_forward || self.source != Source::Own
     }
 }
 

@@ -44,6 +44,11 @@ pub struct Recommendation {
     /// procuratorate, none applies by default): a checklist for the handler to confirm before deciding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub to_confirm: Vec<ToConfirm>,
+    /// Regional figures the rules read that are not the province's own for the decision's date (a figure
+    /// carried forward from an earlier year, a macro-region's or the nation's, a provincial capital's line) or
+    /// that the policy's data mark as estimates. The wage base is described in `amount.wage_base` instead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub estimates: Vec<Estimate>,
     /// The policy that produced this recommendation.
     pub policy: PolicyId,
     /// `sha256:` digest of the case file's canonical JSON (keys sorted).
@@ -222,9 +227,39 @@ pub struct WageBase {
     pub year: Option<u32>,
     /// Yuan per month.
     pub monthly: f64,
-    /// The figure is an estimate (e.g. a regional average standing in for the province).
+    /// The figure is an estimate: not the province's own figure for the year before the decision (carried
+    /// forward from an earlier year, or a macro-region's or the nation's figure), or a figure with one source.
     pub estimate: bool,
+    /// Whose figure it is: the province's own, its macro-region's, or the nation's.
+    pub basis: crate::params::Source,
+    /// The figure is the latest earlier one, carried forward because the year's figure is missing.
+    pub carried_forward: bool,
     /// Where the figure comes from.
+    pub source: String,
+}
+
+/// A parameter value that is an estimate for this case.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Estimate {
+    /// The parameter.
+    pub parameter: String,
+    /// Its title.
+    pub title: String,
+    /// The region the value is for (a province, a macro-region, or `national`).
+    pub region: String,
+    /// The year the value describes, if the data say.
+    pub year: Option<u32>,
+    /// The value.
+    pub value: Value,
+    /// Whose value it is.
+    pub basis: crate::params::Source,
+    /// The value is the latest earlier one, carried forward.
+    pub carried_forward: bool,
+    /// What the figure stands for when it is not the whole province's: `capital` (the provincial capital's
+    /// line) or `tier1` (the top tier's line).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// Where the value comes from.
     pub source: String,
 }
 
@@ -357,6 +392,8 @@ pub struct Referral {
 pub struct Finding {
     /// The rule's id.
     pub rule: String,
+    /// The rule's title, in the recommendation's language.
+    pub title: String,
     /// The rule's stage.
     pub stage: String,
     /// The rule's kind (pathway, condition, bar, group, …).

@@ -58,14 +58,28 @@ impl Words {
             (false, false, true) => "未达到",
         }
     }
-    fn mark(&self, o: Outcome) -> &'static str {
-        match (o, self.zh()) {
-            (Outcome::Met, false) => "[met]",
-            (Outcome::NotMet, false) => "[not met]",
-            (Outcome::Unknown, false) => "[unknown]",
-            (Outcome::Met, true) => "[符合]",
-            (Outcome::NotMet, true) => "[不符合]",
-            (Outcome::Unknown, true) => "[待定]",
+    /// A finding's outcome: a condition is met or not; an exclusion applies or not; either may be undecided.
+    fn mark(&self, f: &Finding) -> &'static str {
+        let exclusion = f.stage == "exclusions";
+        match (f.outcome, exclusion, self.zh()) {
+            (Outcome::Met, false, false) => "[met]",
+            (Outcome::NotMet, false, false) => "[not met]",
+            (Outcome::Met, true, false) => "[applies]",
+            (Outcome::NotMet, true, false) => "[does not apply]",
+            (Outcome::Unknown, _, false) => "[undecided]",
+            (Outcome::Met, false, true) => "[符合]",
+            (Outcome::NotMet, false, true) => "[不符合]",
+            (Outcome::Met, true, true) => "[适用]",
+            (Outcome::NotMet, true, true) => "[不适用]",
+            (Outcome::Unknown, _, true) => "[尚待查明]",
+        }
+    }
+    /// A rule as a report names it: its title, then its id for reference.
+    fn rule(&self, title: &str, id: &str, code: &str) -> String {
+        if self.zh() {
+            format!("{title}（{code}{id}{code}）")
+        } else {
+            format!("{title} ({code}{id}{code})")
         }
     }
     fn approval(&self, a: Approval) -> &'static str {
@@ -92,28 +106,116 @@ impl Words {
     }
 }
 
-/// "5.75 months of the wage base ¥7,128/month (Central 2021, estimate; source)".
+/// "5.75 months of the wage base ¥7,128/month (estimate: …; source)": whose figure it is, and for which year.
 fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
     let (w, m) = (a.wage_base.as_ref()?, a.months?);
+    let place = labels.label(&w.region);
+    let year = w.year.map(|y| y.to_string()).unwrap_or_default();
+    use crate::params::Source;
     if labels.lang == Lang::Zh {
+        let whose = match (w.basis, w.carried_forward) {
+            (Source::Own, false) if w.estimate => {
+                format!("本省上一年度职工月平均工资：{place} {year} 年，仅有单一来源，估算值")
+            }
+            (Source::Own, false) => format!("本省上一年度职工月平均工资：{place} {year} 年"),
+            (Source::Own, true) => {
+                format!("估算值：本省上一年度数据缺失，沿用本省（{place}）{year} 年数据")
+            }
+            (_, carried) => format!(
+                "估算值：本省上一年度数据缺失，采用{place} {year} 年平均工资{}",
+                if carried { "（沿用）" } else { "" }
+            ),
+        };
         return Some(format!(
-            "相当于 {} 个月的救助金计算基数 {}/月（{}{}{}；参数 `wage_base`）",
+            "相当于 {} 个月的救助金计算基数 {}/月（{whose}；参数 `wage_base`）",
             format_number(m),
             yuan(w.monthly),
-            labels.label(&w.region),
-            w.year.map(|y| format!(" {y} 年")).unwrap_or_default(),
-            if w.estimate { "，估算值" } else { "" },
         ));
     }
+    let whose = match (w.basis, w.carried_forward) {
+        (Source::Own, false) if w.estimate => {
+            format!("{place} {year}, the province's own figure, estimate: a single source")
+        }
+        (Source::Own, false) => format!("{place} {year}, the province's own figure"),
+        (Source::Own, true) => format!(
+            "estimate: the province's figure for the previous year is missing; its {year} figure is carried forward"
+        ),
+        (_, carried) => format!(
+            "estimate: the province's figure for the previous year is missing; the {place} {year} average{}",
+            if carried { ", carried forward" } else { "" }
+        ),
+    };
     Some(format!(
-        "{} months of the wage base {}/month ({}{}{}; {})",
+        "{} months of the wage base {}/month ({whose}; {})",
         format_number(m),
         yuan(w.monthly),
-        labels.label(&w.region),
-        w.year.map(|y| format!(" {y}")).unwrap_or_default(),
-        if w.estimate { ", estimate" } else { "" },
         w.source
     ))
+}
+
+/// One line for a parameter value that is an estimate for this case: whose figure, which year, and why.
+fn estimate_line(e: &Estimate, labels: &Labels) -> String {
+    use crate::params::Source;
+    let place = labels.label(&e.region);
+    let year = e.year.map(|y| format!(" {y}")).unwrap_or_default();
+    let value = match &e.value {
+        serde_json::Value::Number(n) => n.as_f64().map(yuan).unwrap_or_else(|| n.to_string()),
+        v => v.to_string(),
+    };
+    if labels.lang == Lang::Zh {
+        let whose = match (e.basis, e.carried_forward) {
+            (Source::Own, false) => {
+                format!("{place}{year}{}", if year.is_empty() { "" } else { " 年" })
+            }
+            (Source::Own, true) => format!("本省当年数据缺失，沿用{place}{year} 年数据"),
+            (_, carried) => format!(
+                "本省当年数据缺失，采用{place}{}数据{}",
+                if year.is_empty() {
+                    String::new()
+                } else {
+                    format!("{year} 年")
+                },
+                if carried { "（沿用）" } else { "" }
+            ),
+        };
+        let scope = match e.scope.as_deref() {
+            Some("capital") => "；为省会城市标准，高于农村县的标准",
+            Some("tier1") => "；为一类地区标准，高于其他档次地区的标准",
+            _ => "",
+        };
+        return format!(
+            "{}（参数 `{}`）：{value}，估算值（{whose}{scope}）。",
+            labels.label(&e.parameter),
+            e.parameter
+        );
+    }
+    let whose = match (e.basis, e.carried_forward) {
+        (Source::Own, false) => format!("{place}{year}"),
+        (Source::Own, true) => {
+            format!("the province's figure for the year is missing; its{year} figure is carried forward")
+        }
+        (_, carried) => format!(
+            "the province's figure for the year is missing; the {place}{year} figure{}",
+            if carried { ", carried forward" } else { "" }
+        ),
+    };
+    let scope = match e.scope.as_deref() {
+        Some("capital") => "; the provincial capital's line, higher than rural counties' lines",
+        Some("tier1") => "; the top tier's line, higher than the lower tiers' lines",
+        _ => "",
+    };
+    format!(
+        "{} (parameter `{}`): {value}, estimate ({whose}{scope}; {}).",
+        e.title, e.parameter, e.source
+    )
+}
+
+/// The title of the rule `id` as the recommendation's findings give it (the id itself if none does).
+fn title_of<'a>(r: &'a Recommendation, id: &'a str) -> &'a str {
+    r.findings
+        .iter()
+        .find(|f| f.rule == id)
+        .map_or(id, |f| f.title.as_str())
 }
 
 fn yuan(x: f64) -> String {
@@ -285,9 +387,9 @@ fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
             }
             for f in deciding {
                 out.push(if zh {
-                    format!("不予救助（{}）：{}", f.rule, f.reason)
+                    format!("不予救助——{}：{}", wd.rule(&f.title, &f.rule, ""), f.reason)
                 } else {
-                    format!("Decline ({}): {}", f.rule, f.reason)
+                    format!("Decline — {}: {}", wd.rule(&f.title, &f.rule, ""), f.reason)
                 });
             }
         }
@@ -453,7 +555,9 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
             let _ = writeln!(
                 s,
                 "    +{:<3} {}{counted}{colon}{}",
-                f.points, f.rule, f.reason
+                f.points,
+                wd.rule(title_of(r, &f.rule), &f.rule, ""),
+                f.reason
             );
         }
         for f in r
@@ -501,13 +605,24 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
         for f in r.findings.iter().filter(|f| {
             f.stage == "amount" && f.outcome == Outcome::Met && f.rule != "amount.formula"
         }) {
-            let _ = writeln!(s, "    {}{colon}{}", f.rule, f.reason);
+            let _ = writeln!(
+                s,
+                "    {}{colon}{}",
+                wd.rule(&f.title, &f.rule, ""),
+                f.reason
+            );
         }
     }
     if !r.referrals.is_empty() {
         let _ = writeln!(s, "  {}", wd.w("Referrals:", "转介："));
         for f in &r.referrals {
             let _ = writeln!(s, "    - {}", referral(f, labels, &wd, ""));
+        }
+    }
+    if !r.estimates.is_empty() {
+        let _ = writeln!(s, "  {}", wd.w("Estimated figures:", "估算数据："));
+        for e in &r.estimates {
+            let _ = writeln!(s, "    - {}", estimate_line(e, labels));
         }
     }
     if let Some(w) = r.what_if.as_ref().filter(|w| !w.changes.is_empty()) {
@@ -565,8 +680,8 @@ fn finding_text(s: &mut String, f: &Finding, wd: &Words) {
     let _ = writeln!(
         s,
         "    {} {}{colon}{}",
-        pad(wd.mark(f.outcome), 10),
-        f.rule,
+        pad(wd.mark(f), 10),
+        wd.rule(&f.title, &f.rule, ""),
         f.reason
     );
     if f.outcome == Outcome::NotMet {
@@ -624,17 +739,17 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
             if f.outcome == Outcome::NotMet {
                 let _ = writeln!(
                     s,
-                    "- {} `{}`{colon}{}",
-                    wd.mark(f.outcome),
-                    f.rule,
+                    "- {} {}{colon}{}",
+                    wd.mark(f),
+                    wd.rule(&f.title, &f.rule, "`"),
                     f.reason
                 );
             } else {
                 let _ = writeln!(
                     s,
-                    "- {} `{}`{colon}{}  \n  *{}:* {}",
-                    wd.mark(f.outcome),
-                    f.rule,
+                    "- {} {}{colon}{}  \n  *{}:* {}",
+                    wd.mark(f),
+                    wd.rule(&f.title, &f.rule, "`"),
                     f.reason,
                     wd.w("Basis", "依据"),
                     f.basis
@@ -672,10 +787,10 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
         for f in &p.factors {
             let _ = writeln!(
                 s,
-                "| {} | {} | `{}` | {} |",
+                "| {} | {} | {} | {} |",
                 f.points,
                 f.counted,
-                f.rule,
+                md_escape(&wd.rule(title_of(r, &f.rule), &f.rule, "`")),
                 md_escape(&f.reason)
             );
         }
@@ -738,6 +853,13 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
         let _ = writeln!(s, "### {}\n", wd.w("Referrals", "转介"));
         for f in &r.referrals {
             let _ = writeln!(s, "- {}", referral(f, labels, &wd, "**"));
+        }
+        let _ = writeln!(s);
+    }
+    if !r.estimates.is_empty() {
+        let _ = writeln!(s, "### {}\n", wd.w("Estimated figures", "估算数据"));
+        for e in &r.estimates {
+            let _ = writeln!(s, "- {}", estimate_line(e, labels));
         }
         let _ = writeln!(s);
     }
@@ -811,6 +933,75 @@ fn in_force(v: &crate::params::ParamValue) -> String {
     }
 }
 
+/// The decision years the wage-base table of `assessor rules` shows.
+pub const WAGE_TABLE_YEARS: [u32; 3] = [2022, 2023, 2024];
+
+/// One cell of the wage-base table: the figure a decision in `decision_year` uses in a province.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WageCell {
+    /// The year of the decision.
+    pub decision_year: u32,
+    /// The statistical year of the figure used.
+    pub figure_year: Option<u32>,
+    /// Whose figure: the province's own, its macro-region's, or the nation's.
+    pub basis: crate::params::Source,
+    /// The figure's own year has ended: it is carried forward.
+    pub carried_forward: bool,
+    /// Yuan per month.
+    pub monthly: f64,
+    /// Not the province's own figure for the year before the decision, or a figure with a single source.
+    pub estimate: bool,
+}
+
+/// For each province of the manifest (macro-regions by name, provinces in the manifest's order), the wage figure
+/// a decision in each of [`WAGE_TABLE_YEARS`] uses (none where no figure is in force).
+pub fn wage_table(p: &crate::Policy) -> Vec<(String, String, Vec<Option<WageCell>>)> {
+    p.params
+        .provinces()
+        .map(|(region, province)| {
+            let cells = WAGE_TABLE_YEARS
+                .iter()
+                .map(|&y| {
+                    let r = p
+                        .params
+                        .resolve("wage_base", &format!("{y}-06-30"), Some(province))
+                        .ok()?;
+                    Some(WageCell {
+                        decision_year: y,
+                        figure_year: r.value.year,
+                        basis: r.source,
+                        carried_forward: r.carried_forward,
+                        monthly: r.value.value.as_f64().unwrap_or(0.0),
+                        estimate: r.estimate(),
+                    })
+                })
+                .collect();
+            (province.to_string(), region.to_string(), cells)
+        })
+        .collect()
+}
+
+fn wage_cell(c: &Option<WageCell>) -> String {
+    use crate::params::Source;
+    let Some(c) = c else {
+        return "none in force".into();
+    };
+    let whose = match (c.basis, c.carried_forward) {
+        (Source::Own, false) => "own",
+        (Source::Own, true) => "own, carried forward",
+        (Source::MacroRegion, false) => "region",
+        (Source::MacroRegion, true) => "region, carried forward",
+        (Source::National, false) => "national",
+        (Source::National, true) => "national, carried forward",
+    };
+    format!(
+        "{} {} {whose}{}",
+        c.figure_year.map(|y| y.to_string()).unwrap_or_default(),
+        yuan(c.monthly),
+        if c.estimate { " (estimate)" } else { "" }
+    )
+}
+
 /// The policy's rules and parameters as plain text.
 pub fn catalogue_text(p: &crate::Policy) -> String {
     let mut s = String::new();
@@ -823,6 +1014,25 @@ pub fn catalogue_text(p: &crate::Policy) -> String {
         }
         let _ = writeln!(s, "  {:<56} {:<13} {}", r.id, r.kind.as_str(), r.title);
         let _ = writeln!(s, "  {:<56} {:<13} basis: {}", "", "", r.basis);
+    }
+    let table = wage_table(p);
+    if !table.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nWAGE BASE BY PROVINCE (the figure a decision in each year uses: year of the figure, monthly amount, whose)"
+        );
+        let mut line = format!("  {:<16} {:<10}", "province", "region");
+        for y in WAGE_TABLE_YEARS {
+            let _ = write!(line, " {:<46}", format!("{y} decision"));
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+        for (province, region, cells) in &table {
+            let mut line = format!("  {province:<16} {region:<10}");
+            for c in cells {
+                let _ = write!(line, " {:<46}", wage_cell(c));
+            }
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
     }
     let _ = writeln!(s, "\nPARAMETERS");
     for par in p.params.all() {
@@ -869,6 +1079,21 @@ pub fn catalogue_markdown(p: &crate::Policy) -> String {
             md_escape(&r.basis)
         );
     }
+    let table = wage_table(p);
+    if !table.is_empty() {
+        let _ = write!(s, "\n## Wage base by province\n\nThe figure a decision in each year uses: year of the figure, monthly amount, whose.\n\n| Province | Region |");
+        for y in WAGE_TABLE_YEARS {
+            let _ = write!(s, " {y} decision |");
+        }
+        let _ = writeln!(s, "\n|---|---|---|---|---|");
+        for (province, region, cells) in &table {
+            let _ = write!(s, "| {province} | {region} |");
+            for c in cells {
+                let _ = write!(s, " {} |", wage_cell(c));
+            }
+            let _ = writeln!(s);
+        }
+    }
     let _ = writeln!(s, "\n## Parameters\n\n| Parameter | Unit | Region | In force | Value | Reference |\n|---|---|---|---|---|---|");
     for par in p.params.all() {
         for v in &par.values {
@@ -900,6 +1125,9 @@ pub fn catalogue_json(p: &crate::Policy) -> serde_json::Value {
         "parameters": p.params.all().map(|par| serde_json::json!({
             "name": par.name, "title": par.title, "unit": par.unit, "reference": par.reference,
             "by_region": par.by_region, "values": par.values, "file": par.file,
+        })).collect::<Vec<_>>(),
+        "wage_base_by_province": wage_table(p).into_iter().map(|(province, region, cells)| serde_json::json!({
+            "province": province, "region": region, "decisions": cells,
         })).collect::<Vec<_>>(),
     })
 }

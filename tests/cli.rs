@@ -22,7 +22,7 @@ fn assess_t01_as_text_leads_with_the_decision_and_amount() {
     for part in [
         "Amount: ¥41,000",
         "raw amount",
-        "40,629.6",
+        "40,584",
         "Why:",
         "basis: SPP Detailed Rules (2021) Art. 7(3)",
         "Policy: ",
@@ -57,7 +57,7 @@ fn assess_json_and_markdown() {
     );
     assert_eq!(code, 0);
     assert!(
-        out.starts_with("# Case JX-2023-1201 — ASSIST — ¥57,000, priority A (score 100)"),
+        out.starts_with("# Case JX-2023-1201 — ASSIST — ¥55,000, priority A (score 100)"),
         "{out}"
     );
     assert!(out.contains("| # | Step | Value | Reason |"), "{out}");

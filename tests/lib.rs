@@ -19,4 +19,5 @@ mod reliability;
 mod reports;
 mod schema;
 mod support;
+mod wage_base;
 mod whatif;

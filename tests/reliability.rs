@@ -234,7 +234,7 @@ fn a_decision_date_the_policy_does_not_cover_is_a_clear_error() {
     assert_eq!(code, 1);
     assert!(out.trim().is_empty());
     assert!(
-        err.contains("parameter `wage_base` has no value in force on 2021-11-02 for Beijing: the policy does not cover this decision date; add a value to rules/parameters/wage_base.toml"),
+        err.contains("parameter `minimum_living_allowance_line` has no value in force on 2021-11-02 for Beijing: the policy does not cover this decision date; add a value to rules/parameters/hardship.toml"),
         "{err}"
     );
 }

@@ -244,3 +244,83 @@ fn a_language_the_policy_does_not_declare_is_refused_with_the_languages_it_has()
     assert!(err.contains("has no texts in Chinese (`zh`)"), "{err}");
     assert!(err.contains("its languages are en"), "{err}");
 }
+
+/// Words that cite this project's working notes instead of the law or the policy's own parameters.
+const WORKING_NOTES: [&str; 3] = ["domain-notes", "领域研究笔记", "§"];
+
+#[test]
+fn no_report_cites_the_working_notes() {
+    let policy = policy();
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let Ok(case) = assessor::validate::parse_case(&bytes) else {
+            continue;
+        };
+        let Ok(mut rec) = assessor::assess(&case, policy) else {
+            continue;
+        };
+        for lang in [Lang::En, Lang::Zh] {
+            localise(&mut rec, policy, lang);
+            let labels = policy.labels(lang);
+            let json = serde_json::to_string(&rec).unwrap_or_default();
+            for report in [
+                render::text(&rec, labels),
+                render::markdown(&rec, labels),
+                json,
+            ] {
+                for w in WORKING_NOTES.iter().filter(|w| report.contains(**w)) {
+                    problems.push(format!("{} ({lang:?}): `{w}`", path.display()));
+                }
+            }
+        }
+    }
+    for (_, out, _) in [
+        run(&["rules"], None),
+        run(&["rules", "--format", "markdown"], None),
+    ] {
+        for w in WORKING_NOTES.iter().filter(|w| out.contains(**w)) {
+            problems.push(format!("assessor rules: `{w}`"));
+        }
+    }
+    problems.sort();
+    problems.dedup();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn no_rule_header_or_text_file_cites_the_working_notes() {
+    let root = crate::support::root().join("rules");
+    let mut files: Vec<_> = [
+        "eligibility",
+        "exclusions",
+        "priority",
+        "amount",
+        "referrals",
+    ]
+    .iter()
+    .flat_map(|stage| crate::support::files_with_extension(&root.join(stage), "rhai"))
+    .collect();
+    assert!(files.len() > 40, "{files:?}");
+    files.extend([
+        root.join("text/en.toml"),
+        root.join("text/zh.toml"),
+        root.join("questions.toml"),
+    ]);
+    let mut problems = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap_or_default();
+        // A rule's header is its leading block of comment lines; a text file is read whole.
+        let read: Vec<&str> = if f.extension().is_some_and(|e| e == "rhai") {
+            text.lines().take_while(|l| l.starts_with("//")).collect()
+        } else {
+            text.lines().collect()
+        };
+        for (i, line) in read.iter().enumerate() {
+            for w in WORKING_NOTES.iter().filter(|w| line.contains(**w)) {
+                problems.push(format!("{}:{}: `{w}`", f.display(), i + 1));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -53,14 +53,20 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
-    if let Some(mut input) = child.stdin.take() {
-        if let Some(bytes) = stdin {
-            let _ = input.write_all(bytes);
-        }
-    }
+    // Feed standard input from another thread: a large input and a large output would otherwise each wait for the
+    // other's pipe to drain.
+    let feeder = child.stdin.take().map(|mut input| {
+        let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
+        std::thread::spawn(move || {
+            let _ = input.write_all(&bytes);
+        })
+    });
     let out = child
         .wait_with_output()
         .unwrap_or_else(|e| panic!("assessor did not finish: {e}"));
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
         !stderr.contains("panicked"),
