@@ -46,6 +46,49 @@ pub mod limits {
     pub const MAX_VARIABLES: usize = 256;
     /// Functions defined in one rule file.
     pub const MAX_FUNCTIONS: usize = 64;
+    /// Wall-clock time one rule may take for one case (the operations limit does not bound the time of operations
+    /// that are each heavy, such as sorting long lists).
+    pub const MAX_RULE_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+    /// The clock is read every this many operations.
+    pub const TIME_CHECK_EVERY: u64 = 16;
+}
+
+/// The standard packages a rule may use: arithmetic, logic, strings, lists, maps, function pointers.
+/// rhai's `LanguageCorePackage` is left out on purpose: it offers `sleep` (waits, and panics on a huge number)
+/// — even with `no_time` — and `exit`, `take`, `tag`, `parse_json` and `get_fn_metadata_list`, none of which a
+/// rule needs. A function that is not registered cannot be reached by any name, not even `Fn("sle" + "ep")`.
+fn register_packages(e: &mut Engine) {
+    use rhai::packages::{
+        ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage,
+        BasicIteratorPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
+        BitFieldPackage, LogicPackage, MoreStringPackage, Package,
+    };
+    ArithmeticPackage::new().register_into_engine(e);
+    BasicStringPackage::new().register_into_engine(e);
+    BasicIteratorPackage::new().register_into_engine(e);
+    BasicFnPackage::new().register_into_engine(e);
+    BitFieldPackage::new().register_into_engine(e);
+    LogicPackage::new().register_into_engine(e);
+    BasicMathPackage::new().register_into_engine(e);
+    BasicArrayPackage::new().register_into_engine(e);
+    BasicBlobPackage::new().register_into_engine(e);
+    BasicMapPackage::new().register_into_engine(e);
+    MoreStringPackage::new().register_into_engine(e);
+}
+
+/// The token of rhai's "terminated" error when a rule runs out of time.
+#[derive(Debug, Clone)]
+struct TimeBudgetSignal;
+
+thread_local! {
+    /// When the rule running on this thread started.
+    static RULE_STARTED: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Called by rhai's progress callback: whether the rule running on this thread has used up its time.
+fn time_budget_exceeded(ops: u64) -> bool {
+    ops % limits::TIME_CHECK_EVERY == 0
+        && RULE_STARTED.with(|s| s.get().is_some_and(|t| t.elapsed() > limits::MAX_RULE_TIME))
 }
 
 /// A fact that the case file leaves unknown (absent or `null`).
@@ -153,12 +196,7 @@ impl Sandbox {
     /// Builds the sandboxed engine. This is the only place an [`Engine`] is made.
     pub fn new() -> Self {
         let mut e = Engine::new_raw();
-        // Standard library: language core, arithmetic, strings, arrays, maps, logic. No I/O, time or modules
-        // (the crate is built without them).
-        {
-            use rhai::packages::Package;
-            rhai::packages::StandardPackage::new().register_into_engine(&mut e);
-        }
+        register_packages(&mut e);
         e.set_max_operations(limits::MAX_OPERATIONS);
         e.set_max_call_levels(limits::MAX_CALL_LEVELS);
         e.set_max_expr_depths(limits::MAX_EXPR_DEPTH.0, limits::MAX_EXPR_DEPTH.1);
@@ -176,6 +214,7 @@ impl Sandbox {
         e.set_allow_shadowing(true);
         // Registered operators must be consulted for built-in types too, so that mixed comparisons fail.
         e.set_fast_operators(false);
+        e.on_progress(|ops| time_budget_exceeded(ops).then(|| Dynamic::from(TimeBudgetSignal)));
         e.on_print(|_| {});
         e.on_debug(|_, _, _| {});
         // `switch` silently takes its default branch for values it cannot match (such as an unknown fact).
@@ -374,6 +413,17 @@ pub struct RuleFailure {
 impl Sandbox {
     /// Evaluates a rule's statements with this thread's runtime state; the operation limit counts per rule.
     fn eval(&self, ast: &AST, scope: &mut Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> {
+        RULE_STARTED.with(|s| s.set(Some(std::time::Instant::now())));
+        let r = self.eval_timed(ast, scope);
+        RULE_STARTED.with(|s| s.set(None));
+        r
+    }
+
+    fn eval_timed(
+        &self,
+        ast: &AST,
+        scope: &mut Scope<'static>,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         RUNTIME.with(|rt| {
             let mut rt = rt.borrow_mut();
             if rt.as_ref().is_none_or(|(id, _, _)| *id != self.id) {
@@ -522,6 +572,10 @@ fn failure(err: &EvalAltResult) -> RuleFailure {
         EvalAltResult::ErrorTooManyOperations(_) => format!(
             "the rule ran more than {} operations and was stopped (a loop that does not end?)",
             limits::MAX_OPERATIONS
+        ),
+        EvalAltResult::ErrorTerminated(token, _) if token.is::<TimeBudgetSignal>() => format!(
+            "the rule took longer than {} s and was stopped (a loop over heavy operations?)",
+            limits::MAX_RULE_TIME.as_secs_f64()
         ),
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("the rule called functions more than {} deep and was stopped (recursion without end?)", limits::MAX_CALL_LEVELS)
