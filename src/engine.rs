@@ -49,6 +49,10 @@ pub mod limits {
     /// Wall-clock time one rule may take for one case (the operations limit does not bound the time of operations
     /// that are each heavy, such as sorting long lists).
     pub const MAX_RULE_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Depth of a value a rule gives (lists and maps inside each other).
+    pub const MAX_VALUE_DEPTH: usize = 16;
+    /// Size of all values one rule gives for one case (in `met`, `step`, `cap`, …): elements plus string bytes.
+    pub const MAX_VALUE_SIZE: usize = 100_000;
     /// The clock is read every this many operations.
     pub const TIME_CHECK_EVERY: u64 = 16;
 }
@@ -325,6 +329,8 @@ pub(crate) struct Current {
     pub handled: Vec<FactRef>,
     pub conclusion: Option<Conclusion>,
     pub effects: Vec<Effect>,
+    /// Size of the values the rule gave so far (bounded by [`limits::MAX_VALUE_SIZE`]).
+    pub value_size: usize,
 }
 
 /// The result of one rule for one case.
@@ -822,7 +828,66 @@ fn register_params(e: &mut Engine) {
 // ---------------------------------------------------------------------------------------------------------------
 // The vocabulary rules conclude with.
 
+/// Checks, without recursion, that a value a rule gives (in `met`, `step`, …) is nested at most
+/// [`limits::MAX_VALUE_DEPTH`] deep, and counts its size (elements and string bytes) against what the rule may still
+/// give in all ([`limits::MAX_VALUE_SIZE`]). rhai's own limits bound the length of one list or string, not the
+/// depth of lists in lists, so a rule could otherwise build a value whose conversion overflows the stack or
+/// writes hundreds of megabytes of JSON.
+fn check_value_bounds(v: &Dynamic) -> RhaiResult<()> {
+    let mut size = 0usize;
+    measure(v, 1, &mut size)?;
+    let total = with_ctx(|c| {
+        c.current.value_size += size;
+        c.current.value_size
+    });
+    if total > limits::MAX_VALUE_SIZE {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+fn too_large() -> Box<EvalAltResult> {
+    error(format!(
+        "the rule gave values larger than {} elements and bytes in all",
+        limits::MAX_VALUE_SIZE
+    ))
+}
+
+/// Adds the size of `v` (at `depth`) to `size`; the recursion stops at [`limits::MAX_VALUE_DEPTH`].
+fn measure(v: &Dynamic, depth: usize, size: &mut usize) -> RhaiResult<()> {
+    if depth > limits::MAX_VALUE_DEPTH {
+        return Err(error(format!(
+            "the rule gave a value nested more than {} deep (lists or maps inside each other)",
+            limits::MAX_VALUE_DEPTH
+        )));
+    }
+    *size += 1;
+    if let Some(s) = v.read_lock::<ImmutableString>() {
+        *size += s.len();
+    } else if let Some(arr) = v.read_lock::<rhai::Array>() {
+        for x in arr.iter() {
+            measure(x, depth + 1, size)?;
+        }
+    } else if let Some(map) = v.read_lock::<rhai::Map>() {
+        for (k, x) in map.iter() {
+            *size += k.len();
+            measure(x, depth + 1, size)?;
+        }
+    }
+    if *size > limits::MAX_VALUE_SIZE {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+/// A value a rule gives, as JSON, once its depth and size are checked.
 fn to_json(v: &Dynamic) -> RhaiResult<Value> {
+    check_value_bounds(v)?;
+    to_json_bounded(v)
+}
+
+/// A value of bounded depth as JSON (the recursion is as deep as the value: at most [`limits::MAX_VALUE_DEPTH`]).
+fn to_json_bounded(v: &Dynamic) -> RhaiResult<Value> {
     if let Some(u) = v.read_lock::<Unknown>() {
         return Err(unknown_used(&u));
     }
@@ -839,7 +904,7 @@ fn to_json(v: &Dynamic) -> RhaiResult<Value> {
     } else if let Some(s) = v.read_lock::<ImmutableString>() {
         Value::String(s.to_string())
     } else if let Some(arr) = v.read_lock::<rhai::Array>() {
-        Value::Array(arr.iter().map(to_json).collect::<RhaiResult<_>>()?)
+        Value::Array(arr.iter().map(to_json_bounded).collect::<RhaiResult<_>>()?)
     } else if let Some(f) = v.read_lock::<FactObject>() {
         Value::String(f.fact.pointer())
     } else {

@@ -1,0 +1,138 @@
+//! Issue 14 (hardening), the rule engine and policy loading: rules that try to escape the sandbox's limits or its
+//! vocabulary, and policy folders that try to make the loader read what it should not.
+
+use assessor::validate::parse_case;
+use assessor::{AssessError, Policy, PolicyError};
+
+use crate::support::policy_dir;
+
+const MANIFEST: &str = r#"
+name = "test"
+version = "0"
+parameters = ["parameters/p.toml"]
+[stages]
+eligibility = ["eligibility/pathway.rhai", "eligibility/rule.rhai"]
+exclusions = ["exclusions/bar.rhai"]
+priority = []
+amount = ["amount/amount.rhai"]
+referrals = []
+"#;
+
+const PARAMS: &str = r#"
+[limit]
+title = "A limit"
+unit = "CNY"
+reference = "test"
+[[limit.values]]
+value = 1000
+from = "2000-01-01"
+"#;
+
+const CASE: &str = r#"{ "schema_version": 1, "case_id": "T", "decision_date": "2022-01-01",
+  "applicant": { "age": 40, "sex": "female" }, "household": { "monthly_income": null, "dependants": [] } }"#;
+
+fn rule(id: &str, stage: &str, kind: &str, body: &str) -> String {
+    format!(
+        "// id: {stage}.{id}\n// title: Test rule\n// stage: {stage}\n// kind: {kind}\n// basis: test\n// met: met\n// not_met: not met\n\n{body}\n"
+    )
+}
+
+/// The rules of a small policy: an eligibility pathway that is met, a condition `rule`, a bar, and the amount.
+struct Bodies<'a> {
+    rule: &'a str,
+    bar: &'a str,
+    amount: &'a str,
+}
+
+impl Default for Bodies<'_> {
+    fn default() -> Self {
+        Bodies {
+            rule: "met()",
+            bar: "not_met()",
+            amount: "recommend(1000)",
+        }
+    }
+}
+
+fn load(b: &Bodies) -> Result<Policy, Vec<PolicyError>> {
+    let dir = policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", PARAMS),
+        (
+            "eligibility/pathway.rhai",
+            &rule("pathway", "eligibility", "pathway", "met()"),
+        ),
+        (
+            "eligibility/rule.rhai",
+            &rule("rule", "eligibility", "condition", b.rule),
+        ),
+        (
+            "exclusions/bar.rhai",
+            &rule("bar", "exclusions", "bar", b.bar),
+        ),
+        (
+            "amount/amount.rhai",
+            &rule("amount", "amount", "amount", b.amount),
+        ),
+    ]);
+    Policy::from_dir(dir.path())
+}
+
+fn errors(e: &[PolicyError]) -> String {
+    e.iter()
+        .map(|x| x.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn assess(b: &Bodies) -> Result<assessor::Recommendation, AssessError> {
+    let policy = load(b).unwrap_or_else(|e| panic!("policy: {}", errors(&e)));
+    let case = parse_case(CASE.as_bytes()).unwrap_or_else(|e| panic!("{e:?}"));
+    assessor::assess(&case, &policy)
+}
+
+fn failure(b: &Bodies) -> String {
+    match assess(b) {
+        Err(e) => e.to_string(),
+        Ok(r) => panic!("expected a rule to fail, got {:?}", r.decision),
+    }
+}
+
+fn load_errors(b: &Bodies) -> String {
+    match load(b) {
+        Err(e) => errors(&e),
+        Ok(_) => panic!("expected the policy not to load"),
+    }
+}
+
+#[test]
+fn the_small_policy_assesses() {
+    let r = assess(&Bodies::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.decision, assessor::Decision::Assist, "{r:?}");
+}
+
+// Item 2: values a rule gives are bounded in depth and in size, in all.
+
+#[test]
+fn many_large_values_from_one_rule_are_refused_naming_the_rule() {
+    let e = failure(&Bodies {
+        amount: "let a = []; a.pad(9000, 1); for i in 0..20 { step(\"x\", 1, #{ a: a }); } recommend(1000)",
+        ..Bodies::default()
+    });
+    assert!(e.contains("rule `amount.amount`"), "{e}");
+    assert!(
+        e.contains("larger than 100000 elements and bytes in all"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_deeply_nested_value_in_a_step_is_refused() {
+    let e = failure(&Bodies {
+        amount:
+            "let a = []; for i in 0..100 { a = [a]; } step(\"x\", 1, #{ a: a }); recommend(1000)",
+        ..Bodies::default()
+    });
+    assert!(e.contains("rule `amount.amount`"), "{e}");
+    assert!(e.contains("nested more than 16 deep"), "{e}");
+}
