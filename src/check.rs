@@ -159,6 +159,16 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                     }
                 }
             }
+            // A `catch` would turn "this fact is unknown" (which stops the rule) into a decision.
+            Some(ASTNode::Stmt(Stmt::TryCatch(_, pos))) => {
+                out.issues.push(issue(
+                    "`try`/`catch` is not available in rules: it could turn an unknown fact into a decision".into(),
+                    *pos,
+                    Some(
+                        "handle a fact that may be unknown with `known(x)` or `x.if_unknown(default)`".into(),
+                    ),
+                ));
+            }
             Some(ASTNode::Expr(Expr::Map(m, _))) => {
                 for (key, value) in m.0.iter() {
                     if let Expr::StringConstant(c, p) = value {

@@ -131,7 +131,14 @@ impl Default for Sandbox {
     }
 }
 
+thread_local! {
+    /// Unknown facts that stopped the rule running on this thread (kept apart from the evaluation context, which
+    /// may be borrowed when a rule is stopped). A rule that was stopped is unknown, even if its error was caught.
+    static UNKNOWN_RAISED: RefCell<Vec<FactRef>> = const { RefCell::new(Vec::new()) };
+}
+
 fn stop_unknown(facts: Vec<FactRef>) -> Box<EvalAltResult> {
+    UNKNOWN_RAISED.with(|r| r.borrow_mut().extend_from_slice(&facts));
     EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(facts)), Position::NONE).into()
 }
 
@@ -471,11 +478,19 @@ impl Sandbox {
         scope: &mut Scope<'static>,
     ) -> Result<(), RuleFailure> {
         with_ctx(|c| c.current = Current::default());
+        UNKNOWN_RAISED.with(|r| r.borrow_mut().clear());
         let len = scope.len();
         let result = self.eval(ast, scope);
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
+        let raised = UNKNOWN_RAISED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         let run = match result {
+            // Stopped by an unknown fact whose error was caught: still unknown.
+            Ok(_) if !raised.is_empty() => RuleRun::Unknown {
+                missing: dedup(raised),
+                reads: dedup(current.reads),
+                params: dedup(current.params),
+            },
             Ok(_) => match current.conclusion {
                 Some(conclusion) => RuleRun::Concluded {
                     conclusion,
@@ -1268,4 +1283,43 @@ pub fn describe_parse_error(e: &rhai::ParseError) -> String {
         return "`switch` is not available in rules; use if / else if".into();
     }
     format!("syntax error: {s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs a rule's text (without the static checks, which refuse `try`) on a case with no facts.
+    fn run_unchecked(text: &str) -> Option<RuleRun> {
+        let sandbox = Sandbox::new();
+        let ast = sandbox.compile(text).ok()?;
+        let ast = sandbox.optimize(ast);
+        let ctx = EvalCtx {
+            case: Arc::new(serde_json::json!({})),
+            params: Arc::new(Parameters::new(BTreeMap::new())),
+            date: "2022-01-01".into(),
+            province: None,
+            rule_ids: Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
+            runs: vec![None],
+            decision: None,
+            tier: None,
+            score: None,
+            current: Current::default(),
+        };
+        let mut scope = base_scope();
+        let (result, ctx) = with_case(ctx, || sandbox.run_rule(0, &ast, &mut scope))?;
+        result.ok()?;
+        ctx.runs.into_iter().next().flatten()
+    }
+
+    #[test]
+    fn an_unknown_fact_caught_by_try_still_makes_the_rule_unknown() {
+        let run = run_unchecked(
+            "let x = 0; try { x = facts.applicant.age + 1; } catch { x = 5; } met(#{ x: x })",
+        );
+        assert!(
+            matches!(&run, Some(RuleRun::Unknown { missing, .. }) if missing.len() == 1),
+            "{run:?}"
+        );
+    }
 }

@@ -136,3 +136,17 @@ fn a_deeply_nested_value_in_a_step_is_refused() {
     assert!(e.contains("rule `amount.amount`"), "{e}");
     assert!(e.contains("nested more than 16 deep"), "{e}");
 }
+
+// Item 6: try/catch could turn an unknown fact into a decision.
+
+#[test]
+fn try_catch_is_refused_at_load_with_its_place() {
+    let e = load_errors(&Bodies {
+        rule: "let x = 0;\ntry { x = facts.applicant.age; } catch { x = 5; }\nmet(#{ x: x })",
+        ..Bodies::default()
+    });
+    assert!(
+        e.contains("eligibility/rule.rhai:10:1: error: `try`/`catch` is not available in rules"),
+        "{e}"
+    );
+}
