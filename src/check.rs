@@ -150,12 +150,20 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                     }
                 }
                 if name == "fired" || name == "value_of" {
-                    if let Some(Expr::StringConstant(s, _)) = call.args.first() {
-                        out.rules.push((
+                    match call.args.first() {
+                        Some(Expr::StringConstant(s, _)) => out.rules.push((
                             s.to_string(),
                             pos.line().unwrap_or(1),
                             pos.position().unwrap_or(1),
-                        ));
+                        )),
+                        Some(_) => out.issues.push(issue(
+                            format!("`{name}` must name its rule with a string literal"),
+                            *pos,
+                            Some(format!(
+                                "write the rule's id in quotes, e.g. `fired(\"exclusions.major_fault\")`, so the checks can see which rule `{name}` reads"
+                            )),
+                        )),
+                        None => {}
                     }
                 }
             }

@@ -137,6 +137,12 @@ thread_local! {
     static UNKNOWN_RAISED: RefCell<Vec<FactRef>> = const { RefCell::new(Vec::new()) };
 }
 
+thread_local! {
+    /// The index (in the policy) of the rule running on this thread: `fired` and `value_of` may only read rules
+    /// before it.
+    static RUNNING: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
 fn stop_unknown(facts: Vec<FactRef>) -> Box<EvalAltResult> {
     UNKNOWN_RAISED.with(|r| r.borrow_mut().extend_from_slice(&facts));
     EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(facts)), Position::NONE).into()
@@ -480,7 +486,9 @@ impl Sandbox {
         with_ctx(|c| c.current = Current::default());
         UNKNOWN_RAISED.with(|r| r.borrow_mut().clear());
         let len = scope.len();
+        RUNNING.with(|r| r.set(Some(index)));
         let result = self.eval(ast, scope);
+        RUNNING.with(|r| r.set(None));
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
         let raised = UNKNOWN_RAISED.with(|r| std::mem::take(&mut *r.borrow_mut()));
@@ -973,9 +981,18 @@ fn with_outcome<R>(
                 .unwrap_or_default();
             return Err(error(format!("there is no rule `{id}`{hint}")));
         };
+        if RUNNING
+            .with(|r| r.get())
+            .is_some_and(|running| i >= running)
+        {
+            return Err(error(format!(
+                "rule `{id}` has not run yet (it is this rule or listed after it), so its outcome is not known; \
+                 a rule may only read rules listed before it"
+            )));
+        }
         match c.runs.get(i).and_then(Option::as_ref) {
-            // Load-time checks make sure a rule only names rules listed before it; one that has no result
-            // belongs to a stage that did not run for this case (amount rules for a declined case).
+            // A rule listed before this one that has no result belongs to a stage that did not run for this case
+            // (amount rules for a declined case).
             None => f(None),
             Some(RuleRun::Unknown { missing, .. }) => {
                 c.current

@@ -15,7 +15,7 @@ eligibility = ["eligibility/pathway.rhai", "eligibility/rule.rhai"]
 exclusions = ["exclusions/bar.rhai"]
 priority = []
 amount = ["amount/amount.rhai"]
-referrals = []
+referrals = ["referrals/referral.rhai"]
 "#;
 
 const PARAMS: &str = r#"
@@ -42,6 +42,7 @@ struct Bodies<'a> {
     rule: &'a str,
     bar: &'a str,
     amount: &'a str,
+    referral: &'a str,
 }
 
 impl Default for Bodies<'_> {
@@ -50,6 +51,7 @@ impl Default for Bodies<'_> {
             rule: "met()",
             bar: "not_met()",
             amount: "recommend(1000)",
+            referral: "if fired(\"amount.amount\") { refer(\"legal_aid\", \"legal_aid_centre\") } else { not_met() }",
         }
     }
 }
@@ -73,6 +75,10 @@ fn load(b: &Bodies) -> Result<Policy, Vec<PolicyError>> {
         (
             "amount/amount.rhai",
             &rule("amount", "amount", "amount", b.amount),
+        ),
+        (
+            "referrals/referral.rhai",
+            &rule("referral", "referrals", "referral", b.referral),
         ),
     ]);
     Policy::from_dir(dir.path())
@@ -149,4 +155,56 @@ fn try_catch_is_refused_at_load_with_its_place() {
         e.contains("eligibility/rule.rhai:10:1: error: `try`/`catch` is not available in rules"),
         "{e}"
     );
+}
+
+// Item 7: the rule named in `fired` / `value_of`.
+
+#[test]
+fn a_computed_rule_id_is_refused_at_load() {
+    let e = load_errors(&Bodies {
+        amount: "if fired(\"exclusions.\" + \"bar\") { recommend(0) } else { recommend(1000) }",
+        ..Bodies::default()
+    });
+    assert!(
+        e.contains(
+            "amount/amount.rhai:9:4: error: `fired` must name its rule with a string literal"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn reading_a_later_rule_through_a_computed_name_is_an_error_naming_it() {
+    // `Fn(…).call(…)` escapes the static checks; the run time refuses a rule that has not run yet.
+    let e = failure(&Bodies {
+        rule: "if Fn(\"fi\" + \"red\").call(\"exclusions.bar\") { not_met() } else { met() }",
+        ..Bodies::default()
+    });
+    assert!(e.contains("rule `eligibility.rule`"), "{e}");
+    assert!(e.contains("rule `exclusions.bar` has not run yet"), "{e}");
+    let e = failure(&Bodies {
+        rule: "if Fn(\"fired\").call(\"eligibility.rule\") { met() } else { met() }",
+        ..Bodies::default()
+    });
+    assert!(e.contains("rule `eligibility.rule` has not run yet"), "{e}");
+    let e = failure(&Bodies {
+        rule: "if Fn(\"fired\").call(\"exclusions.nothing\") { met() } else { met() }",
+        ..Bodies::default()
+    });
+    assert!(e.contains("there is no rule `exclusions.nothing`"), "{e}");
+}
+
+#[test]
+fn an_earlier_rule_of_a_stage_that_did_not_run_reads_as_not_fired() {
+    // The bar declines the case, so the amount stage does not run; the referral reads the amount rule as not
+    // fired (legitimately: it is listed before it), and an assisted case reads it as fired.
+    let r = assess(&Bodies {
+        bar: "met()",
+        ..Bodies::default()
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.decision, assessor::Decision::Decline, "{r:?}");
+    assert!(r.referrals.is_empty(), "{:?}", r.referrals);
+    let r = assess(&Bodies::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(r.referrals.len(), 1, "{:?}", r.referrals);
 }
