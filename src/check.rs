@@ -193,6 +193,42 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
     out
 }
 
+/// Functions of the vocabulary used outside the stages they belong to (`score` in an eligibility rule, …).
+pub fn stage_issues(ast: &AST, stage: crate::policy::Stage) -> Vec<StaticIssue> {
+    let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    let mut issues = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() {
+            let name = call.name.as_str();
+            if let Some(allowed) = crate::engine::vocabulary_stages(name) {
+                if !allowed.contains(&stage) && !script_fns.contains(name) {
+                    issues.push(issue(
+                        crate::engine::not_in_stage(name, stage, allowed),
+                        *pos,
+                        Some(stage_help(stage)),
+                    ));
+                }
+            }
+        }
+        true
+    });
+    issues
+}
+
+fn stage_help(stage: crate::policy::Stage) -> String {
+    use crate::policy::Stage;
+    match stage {
+        Stage::Eligibility | Stage::Exclusions => {
+            "rules of this stage conclude with met() or not_met()".into()
+        }
+        Stage::Priority => "priority rules conclude with score(points) or not_met()".into(),
+        Stage::Amount => "amount rules conclude with recommend(amount), met() or not_met()".into(),
+        Stage::Referrals => {
+            "referral rules conclude with refer(service, agency) or not_met()".into()
+        }
+    }
+}
+
 fn push_code(out: &mut RuleScan, code: &str, pos: Position) {
     if !code.is_empty() {
         out.codes.push((

@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::facts::{catalogue, FactRef, FactType};
 use crate::params::{Lookup, Parameters};
+use crate::policy::Stage;
 use crate::suggest::did_you_mean;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -141,6 +142,8 @@ thread_local! {
     /// The index (in the policy) of the rule running on this thread: `fired` and `value_of` may only read rules
     /// before it.
     static RUNNING: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// The stage of that rule (its id starts with it): the vocabulary is legal only in some stages.
+    static RUNNING_STAGE: std::cell::Cell<Option<Stage>> = const { std::cell::Cell::new(None) };
 }
 
 fn stop_unknown(facts: Vec<FactRef>) -> Box<EvalAltResult> {
@@ -487,8 +490,17 @@ impl Sandbox {
         UNKNOWN_RAISED.with(|r| r.borrow_mut().clear());
         let len = scope.len();
         RUNNING.with(|r| r.set(Some(index)));
+        let stage = with_ctx(|c| {
+            c.rule_ids
+                .iter()
+                .find(|(_, &i)| i == index)
+                .and_then(|(id, _)| id.split('.').next())
+                .and_then(|prefix| Stage::ALL.into_iter().find(|s| s.as_str() == prefix))
+        });
+        RUNNING_STAGE.with(|s| s.set(stage));
         let result = self.eval(ast, scope);
         RUNNING.with(|r| r.set(None));
+        RUNNING_STAGE.with(|s| s.set(None));
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
         let raised = UNKNOWN_RAISED.with(|r| std::mem::take(&mut *r.borrow_mut()));
@@ -1040,14 +1052,59 @@ fn cap_effect(
     Ok(amount.min(limit))
 }
 
+/// The stages in which a function of the vocabulary may be used; `None` for functions every stage may use.
+/// Conclusions mean different things in different stages (`score` counts points in the priority stage, and would
+/// count as met in an eligibility condition), so each is legal only where it means something.
+pub(crate) fn vocabulary_stages(name: &str) -> Option<&'static [Stage]> {
+    use Stage::*;
+    Some(match name {
+        "met" => &[Eligibility, Exclusions, Amount],
+        "score" => &[Priority],
+        "refer" => &[Referrals],
+        "fast_track" | "require_approval" => &[Eligibility, Exclusions, Amount],
+        "payment" | "co_recipient" | "step" | "cap" | "check" | "threshold" | "recommend" => {
+            &[Amount]
+        }
+        "decision" => &[Priority, Amount, Referrals],
+        "tier" | "priority_score" => &[Amount, Referrals],
+        _ => return None,
+    })
+}
+
+/// What to say when `name` is used in a stage where it is not legal.
+pub(crate) fn not_in_stage(name: &str, stage: Stage, allowed: &[Stage]) -> String {
+    let list: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    format!(
+        "`{name}` cannot be used in a rule of stage {}: it belongs to the {} stage{}",
+        stage.as_str(),
+        list.join(", "),
+        if list.len() > 1 { "s" } else { "" }
+    )
+}
+
+/// Refuses `name` when the running rule's stage may not use it.
+fn allowed_here(name: &str) -> RhaiResult<()> {
+    let Some(stage) = RUNNING_STAGE.with(|s| s.get()) else {
+        return Ok(());
+    };
+    match vocabulary_stages(name) {
+        Some(allowed) if !allowed.contains(&stage) => {
+            Err(error(not_in_stage(name, stage, allowed)))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn register_vocabulary(e: &mut Engine) {
     e.register_fn("met", || {
+        allowed_here("met")?;
         conclude(Conclusion::Met {
             points: None,
             values: BTreeMap::new(),
         })
     });
     e.register_fn("met", |m: rhai::Map| {
+        allowed_here("met")?;
         conclude(Conclusion::Met {
             points: None,
             values: to_values(&m)?,
@@ -1064,18 +1121,21 @@ fn register_vocabulary(e: &mut Engine) {
         })
     });
     e.register_fn("score", |p: rhai::INT| {
+        allowed_here("score")?;
         conclude(Conclusion::Met {
             points: Some(p),
             values: BTreeMap::new(),
         })
     });
     e.register_fn("score", |p: rhai::INT, m: rhai::Map| {
+        allowed_here("score")?;
         conclude(Conclusion::Met {
             points: Some(p),
             values: to_values(&m)?,
         })
     });
     e.register_fn("refer", |service: &str, agency: &str| {
+        allowed_here("refer")?;
         effect(Effect::Referral {
             service: service.into(),
             agency: agency.into(),
@@ -1086,6 +1146,7 @@ fn register_vocabulary(e: &mut Engine) {
         })
     });
     e.register_fn("refer", |service: &str, agency: &str, m: rhai::Map| {
+        allowed_here("refer")?;
         effect(Effect::Referral {
             service: service.into(),
             agency: agency.into(),
@@ -1095,8 +1156,13 @@ fn register_vocabulary(e: &mut Engine) {
             values: to_values(&m)?,
         })
     });
-    e.register_fn("fast_track", || effect(Effect::FastTrack));
+    e.register_fn("fast_track", || -> RhaiResult<()> {
+        allowed_here("fast_track")?;
+        effect(Effect::FastTrack);
+        Ok(())
+    });
     e.register_fn("require_approval", |code: &str| -> RhaiResult<()> {
+        allowed_here("require_approval")?;
         const CODES: [&str; 4] = [
             "collective_decision",
             "over_36_months",
@@ -1113,6 +1179,7 @@ fn register_vocabulary(e: &mut Engine) {
         Ok(())
     });
     e.register_fn("payment", |mode: &str| -> RhaiResult<()> {
+        allowed_here("payment")?;
         if mode != "one_off" && mode != "supervised_instalments" {
             return Err(error(format!(
                 "unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\""
@@ -1121,36 +1188,34 @@ fn register_vocabulary(e: &mut Engine) {
         effect(Effect::Payment(mode.into()));
         Ok(())
     });
-    e.register_fn("co_recipient", |d: FactObject| {
-        effect(Effect::CoRecipient(d.fact))
-    });
-    e.register_fn("step", |code: &str, v: Dynamic| -> RhaiResult<Dynamic> {
-        let value = number(&v, "a step's value")?;
-        effect(Effect::Step {
-            code: code.into(),
-            value,
-            values: BTreeMap::new(),
-        });
-        Ok(v)
+    e.register_fn("co_recipient", |d: FactObject| -> RhaiResult<()> {
+        allowed_here("co_recipient")?;
+        effect(Effect::CoRecipient(d.fact));
+        Ok(())
     });
     e.register_fn("step", |code: &str, v: Dynamic| {
+        allowed_here("step")?;
         step_effect(code, v, BTreeMap::new())
     });
     e.register_fn("step", |code: &str, v: Dynamic, m: rhai::Map| {
+        allowed_here("step")?;
         step_effect(code, v, to_values(&m)?)
     });
     e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic| {
+        allowed_here("cap")?;
         cap_effect(code, amount, limit, BTreeMap::new())
     });
     e.register_fn(
         "cap",
         |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| {
+            allowed_here("cap")?;
             cap_effect(code, amount, limit, to_values(&m)?)
         },
     );
     e.register_fn(
         "check",
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+            allowed_here("check")?;
             let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
             let exceeded = amount > limit;
             effect(Effect::Check {
@@ -1166,6 +1231,7 @@ fn register_vocabulary(e: &mut Engine) {
     e.register_fn(
         "threshold",
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+            allowed_here("threshold")?;
             let (amount, limit) = (
                 number(&amount, "the amount")?,
                 number(&limit, "the threshold")?,
@@ -1182,6 +1248,7 @@ fn register_vocabulary(e: &mut Engine) {
         },
     );
     e.register_fn("recommend", |amount: Dynamic| -> RhaiResult<()> {
+        allowed_here("recommend")?;
         let a = number(&amount, "the recommended amount")?;
         if !a.is_finite() || a < 0.0 {
             return Err(error(format!(

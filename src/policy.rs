@@ -1310,7 +1310,11 @@ fn compile_rule(
         ),
         None => Default::default(),
     };
-    for issue in &scan.issues {
+    let stage_issues = match &ast {
+        Some(ast) => crate::check::stage_issues(ast, declared_stage),
+        None => Vec::new(),
+    };
+    for issue in scan.issues.iter().chain(&stage_issues) {
         errors.push(
             PolicyError::new(file, issue.message.clone())
                 .at(issue.line, issue.column, text)

@@ -208,3 +208,40 @@ fn an_earlier_rule_of_a_stage_that_did_not_run_reads_as_not_fired() {
     let r = assess(&Bodies::default()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(r.referrals.len(), 1, "{:?}", r.referrals);
 }
+
+// Item 8: each conclusion function only in its stage.
+
+#[test]
+fn a_conclusion_of_another_stage_is_refused_at_load() {
+    let e = load_errors(&Bodies {
+        rule: "score(5)",
+        ..Bodies::default()
+    });
+    assert!(
+        e.contains("eligibility/rule.rhai:9:1: error: `score` cannot be used in a rule of stage eligibility: it belongs to the priority stage"),
+        "{e}"
+    );
+    let e = load_errors(&Bodies {
+        referral: "step(\"x\", 1); not_met()",
+        ..Bodies::default()
+    });
+    assert!(
+        e.contains(
+            "`step` cannot be used in a rule of stage referrals: it belongs to the amount stage"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_conclusion_of_another_stage_is_refused_at_run_time() {
+    let e = failure(&Bodies {
+        rule: "Fn(\"sc\" + \"ore\").call(5)",
+        ..Bodies::default()
+    });
+    assert!(e.contains("rule `eligibility.rule`"), "{e}");
+    assert!(
+        e.contains("`score` cannot be used in a rule of stage eligibility"),
+        "{e}"
+    );
+}
