@@ -54,6 +54,8 @@ pub mod limits {
     pub const MAX_VALUE_DEPTH: usize = 16;
     /// Size of all values one rule gives for one case (in `met`, `step`, `cap`, …): elements plus string bytes.
     pub const MAX_VALUE_SIZE: usize = 100_000;
+    /// The largest amount (in yuan, either sign) a step, cap, check, threshold or recommendation may have.
+    pub const MAX_AMOUNT: f64 = 1e12;
     /// The clock is read every this many operations.
     pub const TIME_CHECK_EVERY: u64 = 16;
 }
@@ -980,6 +982,25 @@ fn number(v: &Dynamic, what: &str) -> RhaiResult<f64> {
         .map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
 }
 
+/// A number of the amount's arithmetic (`step`, `cap`, `check`, `threshold`, `recommend`): finite and at most
+/// [`limits::MAX_AMOUNT`] in size, or the rule fails naming it (NaN would be written as `null`, and 1e300 cannot be
+/// shown as a whole number of yuan).
+fn money(v: &Dynamic, what: &str) -> RhaiResult<f64> {
+    let x = number(v, what)?;
+    if !x.is_finite() || x.abs() > limits::MAX_AMOUNT {
+        let shown = if x.is_finite() {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        };
+        return Err(error(format!(
+            "{what} must be a finite number between -{max:e} and {max:e}, not {shown}",
+            max = limits::MAX_AMOUNT
+        )));
+    }
+    Ok(x)
+}
+
 /// Looks at the conclusion of an earlier rule without copying it: `f` gets it (or `None` if its stage did not run).
 /// The facts that rule read count as read by this one; if it was undecided, this rule is undecided too.
 fn with_outcome<R>(
@@ -1024,7 +1045,7 @@ fn with_outcome<R>(
 
 /// `step(code, value[, values])`: records a step of the amount's arithmetic and gives the value back.
 fn step_effect(code: &str, v: Dynamic, values: BTreeMap<String, Value>) -> RhaiResult<Dynamic> {
-    let value = number(&v, "a step's value")?;
+    let value = money(&v, "a step's value")?;
     effect(Effect::Step {
         code: code.into(),
         value,
@@ -1040,7 +1061,7 @@ fn cap_effect(
     limit: Dynamic,
     values: BTreeMap<String, Value>,
 ) -> RhaiResult<rhai::FLOAT> {
-    let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+    let (amount, limit) = (money(&amount, "the amount")?, money(&limit, "the cap")?);
     let applied = amount > limit;
     effect(Effect::Cap {
         code: code.into(),
@@ -1216,7 +1237,7 @@ fn register_vocabulary(e: &mut Engine) {
         "check",
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
             allowed_here("check")?;
-            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
+            let (amount, limit) = (money(&amount, "the amount")?, money(&limit, "the limit")?);
             let exceeded = amount > limit;
             effect(Effect::Check {
                 code: code.into(),
@@ -1233,8 +1254,8 @@ fn register_vocabulary(e: &mut Engine) {
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
             allowed_here("threshold")?;
             let (amount, limit) = (
-                number(&amount, "the amount")?,
-                number(&limit, "the threshold")?,
+                money(&amount, "the amount")?,
+                money(&limit, "the threshold")?,
             );
             let reached = amount >= limit;
             effect(Effect::Check {
@@ -1249,7 +1270,7 @@ fn register_vocabulary(e: &mut Engine) {
     );
     e.register_fn("recommend", |amount: Dynamic| -> RhaiResult<()> {
         allowed_here("recommend")?;
-        let a = number(&amount, "the recommended amount")?;
+        let a = money(&amount, "the recommended amount")?;
         if !a.is_finite() || a < 0.0 {
             return Err(error(format!(
                 "the recommended amount must be a finite number ≥ 0, not {a}"

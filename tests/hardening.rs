@@ -245,3 +245,42 @@ fn a_conclusion_of_another_stage_is_refused_at_run_time() {
         "{e}"
     );
 }
+
+// Item 18: amounts are finite and in range.
+
+#[test]
+fn non_finite_and_out_of_range_amounts_are_refused_naming_the_rule() {
+    for (amount, words) in [
+        (
+            "recommend(1e300)",
+            "the recommended amount must be a finite number between -1e12 and 1e12, not 1e300",
+        ),
+        (
+            "recommend(-5)",
+            "the recommended amount must be a finite number ≥ 0, not -5",
+        ),
+        (
+            "step(\"x\", (-1.0).sqrt()); recommend(1000)",
+            "a step's value must be a finite number",
+        ),
+        (
+            "cap(\"x\", 1000, 1.0e300); recommend(1000)",
+            "the cap must be a finite number",
+        ),
+        (
+            "check(\"x\", 1000, (-1.0).sqrt()); recommend(1000)",
+            "the limit must be a finite number",
+        ),
+        (
+            "threshold(\"x\", 2e12, 1); recommend(1000)",
+            "the amount must be a finite number",
+        ),
+    ] {
+        let e = failure(&Bodies {
+            amount,
+            ..Bodies::default()
+        });
+        assert!(e.contains("rule `amount.amount`"), "{amount}: {e}");
+        assert!(e.contains(words), "{amount}: {e}");
+    }
+}
