@@ -284,3 +284,184 @@ fn non_finite_and_out_of_range_amounts_are_refused_naming_the_rule() {
         assert!(e.contains(words), "{amount}: {e}");
     }
 }
+
+// Items 9, 10, 20, 21, 23: loading a policy folder reads only the files the manifest names, inside the folder,
+// regular, and bounded in size.
+
+fn small_policy_dir() -> tempfile::TempDir {
+    let b = Bodies::default();
+    policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", PARAMS),
+        (
+            "eligibility/pathway.rhai",
+            &rule("pathway", "eligibility", "pathway", "met()"),
+        ),
+        (
+            "eligibility/rule.rhai",
+            &rule("rule", "eligibility", "condition", b.rule),
+        ),
+        (
+            "exclusions/bar.rhai",
+            &rule("bar", "exclusions", "bar", b.bar),
+        ),
+        (
+            "amount/amount.rhai",
+            &rule("amount", "amount", "amount", b.amount),
+        ),
+        (
+            "referrals/referral.rhai",
+            &rule("referral", "referrals", "referral", b.referral),
+        ),
+    ])
+}
+
+fn load_dir_errors(dir: &std::path::Path) -> String {
+    match Policy::from_dir(dir) {
+        Err(e) => errors(&e),
+        Ok(_) => panic!("expected the policy not to load"),
+    }
+}
+
+/// Loads in a thread, so a loader that blocks (on a FIFO) fails the test instead of hanging it.
+fn load_within(dir: &std::path::Path, secs: u64) -> Result<Policy, Vec<PolicyError>> {
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(Policy::from_dir(&dir));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("loading the policy took more than {secs} s"))
+}
+
+#[test]
+fn a_symlink_out_of_the_policy_folder_is_refused_and_not_shown() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret.rhai");
+    std::fs::write(&secret, "TOP SECRET LINE\n").unwrap();
+    let dir = small_policy_dir();
+    let target = dir.path().join("exclusions/bar.rhai");
+    std::fs::remove_file(&target).unwrap();
+    std::os::unix::fs::symlink(&secret, &target).unwrap();
+    let e = load_dir_errors(dir.path());
+    assert!(
+        e.contains("exclusions/bar.rhai: error: the file is outside the policy folder"),
+        "{e}"
+    );
+    assert!(!e.contains("TOP SECRET"), "{e}");
+    // A link to a device is outside too.
+    std::fs::remove_file(&target).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &target).unwrap();
+    let e = load_dir_errors(dir.path());
+    assert!(e.contains("the file is outside the policy folder"), "{e}");
+    // A link inside the folder is followed.
+    std::fs::remove_file(&target).unwrap();
+    std::fs::write(
+        dir.path().join("exclusions/real.txt"),
+        rule("bar", "exclusions", "bar", "not_met()"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("exclusions/real.txt"), &target).unwrap();
+    assert!(Policy::from_dir(dir.path()).is_ok());
+}
+
+#[test]
+fn parent_and_absolute_paths_in_the_manifest_are_outside_the_policy_folder() {
+    for path in ["../outside.rhai", "/etc/passwd", "exclusions/../../x.rhai"] {
+        let dir = small_policy_dir();
+        let manifest = MANIFEST.replace("exclusions/bar.rhai", path);
+        std::fs::write(dir.path().join("policy.toml"), manifest).unwrap();
+        let e = load_dir_errors(dir.path());
+        assert!(e.contains("policy.toml:7:15: "), "{path}: {e}");
+        assert!(
+            e.contains(&format!("error: `{path}` is outside the policy folder")),
+            "{path}: {e}"
+        );
+        assert!(!e.contains("does not exist"), "{path}: {e}");
+    }
+}
+
+#[test]
+fn a_fifo_is_refused_without_being_opened_and_unnamed_files_are_not_read() {
+    let dir = small_policy_dir();
+    let fifo = dir.path().join("exclusions/bar.rhai");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let e = match load_within(dir.path(), 10) {
+        Err(e) => errors(&e),
+        Ok(_) => panic!("a FIFO loaded"),
+    };
+    assert!(
+        e.contains("exclusions/bar.rhai: error: not a regular file"),
+        "{e}"
+    );
+    // A FIFO the manifest does not name is never opened, whatever its name.
+    std::fs::rename(&fifo, dir.path().join("parameters/extra.toml")).unwrap();
+    std::fs::write(
+        dir.path().join("exclusions/bar.rhai"),
+        rule("bar", "exclusions", "bar", "not_met()"),
+    )
+    .unwrap();
+    assert!(load_within(dir.path(), 10).is_ok());
+}
+
+#[test]
+fn a_rule_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = small_policy_dir();
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.path().join("exclusions/bar.rhai"))
+        .unwrap();
+    f.set_len(50 * 1024 * 1024).unwrap(); // sparse
+    let started = std::time::Instant::now();
+    let e = load_dir_errors(dir.path());
+    assert!(
+        e.contains("exclusions/bar.rhai: error: the file is 52428800 bytes, larger than the limit of 1048576 for a policy file"),
+        "{e}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_line_too_long_for_exact_positions_is_refused_with_its_line() {
+    let dir = small_policy_dir();
+    let body = format!("let s = \"{}\";\nnot_met()", "x".repeat(70_000));
+    std::fs::write(
+        dir.path().join("exclusions/bar.rhai"),
+        rule("bar", "exclusions", "bar", &body),
+    )
+    .unwrap();
+    let e = load_dir_errors(dir.path());
+    assert!(
+        e.contains("exclusions/bar.rhai:9:1: error: line 9 is 70011 characters long, more than the limit of 10000"),
+        "{e}"
+    );
+    assert!(e.len() < 1000, "the line is shown: {} bytes", e.len());
+}
+
+#[test]
+fn a_byte_order_mark_at_the_start_of_a_rule_file_is_accepted() {
+    let dir = small_policy_dir();
+    let text = format!("\u{feff}{}", rule("bar", "exclusions", "bar", "not_met()"));
+    std::fs::write(dir.path().join("exclusions/bar.rhai"), text).unwrap();
+    let p = Policy::from_dir(dir.path()).unwrap_or_else(|e| panic!("{}", errors(&e)));
+    assert!(p.rule("exclusions.bar").is_some());
+}
+
+#[test]
+fn diff_base_goes_through_the_same_loader() {
+    let dir = small_policy_dir();
+    let manifest = MANIFEST.replace("exclusions/bar.rhai", "../outside.rhai");
+    std::fs::write(dir.path().join("policy.toml"), manifest).unwrap();
+    let (code, _, err) =
+        crate::support::run(&["diff", "--base", &dir.path().display().to_string()], None);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("`../outside.rhai` is outside the policy folder"),
+        "{err}"
+    );
+}
