@@ -229,6 +229,93 @@ fn stage_help(stage: crate::policy::Stage) -> String {
     }
 }
 
+/// Values the engine itself gives to a rule's texts: `points` (of `score`), `value` (of a step), `limit` and
+/// `amount` (of a cap or check).
+const ENGINE_VALUES: [&str; 4] = ["points", "value", "limit", "amount"];
+
+/// Placeholders (`{name}`) in a rule's texts that no value of the rule can fill: the names a rule gives are the keys
+/// of its `#{ … }` maps, properties it sets and strings it uses, plus [`ENGINE_VALUES`]. A misspelt placeholder would
+/// otherwise be printed with its braces. `texts` are (header key, text, line of the key); positions are found in
+/// `source`.
+pub fn placeholder_issues(
+    ast: &AST,
+    texts: &[(&str, &str, usize)],
+    source: &str,
+) -> Vec<StaticIssue> {
+    let mut given: BTreeSet<String> = ENGINE_VALUES.iter().map(|s| s.to_string()).collect();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, _) in m.0.iter() {
+                    given.insert(key.name.to_string());
+                    keys.insert(key.name.to_string());
+                }
+            }
+            Some(ASTNode::Expr(Expr::Property(p, _))) => {
+                given.insert(p.2.to_string());
+            }
+            Some(ASTNode::Expr(Expr::StringConstant(c, _))) => {
+                given.insert(c.to_string());
+            }
+            _ => {}
+        }
+        true
+    });
+    let mut issues = Vec::new();
+    for (key, text, line) in texts {
+        for name in placeholders(text) {
+            if given.contains(name) {
+                continue;
+            }
+            let needle = format!("{{{name}}}");
+            let (l, c) = source
+                .lines()
+                .enumerate()
+                .skip(line.saturating_sub(1))
+                .find_map(|(i, l)| l.find(&needle).map(|c| (i + 1, l[..c].chars().count() + 1)))
+                .unwrap_or((*line, 1));
+            let candidates = keys.iter().map(String::as_str).chain(ENGINE_VALUES);
+            let help = match did_you_mean(name, candidates) {
+                Some(s) => format!("did you mean `{{{s}}}`?"),
+                None if keys.is_empty() => {
+                    "a placeholder names a value the rule gives (in `#{ … }`); this rule gives none".into()
+                }
+                None => format!(
+                    "a placeholder names a value the rule gives (in `#{{ … }}`); this rule's texts can use {}",
+                    keys.iter()
+                        .map(|k| format!("{{{k}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            issues.push(StaticIssue {
+                message: format!("`{needle}` in the text `{key}` names no value this rule gives"),
+                line: l,
+                column: c,
+                help: Some(help),
+            });
+        }
+    }
+    issues
+}
+
+/// The placeholders of a text template, as [`crate::text::fill_in`] finds them (names of letters, digits and `_`).
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = rest.get(start + 1..).unwrap_or("");
+        let Some(end) = after.find('}') else { break };
+        let name = after.get(..end).unwrap_or("");
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(name);
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out
+}
+
 fn push_code(out: &mut RuleScan, code: &str, pos: Position) {
     if !code.is_empty() {
         out.codes.push((

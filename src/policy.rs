@@ -1490,7 +1490,25 @@ fn compile_rule(
         Some(ast) => crate::check::stage_issues(ast, declared_stage),
         None => Vec::new(),
     };
-    for issue in scan.issues.iter().chain(&stage_issues) {
+    let texts: Vec<(&str, &str, usize)> = header
+        .fields
+        .iter()
+        .filter(|(k, _)| {
+            let k = split_lang(k).map_or(k.as_str(), |(_, rest)| rest);
+            k == "met" || k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p))
+        })
+        .map(|(k, (v, line))| (k.as_str(), v.as_str(), *line))
+        .collect();
+    let placeholder_issues = match &ast {
+        Some(ast) => crate::check::placeholder_issues(ast, &texts, text),
+        None => Vec::new(),
+    };
+    for issue in scan
+        .issues
+        .iter()
+        .chain(&stage_issues)
+        .chain(&placeholder_issues)
+    {
         errors.push(
             PolicyError::new(file, issue.message.clone())
                 .at(issue.line, issue.column, text)
