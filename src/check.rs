@@ -150,14 +150,32 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                     }
                 }
                 if name == "fired" || name == "value_of" {
-                    if let Some(Expr::StringConstant(s, _)) = call.args.first() {
-                        out.rules.push((
+                    match call.args.first() {
+                        Some(Expr::StringConstant(s, _)) => out.rules.push((
                             s.to_string(),
                             pos.line().unwrap_or(1),
                             pos.position().unwrap_or(1),
-                        ));
+                        )),
+                        Some(_) => out.issues.push(issue(
+                            format!("`{name}` must name its rule with a string literal"),
+                            *pos,
+                            Some(format!(
+                                "write the rule's id in quotes, e.g. `fired(\"exclusions.major_fault\")`, so the checks can see which rule `{name}` reads"
+                            )),
+                        )),
+                        None => {}
                     }
                 }
+            }
+            // A `catch` would turn "this fact is unknown" (which stops the rule) into a decision.
+            Some(ASTNode::Stmt(Stmt::TryCatch(_, pos))) => {
+                out.issues.push(issue(
+                    "`try`/`catch` is not available in rules: it could turn an unknown fact into a decision".into(),
+                    *pos,
+                    Some(
+                        "handle a fact that may be unknown with `known(x)` or `x.if_unknown(default)`".into(),
+                    ),
+                ));
             }
             Some(ASTNode::Expr(Expr::Map(m, _))) => {
                 for (key, value) in m.0.iter() {
@@ -172,6 +190,129 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
         }
         true
     });
+    out
+}
+
+/// Functions of the vocabulary used outside the stages they belong to (`score` in an eligibility rule, …).
+pub fn stage_issues(ast: &AST, stage: crate::policy::Stage) -> Vec<StaticIssue> {
+    let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    let mut issues = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() {
+            let name = call.name.as_str();
+            if let Some(allowed) = crate::engine::vocabulary_stages(name) {
+                if !allowed.contains(&stage) && !script_fns.contains(name) {
+                    issues.push(issue(
+                        crate::engine::not_in_stage(name, stage, allowed),
+                        *pos,
+                        Some(stage_help(stage)),
+                    ));
+                }
+            }
+        }
+        true
+    });
+    issues
+}
+
+fn stage_help(stage: crate::policy::Stage) -> String {
+    use crate::policy::Stage;
+    match stage {
+        Stage::Eligibility | Stage::Exclusions => {
+            "rules of this stage conclude with met() or not_met()".into()
+        }
+        Stage::Priority => "priority rules conclude with score(points) or not_met()".into(),
+        Stage::Amount => "amount rules conclude with recommend(amount), met() or not_met()".into(),
+        Stage::Referrals => {
+            "referral rules conclude with refer(service, agency) or not_met()".into()
+        }
+    }
+}
+
+/// Values the engine itself gives to a rule's texts: `points` (of `score`), `value` (of a step), `limit` and
+/// `amount` (of a cap or check).
+const ENGINE_VALUES: [&str; 4] = ["points", "value", "limit", "amount"];
+
+/// Placeholders (`{name}`) in a rule's texts that no value of the rule can fill: the names a rule gives are the keys
+/// of its `#{ … }` maps, properties it sets and strings it uses, plus [`ENGINE_VALUES`]. A misspelt placeholder would
+/// otherwise be printed with its braces. `texts` are (header key, text, line of the key); positions are found in
+/// `source`.
+pub fn placeholder_issues(
+    ast: &AST,
+    texts: &[(&str, &str, usize)],
+    source: &str,
+) -> Vec<StaticIssue> {
+    let mut given: BTreeSet<String> = ENGINE_VALUES.iter().map(|s| s.to_string()).collect();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, _) in m.0.iter() {
+                    given.insert(key.name.to_string());
+                    keys.insert(key.name.to_string());
+                }
+            }
+            Some(ASTNode::Expr(Expr::Property(p, _))) => {
+                given.insert(p.2.to_string());
+            }
+            Some(ASTNode::Expr(Expr::StringConstant(c, _))) => {
+                given.insert(c.to_string());
+            }
+            _ => {}
+        }
+        true
+    });
+    let mut issues = Vec::new();
+    for (key, text, line) in texts {
+        for name in placeholders(text) {
+            if given.contains(name) {
+                continue;
+            }
+            let needle = format!("{{{name}}}");
+            let (l, c) = source
+                .lines()
+                .enumerate()
+                .skip(line.saturating_sub(1))
+                .find_map(|(i, l)| l.find(&needle).map(|c| (i + 1, l[..c].chars().count() + 1)))
+                .unwrap_or((*line, 1));
+            let candidates = keys.iter().map(String::as_str).chain(ENGINE_VALUES);
+            let help = match did_you_mean(name, candidates) {
+                Some(s) => format!("did you mean `{{{s}}}`?"),
+                None if keys.is_empty() => {
+                    "a placeholder names a value the rule gives (in `#{ … }`); this rule gives none".into()
+                }
+                None => format!(
+                    "a placeholder names a value the rule gives (in `#{{ … }}`); this rule's texts can use {}",
+                    keys.iter()
+                        .map(|k| format!("{{{k}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            issues.push(StaticIssue {
+                message: format!("`{needle}` in the text `{key}` names no value this rule gives"),
+                line: l,
+                column: c,
+                help: Some(help),
+            });
+        }
+    }
+    issues
+}
+
+/// The placeholders of a text template, as [`crate::text::fill_in`] finds them (names of letters, digits and `_`).
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = rest.get(start + 1..).unwrap_or("");
+        let Some(end) = after.find('}') else { break };
+        let name = after.get(..end).unwrap_or("");
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(name);
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
     out
 }
 

@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::facts::{catalogue, FactRef, FactType};
 use crate::params::{Lookup, Parameters};
+use crate::policy::Stage;
 use crate::suggest::did_you_mean;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
@@ -46,6 +47,55 @@ pub mod limits {
     pub const MAX_VARIABLES: usize = 256;
     /// Functions defined in one rule file.
     pub const MAX_FUNCTIONS: usize = 64;
+    /// Wall-clock time one rule may take for one case (the operations limit does not bound the time of operations
+    /// that are each heavy, such as sorting long lists).
+    pub const MAX_RULE_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+    /// Depth of a value a rule gives (lists and maps inside each other).
+    pub const MAX_VALUE_DEPTH: usize = 16;
+    /// Size of all values one rule gives for one case (in `met`, `step`, `cap`, …): elements plus string bytes.
+    pub const MAX_VALUE_SIZE: usize = 100_000;
+    /// The largest amount (in yuan, either sign) a step, cap, check, threshold or recommendation may have.
+    pub const MAX_AMOUNT: f64 = 1e12;
+    /// The clock is read every this many operations.
+    pub const TIME_CHECK_EVERY: u64 = 16;
+}
+
+/// The standard packages a rule may use: arithmetic, logic, strings, lists, maps, function pointers.
+/// rhai's `LanguageCorePackage` is left out on purpose: it offers `sleep` (waits, and panics on a huge number)
+/// — even with `no_time` — and `exit`, `take`, `tag`, `parse_json` and `get_fn_metadata_list`, none of which a
+/// rule needs. A function that is not registered cannot be reached by any name, not even `Fn("sle" + "ep")`.
+fn register_packages(e: &mut Engine) {
+    use rhai::packages::{
+        ArithmeticPackage, BasicArrayPackage, BasicBlobPackage, BasicFnPackage,
+        BasicIteratorPackage, BasicMapPackage, BasicMathPackage, BasicStringPackage,
+        BitFieldPackage, LogicPackage, MoreStringPackage, Package,
+    };
+    ArithmeticPackage::new().register_into_engine(e);
+    BasicStringPackage::new().register_into_engine(e);
+    BasicIteratorPackage::new().register_into_engine(e);
+    BasicFnPackage::new().register_into_engine(e);
+    BitFieldPackage::new().register_into_engine(e);
+    LogicPackage::new().register_into_engine(e);
+    BasicMathPackage::new().register_into_engine(e);
+    BasicArrayPackage::new().register_into_engine(e);
+    BasicBlobPackage::new().register_into_engine(e);
+    BasicMapPackage::new().register_into_engine(e);
+    MoreStringPackage::new().register_into_engine(e);
+}
+
+/// The token of rhai's "terminated" error when a rule runs out of time.
+#[derive(Debug, Clone)]
+struct TimeBudgetSignal;
+
+thread_local! {
+    /// When the rule running on this thread started.
+    static RULE_STARTED: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Called by rhai's progress callback: whether the rule running on this thread has used up its time.
+fn time_budget_exceeded(ops: u64) -> bool {
+    ops % limits::TIME_CHECK_EVERY == 0
+        && RULE_STARTED.with(|s| s.get().is_some_and(|t| t.elapsed() > limits::MAX_RULE_TIME))
 }
 
 /// A fact that the case file leaves unknown (absent or `null`).
@@ -84,7 +134,22 @@ impl Default for Sandbox {
     }
 }
 
+thread_local! {
+    /// Unknown facts that stopped the rule running on this thread (kept apart from the evaluation context, which
+    /// may be borrowed when a rule is stopped). A rule that was stopped is unknown, even if its error was caught.
+    static UNKNOWN_RAISED: RefCell<Vec<FactRef>> = const { RefCell::new(Vec::new()) };
+}
+
+thread_local! {
+    /// The index (in the policy) of the rule running on this thread: `fired` and `value_of` may only read rules
+    /// before it.
+    static RUNNING: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+    /// The stage of that rule (its id starts with it): the vocabulary is legal only in some stages.
+    static RUNNING_STAGE: std::cell::Cell<Option<Stage>> = const { std::cell::Cell::new(None) };
+}
+
 fn stop_unknown(facts: Vec<FactRef>) -> Box<EvalAltResult> {
+    UNKNOWN_RAISED.with(|r| r.borrow_mut().extend_from_slice(&facts));
     EvalAltResult::ErrorRuntime(Dynamic::from(UnknownSignal(facts)), Position::NONE).into()
 }
 
@@ -153,12 +218,7 @@ impl Sandbox {
     /// Builds the sandboxed engine. This is the only place an [`Engine`] is made.
     pub fn new() -> Self {
         let mut e = Engine::new_raw();
-        // Standard library: language core, arithmetic, strings, arrays, maps, logic. No I/O, time or modules
-        // (the crate is built without them).
-        {
-            use rhai::packages::Package;
-            rhai::packages::StandardPackage::new().register_into_engine(&mut e);
-        }
+        register_packages(&mut e);
         e.set_max_operations(limits::MAX_OPERATIONS);
         e.set_max_call_levels(limits::MAX_CALL_LEVELS);
         e.set_max_expr_depths(limits::MAX_EXPR_DEPTH.0, limits::MAX_EXPR_DEPTH.1);
@@ -176,6 +236,7 @@ impl Sandbox {
         e.set_allow_shadowing(true);
         // Registered operators must be consulted for built-in types too, so that mixed comparisons fail.
         e.set_fast_operators(false);
+        e.on_progress(|ops| time_budget_exceeded(ops).then(|| Dynamic::from(TimeBudgetSignal)));
         e.on_print(|_| {});
         e.on_debug(|_, _, _| {});
         // `switch` silently takes its default branch for values it cannot match (such as an unknown fact).
@@ -288,6 +349,8 @@ pub(crate) struct Current {
     pub presumed: Vec<(FactRef, Value)>,
     pub conclusion: Option<Conclusion>,
     pub effects: Vec<Effect>,
+    /// Size of the values the rule gave so far (bounded by [`limits::MAX_VALUE_SIZE`]).
+    pub value_size: usize,
 }
 
 /// The result of one rule for one case.
@@ -388,6 +451,17 @@ pub struct RuleFailure {
 impl Sandbox {
     /// Evaluates a rule's statements with this thread's runtime state; the operation limit counts per rule.
     fn eval(&self, ast: &AST, scope: &mut Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> {
+        RULE_STARTED.with(|s| s.set(Some(std::time::Instant::now())));
+        let r = self.eval_timed(ast, scope);
+        RULE_STARTED.with(|s| s.set(None));
+        r
+    }
+
+    fn eval_timed(
+        &self,
+        ast: &AST,
+        scope: &mut Scope<'static>,
+    ) -> Result<Dynamic, Box<EvalAltResult>> {
         RUNTIME.with(|rt| {
             let mut rt = rt.borrow_mut();
             if rt.as_ref().is_none_or(|(id, _, _)| *id != self.id) {
@@ -429,11 +503,30 @@ impl Sandbox {
         scope: &mut Scope<'static>,
     ) -> Result<(), RuleFailure> {
         with_ctx(|c| c.current = Current::default());
+        UNKNOWN_RAISED.with(|r| r.borrow_mut().clear());
         let len = scope.len();
+        RUNNING.with(|r| r.set(Some(index)));
+        let stage = with_ctx(|c| {
+            c.rule_ids
+                .iter()
+                .find(|(_, &i)| i == index)
+                .and_then(|(id, _)| id.split('.').next())
+                .and_then(|prefix| Stage::ALL.into_iter().find(|s| s.as_str() == prefix))
+        });
+        RUNNING_STAGE.with(|s| s.set(stage));
         let result = self.eval(ast, scope);
+        RUNNING.with(|r| r.set(None));
+        RUNNING_STAGE.with(|s| s.set(None));
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
+        let raised = UNKNOWN_RAISED.with(|r| std::mem::take(&mut *r.borrow_mut()));
         let run = match result {
+            // Stopped by an unknown fact whose error was caught: still unknown.
+            Ok(_) if !raised.is_empty() => RuleRun::Unknown {
+                missing: dedup(raised),
+                reads: dedup(current.reads),
+                params: dedup(current.params),
+            },
             Ok(_) => match current.conclusion {
                 Some(conclusion) => RuleRun::Concluded {
                     conclusion,
@@ -538,6 +631,10 @@ fn failure(err: &EvalAltResult) -> RuleFailure {
         EvalAltResult::ErrorTooManyOperations(_) => format!(
             "the rule ran more than {} operations and was stopped (a loop that does not end?)",
             limits::MAX_OPERATIONS
+        ),
+        EvalAltResult::ErrorTerminated(token, _) if token.is::<TimeBudgetSignal>() => format!(
+            "the rule took longer than {} s and was stopped (a loop over heavy operations?)",
+            limits::MAX_RULE_TIME.as_secs_f64()
         ),
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("the rule called functions more than {} deep and was stopped (recursion without end?)", limits::MAX_CALL_LEVELS)
@@ -815,7 +912,66 @@ fn register_params(e: &mut Engine) {
 // ---------------------------------------------------------------------------------------------------------------
 // The vocabulary rules conclude with.
 
+/// Checks, without recursion, that a value a rule gives (in `met`, `step`, …) is nested at most
+/// [`limits::MAX_VALUE_DEPTH`] deep, and counts its size (elements and string bytes) against what the rule may still
+/// give in all ([`limits::MAX_VALUE_SIZE`]). rhai's own limits bound the length of one list or string, not the
+/// depth of lists in lists, so a rule could otherwise build a value whose conversion overflows the stack or
+/// writes hundreds of megabytes of JSON.
+fn check_value_bounds(v: &Dynamic) -> RhaiResult<()> {
+    let mut size = 0usize;
+    measure(v, 1, &mut size)?;
+    let total = with_ctx(|c| {
+        c.current.value_size += size;
+        c.current.value_size
+    });
+    if total > limits::MAX_VALUE_SIZE {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+fn too_large() -> Box<EvalAltResult> {
+    error(format!(
+        "the rule gave values larger than {} elements and bytes in all",
+        limits::MAX_VALUE_SIZE
+    ))
+}
+
+/// Adds the size of `v` (at `depth`) to `size`; the recursion stops at [`limits::MAX_VALUE_DEPTH`].
+fn measure(v: &Dynamic, depth: usize, size: &mut usize) -> RhaiResult<()> {
+    if depth > limits::MAX_VALUE_DEPTH {
+        return Err(error(format!(
+            "the rule gave a value nested more than {} deep (lists or maps inside each other)",
+            limits::MAX_VALUE_DEPTH
+        )));
+    }
+    *size += 1;
+    if let Some(s) = v.read_lock::<ImmutableString>() {
+        *size += s.len();
+    } else if let Some(arr) = v.read_lock::<rhai::Array>() {
+        for x in arr.iter() {
+            measure(x, depth + 1, size)?;
+        }
+    } else if let Some(map) = v.read_lock::<rhai::Map>() {
+        for (k, x) in map.iter() {
+            *size += k.len();
+            measure(x, depth + 1, size)?;
+        }
+    }
+    if *size > limits::MAX_VALUE_SIZE {
+        return Err(too_large());
+    }
+    Ok(())
+}
+
+/// A value a rule gives, as JSON, once its depth and size are checked.
 fn to_json(v: &Dynamic) -> RhaiResult<Value> {
+    check_value_bounds(v)?;
+    to_json_bounded(v)
+}
+
+/// A value of bounded depth as JSON (the recursion is as deep as the value: at most [`limits::MAX_VALUE_DEPTH`]).
+fn to_json_bounded(v: &Dynamic) -> RhaiResult<Value> {
     if let Some(u) = v.read_lock::<Unknown>() {
         return Err(unknown_used(&u));
     }
@@ -832,7 +988,7 @@ fn to_json(v: &Dynamic) -> RhaiResult<Value> {
     } else if let Some(s) = v.read_lock::<ImmutableString>() {
         Value::String(s.to_string())
     } else if let Some(arr) = v.read_lock::<rhai::Array>() {
-        Value::Array(arr.iter().map(to_json).collect::<RhaiResult<_>>()?)
+        Value::Array(arr.iter().map(to_json_bounded).collect::<RhaiResult<_>>()?)
     } else if let Some(f) = v.read_lock::<FactObject>() {
         Value::String(f.fact.pointer())
     } else {
@@ -873,6 +1029,25 @@ fn number(v: &Dynamic, what: &str) -> RhaiResult<f64> {
         .map_err(|_| error(format!("{what} must be a number, not {}", type_label(v))))
 }
 
+/// A number of the amount's arithmetic (`step`, `cap`, `check`, `threshold`, `recommend`): finite and at most
+/// [`limits::MAX_AMOUNT`] in size, or the rule fails naming it (NaN would be written as `null`, and 1e300 cannot be
+/// shown as a whole number of yuan).
+fn money(v: &Dynamic, what: &str) -> RhaiResult<f64> {
+    let x = number(v, what)?;
+    if !x.is_finite() || x.abs() > limits::MAX_AMOUNT {
+        let shown = if x.is_finite() {
+            format!("{x:e}")
+        } else {
+            x.to_string()
+        };
+        return Err(error(format!(
+            "{what} must be a finite number between -{max:e} and {max:e}, not {shown}",
+            max = limits::MAX_AMOUNT
+        )));
+    }
+    Ok(x)
+}
+
 /// Looks at the conclusion of an earlier rule without copying it: `f` gets it (or `None` if its stage did not run).
 /// The facts that rule read count as read by this one; if it was undecided, this rule is undecided too.
 fn with_outcome<R>(
@@ -886,9 +1061,18 @@ fn with_outcome<R>(
                 .unwrap_or_default();
             return Err(error(format!("there is no rule `{id}`{hint}")));
         };
+        if RUNNING
+            .with(|r| r.get())
+            .is_some_and(|running| i >= running)
+        {
+            return Err(error(format!(
+                "rule `{id}` has not run yet (it is this rule or listed after it), so its outcome is not known; \
+                 a rule may only read rules listed before it"
+            )));
+        }
         match c.runs.get(i).and_then(Option::as_ref) {
-            // Load-time checks make sure a rule only names rules listed before it; one that has no result
-            // belongs to a stage that did not run for this case (amount rules for a declined case).
+            // A rule listed before this one that has no result belongs to a stage that did not run for this case
+            // (amount rules for a declined case).
             None => f(None),
             Some(RuleRun::Unknown { missing, .. }) => {
                 c.current
@@ -908,7 +1092,7 @@ fn with_outcome<R>(
 
 /// `step(code, value[, values])`: records a step of the amount's arithmetic and gives the value back.
 fn step_effect(code: &str, v: Dynamic, values: BTreeMap<String, Value>) -> RhaiResult<Dynamic> {
-    let value = number(&v, "a step's value")?;
+    let value = money(&v, "a step's value")?;
     effect(Effect::Step {
         code: code.into(),
         value,
@@ -924,7 +1108,7 @@ fn cap_effect(
     limit: Dynamic,
     values: BTreeMap<String, Value>,
 ) -> RhaiResult<rhai::FLOAT> {
-    let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the cap")?);
+    let (amount, limit) = (money(&amount, "the amount")?, money(&limit, "the cap")?);
     let applied = amount > limit;
     effect(Effect::Cap {
         code: code.into(),
@@ -936,14 +1120,59 @@ fn cap_effect(
     Ok(amount.min(limit))
 }
 
+/// The stages in which a function of the vocabulary may be used; `None` for functions every stage may use.
+/// Conclusions mean different things in different stages (`score` counts points in the priority stage, and would
+/// count as met in an eligibility condition), so each is legal only where it means something.
+pub(crate) fn vocabulary_stages(name: &str) -> Option<&'static [Stage]> {
+    use Stage::*;
+    Some(match name {
+        "met" => &[Eligibility, Exclusions, Amount],
+        "score" => &[Priority],
+        "refer" => &[Referrals],
+        "fast_track" | "require_approval" => &[Eligibility, Exclusions, Amount],
+        "payment" | "co_recipient" | "step" | "cap" | "check" | "threshold" | "recommend" => {
+            &[Amount]
+        }
+        "decision" => &[Priority, Amount, Referrals],
+        "tier" | "priority_score" => &[Amount, Referrals],
+        _ => return None,
+    })
+}
+
+/// What to say when `name` is used in a stage where it is not legal.
+pub(crate) fn not_in_stage(name: &str, stage: Stage, allowed: &[Stage]) -> String {
+    let list: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    format!(
+        "`{name}` cannot be used in a rule of stage {}: it belongs to the {} stage{}",
+        stage.as_str(),
+        list.join(", "),
+        if list.len() > 1 { "s" } else { "" }
+    )
+}
+
+/// Refuses `name` when the running rule's stage may not use it.
+fn allowed_here(name: &str) -> RhaiResult<()> {
+    let Some(stage) = RUNNING_STAGE.with(|s| s.get()) else {
+        return Ok(());
+    };
+    match vocabulary_stages(name) {
+        Some(allowed) if !allowed.contains(&stage) => {
+            Err(error(not_in_stage(name, stage, allowed)))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn register_vocabulary(e: &mut Engine) {
     e.register_fn("met", || {
+        allowed_here("met")?;
         conclude(Conclusion::Met {
             points: None,
             values: BTreeMap::new(),
         })
     });
     e.register_fn("met", |m: rhai::Map| {
+        allowed_here("met")?;
         conclude(Conclusion::Met {
             points: None,
             values: to_values(&m)?,
@@ -960,18 +1189,21 @@ fn register_vocabulary(e: &mut Engine) {
         })
     });
     e.register_fn("score", |p: rhai::INT| {
+        allowed_here("score")?;
         conclude(Conclusion::Met {
             points: Some(p),
             values: BTreeMap::new(),
         })
     });
     e.register_fn("score", |p: rhai::INT, m: rhai::Map| {
+        allowed_here("score")?;
         conclude(Conclusion::Met {
             points: Some(p),
             values: to_values(&m)?,
         })
     });
     e.register_fn("refer", |service: &str, agency: &str| {
+        allowed_here("refer")?;
         effect(Effect::Referral {
             service: service.into(),
             agency: agency.into(),
@@ -982,6 +1214,7 @@ fn register_vocabulary(e: &mut Engine) {
         })
     });
     e.register_fn("refer", |service: &str, agency: &str, m: rhai::Map| {
+        allowed_here("refer")?;
         effect(Effect::Referral {
             service: service.into(),
             agency: agency.into(),
@@ -991,8 +1224,13 @@ fn register_vocabulary(e: &mut Engine) {
             values: to_values(&m)?,
         })
     });
-    e.register_fn("fast_track", || effect(Effect::FastTrack));
+    e.register_fn("fast_track", || -> RhaiResult<()> {
+        allowed_here("fast_track")?;
+        effect(Effect::FastTrack);
+        Ok(())
+    });
     e.register_fn("require_approval", |code: &str| -> RhaiResult<()> {
+        allowed_here("require_approval")?;
         const CODES: [&str; 4] = [
             "collective_decision",
             "over_36_months",
@@ -1009,6 +1247,7 @@ fn register_vocabulary(e: &mut Engine) {
         Ok(())
     });
     e.register_fn("payment", |mode: &str| -> RhaiResult<()> {
+        allowed_here("payment")?;
         if mode != "one_off" && mode != "supervised_instalments" {
             return Err(error(format!(
                 "unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\""
@@ -1017,37 +1256,35 @@ fn register_vocabulary(e: &mut Engine) {
         effect(Effect::Payment(mode.into()));
         Ok(())
     });
-    e.register_fn("co_recipient", |d: FactObject| {
-        effect(Effect::CoRecipient(d.fact))
-    });
-    e.register_fn("step", |code: &str, v: Dynamic| -> RhaiResult<Dynamic> {
-        let value = number(&v, "a step's value")?;
-        effect(Effect::Step {
-            code: code.into(),
-            value,
-            values: BTreeMap::new(),
-        });
-        Ok(v)
+    e.register_fn("co_recipient", |d: FactObject| -> RhaiResult<()> {
+        allowed_here("co_recipient")?;
+        effect(Effect::CoRecipient(d.fact));
+        Ok(())
     });
     e.register_fn("step", |code: &str, v: Dynamic| {
+        allowed_here("step")?;
         step_effect(code, v, BTreeMap::new())
     });
     e.register_fn("step", |code: &str, v: Dynamic, m: rhai::Map| {
+        allowed_here("step")?;
         step_effect(code, v, to_values(&m)?)
     });
     e.register_fn("cap", |code: &str, amount: Dynamic, limit: Dynamic| {
+        allowed_here("cap")?;
         cap_effect(code, amount, limit, BTreeMap::new())
     });
     e.register_fn(
         "cap",
         |code: &str, amount: Dynamic, limit: Dynamic, m: rhai::Map| {
+            allowed_here("cap")?;
             cap_effect(code, amount, limit, to_values(&m)?)
         },
     );
     e.register_fn(
         "check",
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
-            let (amount, limit) = (number(&amount, "the amount")?, number(&limit, "the limit")?);
+            allowed_here("check")?;
+            let (amount, limit) = (money(&amount, "the amount")?, money(&limit, "the limit")?);
             let exceeded = amount > limit;
             effect(Effect::Check {
                 code: code.into(),
@@ -1062,9 +1299,10 @@ fn register_vocabulary(e: &mut Engine) {
     e.register_fn(
         "threshold",
         |code: &str, amount: Dynamic, limit: Dynamic| -> RhaiResult<bool> {
+            allowed_here("threshold")?;
             let (amount, limit) = (
-                number(&amount, "the amount")?,
-                number(&limit, "the threshold")?,
+                money(&amount, "the amount")?,
+                money(&limit, "the threshold")?,
             );
             let reached = amount >= limit;
             effect(Effect::Check {
@@ -1078,7 +1316,8 @@ fn register_vocabulary(e: &mut Engine) {
         },
     );
     e.register_fn("recommend", |amount: Dynamic| -> RhaiResult<()> {
-        let a = number(&amount, "the recommended amount")?;
+        allowed_here("recommend")?;
+        let a = money(&amount, "the recommended amount")?;
         if !a.is_finite() || a < 0.0 {
             return Err(error(format!(
                 "the recommended amount must be a finite number ≥ 0, not {a}"
@@ -1196,4 +1435,43 @@ pub fn describe_parse_error(e: &rhai::ParseError) -> String {
         return "`switch` is not available in rules; use if / else if".into();
     }
     format!("syntax error: {s}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs a rule's text (without the static checks, which refuse `try`) on a case with no facts.
+    fn run_unchecked(text: &str) -> Option<RuleRun> {
+        let sandbox = Sandbox::new();
+        let ast = sandbox.compile(text).ok()?;
+        let ast = sandbox.optimize(ast);
+        let ctx = EvalCtx {
+            case: Arc::new(serde_json::json!({})),
+            params: Arc::new(Parameters::new(BTreeMap::new())),
+            date: "2022-01-01".into(),
+            province: None,
+            rule_ids: Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
+            runs: vec![None],
+            decision: None,
+            tier: None,
+            score: None,
+            current: Current::default(),
+        };
+        let mut scope = base_scope();
+        let (result, ctx) = with_case(ctx, || sandbox.run_rule(0, &ast, &mut scope))?;
+        result.ok()?;
+        ctx.runs.into_iter().next().flatten()
+    }
+
+    #[test]
+    fn an_unknown_fact_caught_by_try_still_makes_the_rule_unknown() {
+        let run = run_unchecked(
+            "let x = 0; try { x = facts.applicant.age + 1; } catch { x = 5; } met(#{ x: x })",
+        );
+        assert!(
+            matches!(&run, Some(RuleRun::Unknown { missing, .. }) if missing.len() == 1),
+            "{run:?}"
+        );
+    }
 }

@@ -340,6 +340,18 @@ pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) 
                     format!("parameter `{name}` does not vary by region; set `by_region = true` or remove `region`")
                 }));
             }
+            // Every unit is numeric: a value is a number, or a table of numbers keyed by a fact's values.
+            if !matches!(&v.value, Value::Number(_) | Value::Object(_)) {
+                errors.push(err(format!(
+                    "parameter `{name}` is in `{}`, so its value must be a number (or a table of numbers), not {}",
+                    p.unit,
+                    match &v.value {
+                        Value::String(s) => format!("the string \"{s}\""),
+                        other => other.to_string(),
+                    }
+                )));
+                continue;
+            }
             match to_dynamic(&v.value) {
                 Some(d) => v.dynamic = d,
                 None => errors.push(err(format!(

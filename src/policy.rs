@@ -273,6 +273,20 @@ pub struct PolicySource {
     pub label: String,
     /// File contents by relative path (`/`-separated).
     pub files: BTreeMap<String, String>,
+    /// Rule files (`.rhai`) found beside the rule files the manifest names but not named by it (not read).
+    pub unlisted: BTreeSet<String>,
+}
+
+/// Limits on the files of a policy read from a folder.
+pub mod limits {
+    /// Size of one policy file (manifest, rule, parameter or text file), in bytes.
+    pub const MAX_FILE_SIZE: u64 = 1024 * 1024;
+    /// Length of one line of a rule file, in characters (positions in rule files are exact up to 65,535).
+    pub const MAX_RULE_LINE: usize = 10_000;
+    /// Lines of one rule file.
+    pub const MAX_RULE_LINES: usize = 65_535;
+    /// Entries looked at in one folder when looking for rule files the manifest does not name.
+    pub const MAX_FOLDER_ENTRIES: usize = 10_000;
 }
 
 impl PolicySource {
@@ -283,6 +297,7 @@ impl PolicySource {
         PolicySource {
             label: "rules".into(),
             files,
+            unlisted: BTreeSet::new(),
         }
     }
 
@@ -295,14 +310,7 @@ impl PolicySource {
                     "pass the folder that holds policy.toml, e.g. `--rules rules`",
                 )]);
         }
-        let mut files = BTreeMap::new();
-        let mut errors = Vec::new();
-        collect_dir(dir, dir, &label, &mut files, &mut errors, 0);
-        if errors.is_empty() {
-            Ok(PolicySource { label, files })
-        } else {
-            Err(errors)
-        }
+        read_manifest_files(dir, label)
     }
 
     /// The policy folder `dir` as it was at git revision `rev` (e.g. `HEAD~1`, `main`), read with git without
@@ -361,7 +369,11 @@ impl PolicySource {
                 dir.display()
             )));
         }
-        Ok(PolicySource { label, files })
+        Ok(PolicySource {
+            label,
+            files,
+            unlisted: BTreeSet::new(),
+        })
     }
 
     /// The path of a file as shown to users.
@@ -406,53 +418,182 @@ fn collect_embedded(dir: &Dir<'_>, out: &mut BTreeMap<String, String>) {
     }
 }
 
-fn collect_dir(
-    root: &Path,
-    dir: &Path,
-    label: &str,
-    out: &mut BTreeMap<String, String>,
-    errors: &mut Vec<PolicyError>,
-    depth: usize,
-) {
-    if depth > 8 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        errors.push(PolicyError::new(
-            dir.display().to_string(),
-            "cannot read this folder",
-        ));
-        return;
+/// The files a manifest names, loosely read (the manifest is checked properly by [`Policy::load`]).
+#[derive(Debug, Default, Deserialize)]
+struct ManifestFiles {
+    #[serde(default)]
+    parameters: Vec<String>,
+    #[serde(default)]
+    questions: Option<String>,
+    #[serde(default)]
+    text: BTreeMap<String, String>,
+    #[serde(default)]
+    stages: BTreeMap<String, Vec<String>>,
+}
+
+/// Reads a policy folder: the manifest, then only the files it names, each a regular file inside the folder (after
+/// following links) and under [`limits::MAX_FILE_SIZE`]. A named file that does not exist is left out (loading
+/// reports it); rule files beside the named ones that the manifest does not name are listed, not read.
+fn read_manifest_files(dir: &Path, label: String) -> Result<PolicySource, Vec<PolicyError>> {
+    let root = std::fs::canonicalize(dir).map_err(|e| {
+        vec![PolicyError::new(
+            &label,
+            format!("cannot open the policy folder: {e}"),
+        )]
+    })?;
+    let shown = |rel: &str| format!("{label}/{rel}");
+    let mut files = BTreeMap::new();
+    let mut errors = Vec::new();
+    let manifest_text = match read_policy_file(&root, MANIFEST) {
+        Ok(Some(text)) => text,
+        Ok(None) => {
+            return Ok(PolicySource {
+                label,
+                files,
+                unlisted: BTreeSet::new(),
+            })
+        }
+        Err(msg) => return Err(vec![PolicyError::new(shown(MANIFEST), msg)]),
     };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let path = e.path();
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .to_string_lossy()
-            .replace('\\', "/");
-        if path.is_dir() {
-            collect_dir(root, &path, label, out, errors, depth + 1);
-        } else if is_policy_file(&rel) {
-            match std::fs::read(&path) {
-                Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(text) => {
-                        out.insert(rel, text);
-                    }
-                    Err(_) => errors.push(PolicyError::new(
-                        format!("{label}/{rel}"),
-                        "the file is not valid UTF-8",
-                    )),
-                },
-                Err(e) => errors.push(PolicyError::new(
-                    format!("{label}/{rel}"),
-                    format!("cannot read the file: {e}"),
-                )),
+    let named: ManifestFiles = toml::from_str(&manifest_text).unwrap_or_default();
+    files.insert(MANIFEST.to_string(), manifest_text.clone());
+    let rule_files: Vec<&String> = named.stages.values().flatten().collect();
+    let all = named
+        .parameters
+        .iter()
+        .chain(named.questions.iter())
+        .chain(named.text.values())
+        .chain(rule_files.iter().copied());
+    for rel in all {
+        if files.contains_key(rel.as_str()) {
+            continue;
+        }
+        let place = |e: PolicyError| match locate(&manifest_text, &format!("\"{rel}\"")) {
+            Some((line, col)) => e.at(line, col, &manifest_text),
+            None => e,
+        };
+        if !is_inside(rel) {
+            errors.push(place(
+                PolicyError::new(
+                    shown(MANIFEST),
+                    format!("`{rel}` is outside the policy folder"),
+                )
+                .help("name policy files by their path inside the policy folder, e.g. \"eligibility/hardship.rhai\""),
+            ));
+            continue;
+        }
+        match read_policy_file(&root, rel) {
+            Ok(Some(text)) => {
+                files.insert(rel.clone(), text);
+            }
+            Ok(None) => {}
+            Err(msg) => errors.push(PolicyError::new(shown(rel), msg)),
+        }
+    }
+    // Rule files the manifest does not name, in the folders of those it names (names only: nothing is read).
+    let folders: BTreeSet<&str> = rule_files
+        .iter()
+        .filter(|r| is_inside(r))
+        .map(|r| r.rsplit_once('/').map_or("", |(d, _)| d))
+        .collect();
+    let mut unlisted = BTreeSet::new();
+    for folder in folders {
+        let Ok(entries) = std::fs::read_dir(root.join(folder)) else {
+            continue;
+        };
+        for entry in entries
+            .take(limits::MAX_FOLDER_ENTRIES)
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy().to_string();
+            let rel = if folder.is_empty() {
+                name.clone()
+            } else {
+                format!("{folder}/{name}")
+            };
+            if name.ends_with(".rhai") && !files.contains_key(&rel) {
+                unlisted.insert(rel);
             }
         }
     }
+    if errors.is_empty() {
+        Ok(PolicySource {
+            label,
+            files,
+            unlisted,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Whether a path named in the manifest stays inside the policy folder as written (no `..`, not absolute).
+fn is_inside(rel: &str) -> bool {
+    let path = Path::new(rel);
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.starts_with('\\')
+        && path.components().all(|c| {
+            matches!(
+                c,
+                std::path::Component::Normal(_) | std::path::Component::CurDir
+            )
+        })
+}
+
+/// Reads one file of a policy folder (`root` is canonical): `None` if it does not exist; an error if it leads out
+/// of the folder (through a link), is not a regular file (a FIFO or device is refused without being opened), is
+/// larger than [`limits::MAX_FILE_SIZE`] or is not UTF-8. A byte-order mark at its start is dropped.
+fn read_policy_file(root: &Path, rel: &str) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let path = root.join(rel);
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read the file: {e}")),
+        Ok(_) => {}
+    }
+    let real = match std::fs::canonicalize(&path) {
+        Ok(p) => p,
+        // A link to nothing.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read the file: {e}")),
+    };
+    if !real.starts_with(root) {
+        return Err(
+            "the file is outside the policy folder (a link leads out of it); policy files must be inside it"
+                .into(),
+        );
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot read the file: {e}"))?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (a folder, FIFO or device); policy files must be regular files"
+                .into(),
+        );
+    }
+    if meta.len() > limits::MAX_FILE_SIZE {
+        return Err(format!(
+            "the file is {} bytes, larger than the limit of {} for a policy file",
+            meta.len(),
+            limits::MAX_FILE_SIZE
+        ));
+    }
+    let file = std::fs::File::open(&real).map_err(|e| format!("cannot read the file: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if bytes.len() as u64 > limits::MAX_FILE_SIZE {
+        return Err(format!(
+            "the file is larger than the limit of {} bytes for a policy file",
+            limits::MAX_FILE_SIZE
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_string())?;
+    Ok(Some(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }))
 }
 
 #[derive(Debug, Deserialize)]
@@ -795,7 +936,7 @@ impl Policy {
                 }
             }
         }
-        for rel in source.files.keys() {
+        for rel in source.files.keys().chain(&source.unlisted) {
             if rel.ends_with(".rhai") && !listed.contains(rel) {
                 errors.push(
                     PolicyError::new(
@@ -1189,6 +1330,39 @@ pub(crate) fn toml_error_pub(file: &str, text: &str, e: &toml::de::Error) -> Pol
     toml_error(file, text, e)
 }
 
+/// A rule file's lines are bounded ([`limits::MAX_RULE_LINE`] characters, [`limits::MAX_RULE_LINES`] lines), so
+/// every position reported in it is exact (rhai counts lines and columns up to 65,535).
+fn check_rule_shape(text: &str, file: &str) -> Result<(), Vec<PolicyError>> {
+    for (i, line) in text.lines().enumerate() {
+        if i >= limits::MAX_RULE_LINES {
+            return Err(vec![PolicyError::new(
+                file,
+                format!(
+                    "the rule file has more than {} lines",
+                    limits::MAX_RULE_LINES
+                ),
+            )
+            .help("split the rule, or move data to a parameter file")]);
+        }
+        let chars = line.chars().count();
+        if chars > limits::MAX_RULE_LINE {
+            let mut e = PolicyError::new(
+                file,
+                format!(
+                    "line {} is {chars} characters long, more than the limit of {}",
+                    i + 1,
+                    limits::MAX_RULE_LINE
+                ),
+            )
+            .help("break the line, or move data to a parameter file");
+            e.line = Some(i + 1);
+            e.column = Some(1);
+            return Err(vec![e]);
+        }
+    }
+    Ok(())
+}
+
 fn compile_rule(
     sandbox: &Sandbox,
     params: &Parameters,
@@ -1197,6 +1371,8 @@ fn compile_rule(
     stage: Stage,
     languages: &[Lang],
 ) -> Result<Rule, Vec<PolicyError>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    check_rule_shape(text, file)?;
     let header = parse_header(text, file)?;
     let mut errors = Vec::new();
     let translations = check_translations(&header, file, text, languages, &mut errors);
@@ -1310,7 +1486,29 @@ fn compile_rule(
         ),
         None => Default::default(),
     };
-    for issue in &scan.issues {
+    let stage_issues = match &ast {
+        Some(ast) => crate::check::stage_issues(ast, declared_stage),
+        None => Vec::new(),
+    };
+    let texts: Vec<(&str, &str, usize)> = header
+        .fields
+        .iter()
+        .filter(|(k, _)| {
+            let k = split_lang(k).map_or(k.as_str(), |(_, rest)| rest);
+            k == "met" || k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p))
+        })
+        .map(|(k, (v, line))| (k.as_str(), v.as_str(), *line))
+        .collect();
+    let placeholder_issues = match &ast {
+        Some(ast) => crate::check::placeholder_issues(ast, &texts, text),
+        None => Vec::new(),
+    };
+    for issue in scan
+        .issues
+        .iter()
+        .chain(&stage_issues)
+        .chain(&placeholder_issues)
+    {
         errors.push(
             PolicyError::new(file, issue.message.clone())
                 .at(issue.line, issue.column, text)

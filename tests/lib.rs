@@ -12,6 +12,7 @@ mod cli;
 mod corpus;
 mod diff;
 mod engine;
+mod hardening;
 mod interview;
 mod laws;
 mod policies;
