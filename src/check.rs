@@ -198,14 +198,21 @@ pub fn stage_issues(ast: &AST, stage: crate::policy::Stage) -> Vec<StaticIssue> 
     let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
     let mut issues = Vec::new();
     ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(ASTNode::Expr(Expr::FnCall(call, pos))) = path.last() {
+        // A call, or a method call (`x.presume(false)`).
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos))) = path.last() {
             let name = call.name.as_str();
             if let Some(allowed) = crate::engine::vocabulary_stages(name) {
                 if !allowed.contains(&stage) && !script_fns.contains(name) {
                     issues.push(issue(
                         crate::engine::not_in_stage(name, stage, allowed),
                         *pos,
-                        Some(stage_help(stage)),
+                        Some(if name == "presume" {
+                            "only a bar (Art. 8) may presume a fact the procuratorate has yet to establish; \
+                             the conditions of assistance need the facts themselves"
+                                .to_string()
+                        } else {
+                            stage_help(stage)
+                        }),
                     ));
                 }
             }
@@ -499,4 +506,55 @@ pub fn lint(policy: &Policy) -> Vec<PolicyError> {
         warnings.push(w);
     }
     warnings
+}
+
+/// A fact a rule presumes when the case leaves it unknown (`facts.….presume(value)`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Presumption {
+    /// The rule's id.
+    pub rule: String,
+    /// The rule file and the line of the presumption.
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// The fact, as a JSON Pointer.
+    pub fact: String,
+    /// The value presumed, as written in the rule.
+    pub value: String,
+}
+
+/// Every presumption the policy declares, in rule order: what a handler is asked to confirm when a case leaves the
+/// fact unknown.
+pub fn presumptions(policy: &crate::Policy) -> Vec<Presumption> {
+    let mut out = Vec::new();
+    for rule in &policy.rules {
+        for (n, line) in rule.source.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            let mut rest = line;
+            let mut offset = 0;
+            while let Some(at) = rest.find(".presume(") {
+                let before = &line[..offset + at];
+                let start = before
+                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+                    .map_or(0, |i| i + 1);
+                let path = &before[start..];
+                let after = &line[offset + at + ".presume(".len()..];
+                let value = after.split(')').next().unwrap_or("").trim().to_string();
+                if let Some(p) = path.strip_prefix("facts.") {
+                    out.push(Presumption {
+                        rule: rule.id.clone(),
+                        file: rule.file.clone(),
+                        line: n + 1,
+                        fact: format!("/{}", p.replace('.', "/")),
+                        value,
+                    });
+                }
+                offset += at + ".presume(".len();
+                rest = &line[offset..];
+            }
+        }
+    }
+    out
 }

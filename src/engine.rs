@@ -1135,6 +1135,8 @@ pub(crate) fn vocabulary_stages(name: &str) -> Option<&'static [Stage]> {
         }
         "decision" => &[Priority, Amount, Referrals],
         "tier" | "priority_score" => &[Amount, Referrals],
+        // Art. 8's bars are presumed absent until established; the conditions of assistance never are.
+        "presume" => &[Exclusions],
         _ => return None,
     })
 }
@@ -1456,6 +1458,7 @@ mod tests {
             decision: None,
             tier: None,
             score: None,
+            overrides: Vec::new(),
             current: Current::default(),
         };
         let mut scope = base_scope();

@@ -27,8 +27,10 @@ pub struct Args {
 
 /// Runs `check`: errors stop the policy from loading; warnings (parameters or facts no rule reads) do not.
 pub fn run(args: Args) -> u8 {
+    let mut presumed = Vec::new();
     let (summary, diagnostics) = match args.policy.load() {
         Ok(p) => {
+            presumed = assessor::check::presumptions(&p);
             let summary = format!(
                 "{} {}: {} rules, {} parameters",
                 p.name,
@@ -54,6 +56,7 @@ pub fn run(args: Args) -> u8 {
                 "errors": errors,
                 "warnings": warnings,
                 "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
+                "presumptions": presumed,
             });
             text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
         }
@@ -65,6 +68,18 @@ pub fn run(args: Args) -> u8 {
                 Some(s) if diagnostics.is_empty() => text = format!("{s}: no problems found\n"),
                 Some(s) => text = format!("{s}: {errors} error(s), {warnings} warning(s)\n"),
                 None => eprintln!("the policy could not be loaded: {errors} error(s)"),
+            }
+            if !presumed.is_empty() {
+                text.push_str(
+                    "Presumptions (a case that leaves the fact unknown is assessed with this value, and the report \
+                     lists it to confirm before deciding):\n",
+                );
+                for p in &presumed {
+                    text.push_str(&format!(
+                        "  {} ({}:{}): {} = {}\n",
+                        p.rule, p.file, p.line, p.fact, p.value
+                    ));
+                }
             }
         }
     }
