@@ -55,6 +55,9 @@ pub struct Question {
     pub kind: AnswerKind,
     /// For a choice, how each allowed value is shown (in the interview's language).
     pub labels: Vec<String>,
+    /// An item of the checklist to confirm before deciding: a bar's fact, presumed absent while unknown, that
+    /// nothing else unknown depends on.
+    pub to_confirm: bool,
 }
 
 /// What happened to an answer.
@@ -179,7 +182,9 @@ impl<'p> Interview<'p> {
                 !self.unknown.iter().any(|u| u == f)
                     && self.case.pointer(f).is_none_or(Value::is_null)
             })?;
-        Some(self.question(&fact))
+        let mut q = self.question(&fact);
+        q.to_confirm = !rec.missing.iter().any(|m| m.fact == fact);
+        Some(q)
     }
 
     fn question(&self, fact: &str) -> Question {
@@ -230,6 +235,7 @@ impl<'p> Interview<'p> {
             text,
             kind,
             labels,
+            to_confirm: false,
         }
     }
 

@@ -96,7 +96,19 @@ pub fn run(args: Args) -> u8 {
         }
     );
     let mut ended = false;
+    let mut checklist = false;
     while let Some(q) = iv.next_question() {
+        if q.to_confirm && !checklist {
+            checklist = true;
+            let _ = write!(
+                out,
+                "\n{}",
+                match args.lang {
+                    Lang::Zh => "作出决定前须核实（以下各项不清楚的，推定不存在该情形，并列入核实清单）：",
+                    Lang::En => "To confirm before deciding (an item left unknown is presumed absent and listed to confirm):",
+                }
+            );
+        }
         let h = hint(&q, args.lang);
         let h = if h.is_empty() {
             unknown_word.to_string()
