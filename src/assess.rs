@@ -119,6 +119,7 @@ pub fn assess_in(
         date: case.case.decision_date.clone(),
         province: province.clone(),
         rule_ids: Arc::new(policy.rule_index.clone()),
+        stages: policy.rules.iter().map(|r| r.stage).collect(),
         runs: vec![None; policy.rules.len()],
         decision: None,
         tier: None,

@@ -379,6 +379,8 @@ pub(crate) struct EvalCtx {
     pub date: String,
     pub province: Option<String>,
     pub rule_ids: Arc<BTreeMap<String, usize>>,
+    /// The stage of each rule, by index (what its vocabulary may use).
+    pub stages: Arc<[Stage]>,
     pub runs: Vec<Option<RuleRun>>,
     pub decision: Option<&'static str>,
     pub tier: Option<&'static str>,
@@ -506,13 +508,7 @@ impl Sandbox {
         UNKNOWN_RAISED.with(|r| r.borrow_mut().clear());
         let len = scope.len();
         RUNNING.with(|r| r.set(Some(index)));
-        let stage = with_ctx(|c| {
-            c.rule_ids
-                .iter()
-                .find(|(_, &i)| i == index)
-                .and_then(|(id, _)| id.split('.').next())
-                .and_then(|prefix| Stage::ALL.into_iter().find(|s| s.as_str() == prefix))
-        });
+        let stage = with_ctx(|c| c.stages.get(index).copied());
         RUNNING_STAGE.with(|s| s.set(stage));
         let result = self.eval(ast, scope);
         RUNNING.with(|r| r.set(None));
@@ -1454,6 +1450,7 @@ mod tests {
             date: "2022-01-01".into(),
             province: None,
             rule_ids: Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
+            stages: Arc::from(vec![Stage::Eligibility]),
             runs: vec![None],
             decision: None,
             tier: None,
