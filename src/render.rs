@@ -89,7 +89,7 @@ impl Words {
             (Approval::Reassistance, false) => "reassistance",
             (Approval::JointAssistance, false) => "joint assistance",
             (Approval::CollectiveDecision, true) => "集体研究决定",
-            (Approval::Over36Months, true) => "超过36个月的从严审核审批",
+            (Approval::Over36Months, true) => "超过36个月工资总额，从严审核审批",
             (Approval::Reassistance, true) => "再次救助审批",
             (Approval::JointAssistance, true) => "上下级联合救助",
         }
@@ -122,8 +122,8 @@ fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
                 format!("估算值：本省上一年度数据缺失，沿用本省（{place}）{year} 年数据")
             }
             (_, carried) => format!(
-                "估算值：本省上一年度数据缺失，采用{place} {year} 年平均工资{}",
-                if carried { "（沿用）" } else { "" }
+                "估算值：本省上一年度数据缺失，{}{place} {year} 年平均工资",
+                if carried { "沿用" } else { "采用" }
             ),
         };
         return Some(format!(
@@ -169,13 +169,13 @@ fn estimate_line(e: &Estimate, labels: &Labels) -> String {
             }
             (Source::Own, true) => format!("本省当年数据缺失，沿用{place}{year} 年数据"),
             (_, carried) => format!(
-                "本省当年数据缺失，采用{place}{}数据{}",
+                "本省当年数据缺失，{}{place}{}数据",
+                if carried { "沿用" } else { "采用" },
                 if year.is_empty() {
                     String::new()
                 } else {
                     format!("{year} 年")
-                },
-                if carried { "（沿用）" } else { "" }
+                }
             ),
         };
         let scope = match e.scope.as_deref() {
@@ -226,15 +226,20 @@ fn headline(r: &Recommendation, wd: &Words) -> String {
     let mut s = match r.decision {
         Decision::Assist => match &r.amount {
             Some(a) => format!(
-                "{} — {}{}",
+                "{}{}{}{}",
                 wd.w("ASSIST", "予以救助"),
+                wd.w(" — ", "，金额 "),
                 yuan(a.recommended as f64),
                 match &a.range {
                     Some(g) if wd.zh() => format!(
-                        "（暂定：{}–{}{}）",
+                        "（暂定：{} 至 {}{}）",
                         yuan(g.low as f64),
                         yuan(g.high as f64),
-                        if g.open { "，或更多" } else { "" }
+                        if g.open {
+                            "，或者超出此范围"
+                        } else {
+                            ""
+                        }
                     ),
                     Some(g) => format!(
                         " (provisional: {}–{}{})",
@@ -312,7 +317,7 @@ fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Option<String> {
                 serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
                 v => v.to_string(),
             };
-            format!("`{}` = {v}", x.fact)
+            format!("`{}`{}{v}", x.fact, wd.w(" = ", " 为"))
         })
         .collect();
     Some(if wd.zh() {
@@ -353,7 +358,10 @@ fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Option<String> {
 fn to_confirm_lines(r: &Recommendation) -> Vec<String> {
     r.to_confirm
         .iter()
-        .map(|t| format!("[ ] {} — {}", t.text, t.basis))
+        .map(|t| match r.language {
+            Lang::Zh => format!("[ ] {}依据：{}", t.text, t.basis),
+            Lang::En => format!("[ ] {} — {}", t.text, t.basis),
+        })
         .collect()
 }
 
@@ -550,7 +558,7 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
             let counted = match (f.counted == f.points, zh) {
                 (true, _) => String::new(),
                 (false, false) => format!(", counts {}", f.counted),
-                (false, true) => format!("，计 {}", f.counted),
+                (false, true) => format!("，计入 {} 分", f.counted),
             };
             let _ = writeln!(
                 s,
@@ -594,11 +602,12 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
         for c in &a.caps {
             let _ = writeln!(
                 s,
-                "        {} {} {:>10}  {} — {}",
+                "        {} {} {:>10}  {}{}{}",
                 wd.w("limit", "限额"),
                 pad(&labels.label(&c.code), 19),
                 yuan(c.limit),
                 wd.cap_state(c),
+                wd.w(" — ", "："),
                 c.reason
             );
         }
@@ -650,11 +659,13 @@ pub fn text(r: &Recommendation, labels: &Labels) -> String {
     }
     let _ = writeln!(
         s,
-        "\n{}{colon}{} {} ({})",
+        "\n{}{colon}{} {}{}{}{}",
         wd.w("Policy", "政策"),
         r.policy.name,
         r.policy.version,
-        r.policy.digest
+        wd.w(" (", "（"),
+        r.policy.digest,
+        wd.w(")", "）")
     );
     let _ = writeln!(
         s,
@@ -698,7 +709,7 @@ fn finding_text(s: &mut String, f: &Finding, wd: &Words) {
             s,
             "               {}{colon}{}",
             wd.w("facts", "事实"),
-            f.facts.join(", ")
+            f.facts.join(wd.w(", ", "、"))
         );
     }
 }
@@ -715,8 +726,9 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# {} — {}\n",
+        "# {}{}{}\n",
         wd.case(&printable(&r.case_id)),
+        wd.w(" — ", "："),
         headline(r, &wd)
     );
     for l in decision_lines(r, labels) {
@@ -747,11 +759,12 @@ pub fn markdown(r: &Recommendation, labels: &Labels) -> String {
             } else {
                 let _ = writeln!(
                     s,
-                    "- {} {}{colon}{}  \n  *{}:* {}",
+                    "- {} {}{colon}{}  \n  *{}{}* {}",
                     wd.mark(f),
                     wd.rule(&f.title, &f.rule, "`"),
                     f.reason,
                     wd.w("Basis", "依据"),
+                    wd.w(":", "："),
                     f.basis
                 );
             }

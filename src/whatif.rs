@@ -413,7 +413,7 @@ impl Exploration {
                 })
                 .collect();
             w.text = match lang {
-                Lang::Zh => format!("如果 {}，将{}。", what.join("且"), w.outcome.text),
+                Lang::Zh => format!("如果 {}，将{}。", what.join("，且 "), w.outcome.text),
                 Lang::En => format!("Would be {} if {}.", w.outcome.text, what.join(" and ")),
             };
         }
@@ -430,7 +430,7 @@ impl Exploration {
                     (None, Some(f), None, Lang::En) => format!("from {}", y(f)),
                     (None, None, None, Lang::En) => "any amount".into(),
                     (None, None, Some(b), Lang::Zh) => format!("低于 {}", y(b)),
-                    (None, Some(f), Some(b), Lang::Zh) => format!("{} 至 {}（不含）", y(f), y(b)),
+                    (None, Some(f), Some(b), Lang::Zh) => format!("不低于 {}、低于 {}", y(f), y(b)),
                     (None, Some(f), None, Lang::Zh) => format!("不低于 {}", y(f)),
                     (None, None, None, Lang::Zh) => "任何金额".into(),
                 };

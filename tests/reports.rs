@@ -324,3 +324,74 @@ fn no_rule_header_or_text_file_cites_the_working_notes() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+fn han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Where `text` breaks the punctuation a Chinese document uses: a Latin dash, a space before full-width
+/// punctuation, or half-width punctuation next to a Chinese character.
+fn punctuation_faults(text: &str) -> Vec<String> {
+    let mut faults = Vec::new();
+    for line in text.lines() {
+        let chars: Vec<char> = line.chars().collect();
+        let bad = line.contains(" — ")
+            || line.contains('–')
+            || chars.windows(2).any(|w| {
+                (w[0] == ' ' && "，。：；、）”".contains(w[1]))
+                    || (han(w[0]) && ",;:?!(".contains(w[1]))
+                    || (",;:?!)".contains(w[0]) && han(w[1]))
+            });
+        if bad {
+            faults.push(line.to_string());
+        }
+    }
+    faults
+}
+
+/// The Chinese reports read as a procuratorate writes: the campaign under its official name, full-width
+/// punctuation, no Latin dashes; and the interview's Chinese questions write 或者, as legal texts do, not 或.
+#[test]
+fn chinese_texts_read_as_a_procuratorate_writes_them() {
+    let policy = policy();
+    let labels = policy.labels(Lang::Zh);
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let Ok(case) = assessor::validate::parse_case(&bytes) else {
+            continue;
+        };
+        let Ok(mut rec) = assessor::assess(&case, policy) else {
+            continue;
+        };
+        localise(&mut rec, policy, Lang::Zh);
+        for report in [render::text(&rec, labels), render::markdown(&rec, labels)] {
+            if !report.contains("“关注困难妇女群体，加强专项司法救助”活动") {
+                problems.push(format!(
+                    "{}: the campaign's official name is missing",
+                    path.display()
+                ));
+            }
+            for w in ["关爱困难妇女", "最高人民检察院细则", "（沿用）"] {
+                if report.contains(w) {
+                    problems.push(format!("{}: `{w}`", path.display()));
+                }
+            }
+            for l in punctuation_faults(&report) {
+                problems.push(format!("{}: {l}", path.display()));
+            }
+        }
+    }
+    let questions = std::fs::read_to_string("rules/questions.toml").unwrap_or_default();
+    assert!(questions.contains("zh = "), "rules/questions.toml not read");
+    for line in questions.lines().filter(|l| l.starts_with("zh")) {
+        let chars: Vec<char> = line.chars().collect();
+        if chars.windows(2).any(|w| w[0] == '或' && w[1] != '者') {
+            problems.push(format!("rules/questions.toml: 或 for 或者: {line}"));
+        }
+        for l in punctuation_faults(line) {
+            problems.push(format!("rules/questions.toml: {l}"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

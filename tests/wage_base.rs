@@ -197,7 +197,7 @@ fn the_report_says_when_a_minimum_living_line_is_an_estimate() {
     );
     let zh = reports(&mut rec, Lang::Zh);
     assert!(
-        zh.contains("最低生活保障标准（农村）（参数 `minimum_living_allowance_line_rural`）：¥582，估算值（本省当年数据缺失，采用全国 2022 年数据（沿用））"),
+        zh.contains("最低生活保障标准（农村）（参数 `minimum_living_allowance_line_rural`）：¥582，估算值（本省当年数据缺失，沿用全国 2022 年数据）"),
         "{zh}"
     );
     let en = reports(&mut rec, Lang::En);
