@@ -375,3 +375,21 @@ fn the_interview_does_not_write_over_its_inputs() {
         assert_eq!(std::fs::read(&target).unwrap_or_default(), original, "{t}");
     }
 }
+
+/// A sum written with 万 or 千 and decimals is read exactly as written: `1.13万` is 11,300 yuan (the fraction was
+/// multiplied in floating point: 11299.999999999998, written so into the case file).
+#[test]
+fn money_with_a_unit_and_decimals_is_exact() {
+    for (text, want) in [
+        ("1.13万", 11_300.0),
+        ("0.07万", 700.0),
+        ("2.0001万", 20_001.0),
+        ("4.3333万", 43_333.0),
+        ("2.01万元", 20_100.0),
+        ("1.7千", 1_700.0),
+        ("0.57万", 5_700.0),
+        ("1,234.5", 1_234.5),
+    ] {
+        assert_eq!(assessor::interview::parse_money(text), Some(want), "{text}");
+    }
+}
