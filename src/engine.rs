@@ -833,6 +833,8 @@ fn register_facts(e: &mut Engine) {
     e.register_fn(
         "presume",
         |v: Dynamic, value: Dynamic| -> RhaiResult<Dynamic> {
+            // Checked at run time too: a name built at run time (`Fn("pres" + "ume")`) escapes `check`.
+            allowed_here("presume")?;
             let presumed = v.read_lock::<Unknown>().map(|u| u.fact);
             match presumed {
                 Some(fact) => {

@@ -371,12 +371,13 @@ pub fn parse_money(answer: &str) -> Option<f64> {
         .unwrap_or(a)
         .trim_start();
     a = a.strip_suffix('元').unwrap_or(a).trim_end();
-    let (number, unit, max_places) = if let Some(n) = a.strip_suffix('万') {
-        (n.trim_end(), 10_000.0, 4)
+    // The unit as a number of decimal places to shift (`1.13万` is 11300 exactly, never 11299.999999999998).
+    let (number, max_places, shift) = if let Some(n) = a.strip_suffix('万') {
+        (n.trim_end(), 4, 4)
     } else if let Some(n) = a.strip_suffix('千') {
-        (n.trim_end(), 1_000.0, 3)
+        (n.trim_end(), 3, 3)
     } else {
-        (a, 1.0, 2)
+        (a, 2, 0)
     };
     let (whole, fraction) = match number.split_once('.') {
         Some((w, f)) => (w, Some(f)),
@@ -388,11 +389,18 @@ pub fn parse_money(answer: &str) -> Option<f64> {
         }
     }
     let digits = whole_digits(whole)?;
-    let text = match fraction {
-        Some(f) => format!("{digits}.{f}"),
-        None => digits,
+    let f = fraction.unwrap_or("");
+    let text = if shift == 0 {
+        if f.is_empty() {
+            digits
+        } else {
+            format!("{digits}.{f}")
+        }
+    } else {
+        // Move the decimal point by the unit's places: the fraction (at most that many digits) padded with zeros.
+        format!("{digits}{f:0<shift$}")
     };
-    let value = text.parse::<f64>().ok()? * unit;
+    let value = text.parse::<f64>().ok()?;
     (value.is_finite() && value <= crate::case::MAX_MONEY).then_some(value)
 }
 

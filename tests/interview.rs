@@ -342,3 +342,54 @@ fn a_long_case_id_gets_a_safe_file_name_and_no_answer_is_lost() {
         "{transcript}"
     );
 }
+
+/// The interview's case file must not replace the policy's files or the answers it reads: they are inputs (it
+/// replaced policy.toml, or the answers file, with the case). The case is printed instead, so no answer is lost.
+#[cfg(unix)]
+#[test]
+fn the_interview_does_not_write_over_its_inputs() {
+    let (tmp, rules) = crate::support::policy_copy();
+    let answers = tmp.path().join("answers.txt");
+    std::fs::write(&answers, "quit\n").unwrap_or_default();
+    for target in [rules.join("policy.toml"), answers.clone()] {
+        let original = std::fs::read(&target).unwrap_or_default();
+        let t = target.display().to_string();
+        let (code, transcript, err) = run(
+            &[
+                "interview",
+                "--rules",
+                &rules.display().to_string(),
+                "--answers",
+                &answers.display().to_string(),
+                "--out",
+                &t,
+            ],
+            None,
+        );
+        assert_eq!(code, 1, "{t}: {err}");
+        assert!(
+            err.contains(&format!("--out {t}: is one of the inputs")),
+            "{t}: {err}"
+        );
+        assert!(transcript.contains("\"schema_version\""), "{transcript}");
+        assert_eq!(std::fs::read(&target).unwrap_or_default(), original, "{t}");
+    }
+}
+
+/// A sum written with 万 or 千 and decimals is read exactly as written: `1.13万` is 11,300 yuan (the fraction was
+/// multiplied in floating point: 11299.999999999998, written so into the case file).
+#[test]
+fn money_with_a_unit_and_decimals_is_exact() {
+    for (text, want) in [
+        ("1.13万", 11_300.0),
+        ("0.07万", 700.0),
+        ("2.0001万", 20_001.0),
+        ("4.3333万", 43_333.0),
+        ("2.01万元", 20_100.0),
+        ("1.7千", 1_700.0),
+        ("0.57万", 5_700.0),
+        ("1,234.5", 1_234.5),
+    ] {
+        assert_eq!(assessor::interview::parse_money(text), Some(want), "{text}");
+    }
+}

@@ -529,6 +529,41 @@ fn out_refuses_special_files_links_and_inputs() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
+/// `--out` refuses the files of the policy it assesses with (`--rules DIR`): they are inputs too. It replaced
+/// policy.toml or a rule file with the report, exit 0.
+#[cfg(unix)]
+#[test]
+fn out_refuses_a_file_of_the_policy() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let case = root().join("fixtures/cases/t01_hunan_incapacitated_earner.json");
+    for file in ["policy.toml", "eligibility/hardship.rhai"] {
+        let target = rules.join(file);
+        let original = std::fs::read(&target).unwrap();
+        let t = target.display().to_string();
+        let (code, out, err) = run(
+            &[
+                "assess",
+                "--format",
+                "json",
+                "--no-what-if",
+                "--rules",
+                &rules.display().to_string(),
+                "--out",
+                &t,
+                &case.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(code, 1, "{t}: {err}");
+        assert!(out.is_empty(), "{t}: {out}");
+        assert!(
+            err.contains(&format!("--out {t}: is one of the inputs")),
+            "{t}: {err}"
+        );
+        assert_eq!(std::fs::read(&target).unwrap(), original, "{t}");
+    }
+}
+
 /// `--out` keeps the permissions of the file it replaces.
 #[cfg(unix)]
 #[test]

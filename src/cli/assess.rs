@@ -10,7 +10,7 @@ use assessor::text::Lang;
 use assessor::validate::parse_case;
 use assessor::Policy;
 
-use super::output::{input_ids, AtomicFile};
+use super::output::{folder_ids, input_ids, AtomicFile};
 use super::{
     default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS, USAGE,
 };
@@ -54,13 +54,20 @@ enum Sink {
 }
 
 impl Sink {
-    fn open(out: Option<&PathBuf>, inputs: &[PathBuf]) -> Result<Sink, String> {
+    fn open(
+        out: Option<&PathBuf>,
+        inputs: &[PathBuf],
+        rules: Option<&PathBuf>,
+    ) -> Result<Sink, String> {
         match out {
             None => Ok(Sink::Stdout(std::io::BufWriter::new(std::io::stdout()))),
-            Some(target) => Ok(Sink::File(std::io::BufWriter::new(AtomicFile::create(
-                target,
-                &input_ids(inputs),
-            )?))),
+            Some(target) => {
+                let mut ids = input_ids(inputs);
+                ids.extend(rules.map(|d| folder_ids(d)).unwrap_or_default());
+                Ok(Sink::File(std::io::BufWriter::new(AtomicFile::create(
+                    target, &ids,
+                )?)))
+            }
         }
     }
 
@@ -127,7 +134,7 @@ fn run_in_pool(args: Args) -> u8 {
         );
         return PROBLEMS;
     }
-    let mut sink = match Sink::open(args.out.as_ref(), &args.cases) {
+    let mut sink = match Sink::open(args.out.as_ref(), &args.cases, args.policy.rules.as_ref()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

@@ -186,7 +186,15 @@ pub fn run(args: Args) -> u8 {
         .clone()
         .unwrap_or_else(|| PathBuf::from(file_name_for(&id)));
     let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
-    if let Err(e) = write_atomically(&target, &text) {
+    // The policy's files and the answers are inputs: the case must not replace them.
+    let mut inputs = args
+        .policy
+        .rules
+        .as_ref()
+        .map(|d| super::output::folder_ids(d))
+        .unwrap_or_default();
+    inputs.extend(super::output::input_ids(args.answers.as_slice()));
+    if let Err(e) = write_atomically(&target, &text, &inputs) {
         // Never lose the answers: the case goes to standard output instead.
         eprintln!(
             "error: {e}\nthe case file could not be saved; it is printed on standard output instead, so that no \
@@ -233,8 +241,12 @@ pub fn run(args: Args) -> u8 {
 }
 
 /// Writes the case file atomically, with the same checks on the target as `assess --out`.
-fn write_atomically(target: &std::path::Path, text: &str) -> Result<(), String> {
-    let mut file = super::output::AtomicFile::create(target, &[])?;
+fn write_atomically(
+    target: &std::path::Path,
+    text: &str,
+    inputs: &[super::output::FileId],
+) -> Result<(), String> {
+    let mut file = super::output::AtomicFile::create(target, inputs)?;
     file.write_all(text.as_bytes())
         .map_err(|e| format!("{}: {e}", target.display()))?;
     file.commit()

@@ -68,6 +68,34 @@ pub fn input_ids(paths: &[PathBuf]) -> Vec<FileId> {
     ids
 }
 
+/// The identities of the files under a policy folder (`--rules DIR`), its sub-folders included: the policy is an
+/// input too, and `--out` must not replace its manifest or a rule file. Links to folders are not followed; at
+/// most as many entries as a policy folder may hold are looked at.
+pub fn folder_ids(dir: &Path) -> Vec<FileId> {
+    let mut ids = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    let mut seen = 0usize;
+    while let Some(folder) = pending.pop() {
+        for e in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
+            seen += 1;
+            if seen > assessor::policy::limits::MAX_FOLDER_ENTRIES {
+                return ids;
+            }
+            let path = e.path();
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_dir() => pending.push(path),
+                Ok(_) => ids.extend(
+                    std::fs::metadata(&path)
+                        .ok()
+                        .and_then(|m| FileId::of(&m, &path)),
+                ),
+                Err(_) => {}
+            }
+        }
+    }
+    ids
+}
+
 #[cfg(unix)]
 fn stdin_id() -> Option<FileId> {
     let fd = std::os::fd::AsFd::as_fd(&std::io::stdin())
