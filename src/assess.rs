@@ -88,6 +88,29 @@ fn is_met(run: &RuleRun) -> bool {
         }
     )
 }
+/// Whether a fact is a yes/no or a choice. A rule's default for one of those (an unknown household registration
+/// read as urban) is a reading the amount range must include; a default for a sum (a loss not yet assessed, so the
+/// court-award cap waits for it) is the policy's deliberate choice, and trying every sum would only say that a ¥1 loss
+/// caps the award at ¥1.
+fn is_choice(fact: FactRef) -> bool {
+    crate::facts::catalogue()
+        .node(fact.node as usize)
+        .is_some_and(|n| {
+            matches!(
+                n.ty,
+                crate::facts::FactType::Boolean | crate::facts::FactType::String { .. }
+            )
+        })
+}
+
+/// Unknown facts a concluded rule went on without (`known`, `if_unknown`).
+fn defaulted_of(run: &RuleRun) -> &[FactRef] {
+    match run {
+        RuleRun::Concluded { defaulted, .. } => defaulted,
+        RuleRun::Unknown { .. } => &[],
+    }
+}
+
 fn missing_of(run: &RuleRun) -> &[FactRef] {
     match run {
         RuleRun::Unknown { missing, .. } => missing,
@@ -125,6 +148,8 @@ pub fn assess_in(
         tier: None,
         score: None,
         overrides: Vec::new(),
+        ops_total: 0,
+        started: std::time::Instant::now(),
         current: Default::default(),
     };
     let date = case.case.decision_date.as_str();
@@ -240,6 +265,8 @@ struct Stages<'p> {
     province: Option<&'p str>,
     scope: rhai::Scope<'static>,
     scenarios: usize,
+    /// The facts the amount and tier search combines (see `spread`).
+    spread_facts: Option<Vec<FactRef>>,
 }
 
 fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
@@ -260,6 +287,7 @@ impl<'p> Stages<'p> {
             province,
             scope: engine::base_scope(),
             scenarios: 0,
+            spread_facts: None,
         }
     }
 
@@ -486,7 +514,8 @@ impl<'p> Stages<'p> {
         }
         for value in crate::unknowns::plausible(fact, numbers) {
             *count += 1;
-            if *count > crate::unknowns::bounds::DECISION_SCENARIOS {
+            if *count > crate::unknowns::bounds::DECISION_SCENARIOS || crate::unknowns::exhausted()
+            {
                 return Ok(false);
             }
             assign.push((fact, value));
@@ -562,10 +591,59 @@ impl<'p> Stages<'p> {
         let Some((runs, base, progress)) = saved else {
             return Ok(None);
         };
-        let numbers = self.numbers(&[Stage::Eligibility, Stage::Priority, Stage::Amount]);
+        // The grid of round figures alone: a range needs its ends, not every threshold.
+        let numbers: Vec<f64> = Vec::new();
+        // A fact a rule merely went on without (`known`, `if_unknown`) is combined with the others only if, varied
+        // alone, it moves the amount or the tier: most such defaults (a missing certificate) do not.
+        let undecided: Vec<FactRef> = engine::inspect_runs(|runs| {
+            runs.iter()
+                .flatten()
+                .flat_map(|r| missing_of(r).to_vec())
+                .collect()
+        });
+        let mut kept = Vec::new();
+        let mut probes = 0;
+        for &fact in &first {
+            if undecided.contains(&fact) || !crate::unknowns::enumerable(fact) {
+                kept.push(fact);
+                continue;
+            }
+            let mut seen: Vec<(Option<i64>, Tier)> = Vec::new();
+            for value in crate::unknowns::plausible(fact, &numbers) {
+                probes += 1;
+                if probes > crate::unknowns::bounds::SPREAD_SCENARIOS
+                    || crate::unknowns::exhausted()
+                {
+                    seen.push((None, Tier::C));
+                    seen.push((Some(-1), Tier::A));
+                    break;
+                }
+                self.prepare(&base, &[(fact, value)]);
+                if let Ok(p) = self.run(false) {
+                    if p.decision == Decision::Assist {
+                        let amount =
+                            engine::inspect_runs(|runs| recommended_amount(&self.outcomes(runs)));
+                        let tier = p.priority.map(|p| p.1).unwrap_or(Tier::C);
+                        if !seen.contains(&(amount, tier)) {
+                            seen.push((amount, tier));
+                        }
+                    }
+                }
+                if seen.len() > 1 {
+                    break;
+                }
+            }
+            if seen.len() > 1 {
+                kept.push(fact);
+            }
+        }
+        self.spread_facts = Some(kept.clone());
         let mut spread = Spread::default();
         self.scenarios = 0;
-        self.explore_spread(&first, &mut Vec::new(), &base, &numbers, &mut spread)?;
+        if !kept.is_empty() {
+            self.explore_spread(&kept, &mut Vec::new(), &base, &numbers, &mut spread)?;
+        }
+        self.spread_facts = None;
         engine::with_eval_ctx(|c| {
             c.runs = runs;
             c.overrides = base;
@@ -598,7 +676,9 @@ impl<'p> Stages<'p> {
         };
         let mut children: Vec<(Vec<Option<i64>>, Vec<Tier>)> = Vec::new();
         for value in crate::unknowns::plausible(fact, numbers) {
-            if self.scenarios >= crate::unknowns::bounds::SPREAD_SCENARIOS {
+            if self.scenarios >= crate::unknowns::bounds::SPREAD_SCENARIOS
+                || crate::unknowns::exhausted()
+            {
                 spread.open = true;
                 break;
             }
@@ -608,10 +688,13 @@ impl<'p> Stages<'p> {
             let child = match self.run(false) {
                 // A reading in which the case is not assisted is not one of this decision's readings.
                 Ok(p) if p.decision == Decision::Assist => {
-                    let (next, amount) = engine::inspect_runs(|runs| {
+                    let (mut next, amount) = engine::inspect_runs(|runs| {
                         let o = self.outcomes(runs);
                         (shaping_missing(&o), recommended_amount(&o))
                     });
+                    if let Some(kept) = &self.spread_facts {
+                        next.retain(|f| kept.contains(f));
+                    }
                     if next.is_empty() {
                         let (score, tier) = p.priority.map(|p| (p.0, p.1)).unwrap_or((0, Tier::C));
                         spread.leaves.push((assign.clone(), amount, tier, score));
@@ -690,13 +773,30 @@ fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
     let top = top_tier(o);
     let mut out: Vec<FactRef> = Vec::new();
     for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
+        // A condition that went on without a fact (the hardship grade with an unknown household registration) may
+        // still move the amount: its defaulted facts are searched, while its unknowns belong to the decision.
+        if matches!(rule.stage, Stage::Eligibility | Stage::Exclusions) {
+            if let Some(run) = run {
+                for &f in defaulted_of(run).iter().filter(|f| is_choice(**f)) {
+                    if !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+            continue;
+        }
         if !matches!(rule.stage, Stage::Priority | Stage::Amount)
             || (top && rule.stage == Stage::Priority)
         {
             continue;
         }
+        // A fact the rule went on without may still move the amount or the tier (the court-award cap applied only
+        // when the loss is known): it is searched too.
         if let Some(run) = run {
-            for &f in missing_of(run) {
+            for &f in missing_of(run)
+                .iter()
+                .chain(defaulted_of(run).iter().filter(|f| is_choice(**f)))
+            {
                 if !out.contains(&f) {
                     out.push(f);
                 }
@@ -1252,7 +1352,11 @@ fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) 
     let mut out: Vec<Missing> = Vec::new();
     for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
         let Some(run) = run else { continue };
-        for &fact in missing_of(run) {
+        let defaulted = defaulted_of(run).iter().filter(|f| {
+            rule.stage != Stage::Referrals
+                && spread.is_some_and(|sp| sp.moves_amount.contains(f) || sp.moves_tier.contains(f))
+        });
+        for &fact in missing_of(run).iter().chain(defaulted) {
             let mut changes = Vec::new();
             match rule.stage {
                 Stage::Eligibility | Stage::Exclusions if deciding.contains(&rule.id.as_str()) => {
@@ -1276,6 +1380,18 @@ fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) 
                 },
                 Stage::Referrals => changes.push(Change::Referral),
                 _ => {}
+            }
+            // A fact a condition went on without, seen to move the tier or the amount.
+            if let Some(sp) = spread.filter(|_| {
+                matches!(rule.stage, Stage::Eligibility | Stage::Exclusions)
+                    && decision != Decision::Decline
+            }) {
+                if sp.moves_tier.contains(&fact) && !changes.contains(&Change::Tier) {
+                    changes.push(Change::Tier);
+                }
+                if sp.moves_amount.contains(&fact) && !changes.contains(&Change::Amount) {
+                    changes.push(Change::Amount);
+                }
             }
             if changes.is_empty() {
                 continue;

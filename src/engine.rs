@@ -345,6 +345,9 @@ pub(crate) struct Current {
     pub reads: Vec<Read>,
     pub params: Vec<Arc<str>>,
     pub handled: Vec<FactRef>,
+    /// Unknown facts the rule went on without, through `known(x)` or `x.if_unknown(d)`: its conclusion may still
+    /// depend on them (the amount range searches them).
+    pub defaulted: Vec<FactRef>,
     /// Facts this rule presumed with `presume(value)` because the case leaves them unknown.
     pub presumed: Vec<(FactRef, Value)>,
     pub conclusion: Option<Conclusion>,
@@ -365,6 +368,8 @@ pub(crate) enum RuleRun {
         presumed: Vec<(FactRef, Value)>,
         /// Unknown facts the rule read whose every plausible value gives this same conclusion.
         immaterial: Vec<FactRef>,
+        /// Unknown facts the rule went on without (`known`, `if_unknown`).
+        defaulted: Vec<FactRef>,
     },
     Unknown {
         missing: Vec<FactRef>,
@@ -388,6 +393,10 @@ pub(crate) struct EvalCtx {
     /// Plausible values put in place of unknown facts while the assessment asks whether they matter (see
     /// `crate::unknowns`); empty when assessing the case as it is.
     pub overrides: Vec<(FactRef, Value)>,
+    /// Operations run by every rule evaluation of this case so far (searches over unknowns stop past a budget).
+    pub ops_total: u64,
+    /// When the assessment of this case started (searches over unknowns also stop past a time budget).
+    pub started: std::time::Instant,
     pub current: Current,
 }
 
@@ -479,7 +488,7 @@ impl Sandbox {
             global.num_operations = 0;
             global.level = 0;
             global.lib.clear();
-            if ast.has_functions() {
+            let r = if ast.has_functions() {
                 // A rule's own functions: resolved in a cache of their own, so no rule sees another's.
                 global.lib.push(ast.shared_lib().clone());
                 let mut own = rhai::Caches::new();
@@ -493,7 +502,11 @@ impl Sandbox {
                 #[allow(deprecated)]
                 self.engine
                     .eval_statements_raw(global, caches, scope, ast.statements())
-            }
+            };
+            // What the rule cost, for the case's budget of searches over unknowns.
+            let ops = global.num_operations;
+            with_ctx(|c| c.ops_total = c.ops_total.saturating_add(ops));
+            r
         })
     }
 
@@ -531,6 +544,7 @@ impl Sandbox {
                     params: dedup(current.params),
                     presumed: dedup(current.presumed),
                     immaterial: Vec::new(),
+                    defaulted: dedup(current.defaulted),
                 },
                 None => {
                     return Err(RuleFailure {
@@ -817,12 +831,24 @@ fn register_facts(e: &mut Engine) {
     );
     // Explicit handling of unknown facts.
     // `known(x)` only asks: a later use of the same unknown still stops the rule and names it.
-    e.register_fn("known", |v: Dynamic| -> bool { !v.is::<Unknown>() });
+    e.register_fn("known", |v: Dynamic| -> bool {
+        let unknown = v.read_lock::<Unknown>().map(|u| u.fact);
+        match unknown {
+            Some(fact) => {
+                with_ctx(|c| c.current.defaulted.push(fact));
+                false
+            }
+            None => true,
+        }
+    });
     e.register_fn("if_unknown", |v: Dynamic, default: Dynamic| -> Dynamic {
         let handled = v.read_lock::<Unknown>().map(|u| u.fact);
         match handled {
             Some(p) => {
-                with_ctx(|c| c.current.handled.push(p));
+                with_ctx(|c| {
+                    c.current.handled.push(p);
+                    c.current.defaulted.push(p);
+                });
                 default
             }
             None => v,
@@ -1458,6 +1484,8 @@ mod tests {
             tier: None,
             score: None,
             overrides: Vec::new(),
+            ops_total: 0,
+            started: std::time::Instant::now(),
             current: Current::default(),
         };
         let mut scope = base_scope();

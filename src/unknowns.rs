@@ -40,6 +40,22 @@ pub mod bounds {
     pub const SPREAD_FACTS: usize = 4;
     /// Assessments of the case for the range of the amount and the tiers reachable.
     pub const SPREAD_SCENARIOS: usize = 64;
+    /// Operations all rule evaluations of one case may run before the searches stop (deterministic: the same
+    /// case and policy stop at the same point). A search cut short leaves its rule unknown, the decision open or
+    /// the range open, as past the other bounds.
+    pub const CASE_OPERATIONS: u64 = 5_000_000;
+    /// Wall-clock time after which the searches of one case stop, whatever the operations: a safety net for rules
+    /// whose single operations are slow. Unlike the operations budget it depends on the machine's load, and an
+    /// ordinary policy never reaches it.
+    pub const CASE_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+}
+
+/// Whether the case's budget for searches over unknowns is spent.
+pub(crate) fn exhausted() -> bool {
+    engine::with_eval_ctx(|c| {
+        c.ops_total > bounds::CASE_OPERATIONS || c.started.elapsed() > bounds::CASE_TIME
+    })
+    .unwrap_or(true)
 }
 
 /// Round figures tried for a sum of money.
@@ -230,7 +246,7 @@ impl RuleSearch<'_> {
                     return false;
                 }
                 for value in values {
-                    if self.runs >= bounds::RULE_RUNS {
+                    if self.runs >= bounds::RULE_RUNS || exhausted() {
                         return false;
                     }
                     self.runs += 1;
@@ -326,6 +342,7 @@ pub(crate) fn settle_rule(
                 mut reads,
                 params,
                 presumed,
+                defaulted,
                 ..
             }),
         ) => {
@@ -346,6 +363,7 @@ pub(crate) fn settle_rule(
                 params,
                 presumed,
                 immaterial: search.enumerated,
+                defaulted,
             }
         }
         _ => original,
@@ -472,8 +490,11 @@ impl OutcomeSearch<'_> {
                     return false;
                 }
                 for value in values {
-                    if self.runs >= bounds::RULE_RUNS || (self.met && self.not_met) {
-                        return self.met && self.not_met;
+                    if self.met && self.not_met {
+                        return true;
+                    }
+                    if self.runs >= bounds::RULE_RUNS || exhausted() {
+                        return false;
                     }
                     self.runs += 1;
                     assign.push((fact, value));

@@ -480,3 +480,30 @@ fn diff_base_goes_through_the_same_loader() {
         "{err}"
     );
 }
+
+/// A slow rule that reads several unknown facts cannot make one case take minutes: the searches over unknowns stop
+/// at the case's budget (operations, and a time safety net), leaving the rule unknown. (The attack took 717 s.)
+#[test]
+fn searches_over_unknowns_are_bounded_per_case() {
+    let (_tmp, rules) = crate::support::overlay("fixtures/slow_search");
+    let started = std::time::Instant::now();
+    let (code, out, err) = crate::support::run(
+        &[
+            "assess",
+            "--no-what-if",
+            "--format",
+            "json",
+            "--rules",
+            &rules.display().to_string(),
+            "fixtures/slow_search/case.json",
+        ],
+        None,
+    );
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("\"decision\""), "{out}");
+    assert!(
+        took < std::time::Duration::from_secs(60),
+        "one case took {took:?}"
+    );
+}
