@@ -88,10 +88,11 @@ fn is_met(run: &RuleRun) -> bool {
         }
     )
 }
-/// Whether a fact is a yes/no or a choice. A rule's default for one of those (an unknown household registration
-/// read as urban) is a reading the amount range must include; a default for a sum (a loss not yet assessed, so the
-/// court-award cap waits for it) is the policy's deliberate choice, and trying every sum would only say that a ¥1 loss
-/// caps the award at ¥1.
+/// Whether a fact is a yes/no or a choice. A condition's default for one of those (an unknown household registration
+/// read as urban, which picks the minimum living line and so the hardship grade) is a reading the amount range must
+/// include. Defaults an amount or priority rule declares (`victim_fault.if_unknown("none")`, the court-award cap
+/// applied only to a known loss) are the policy's deliberate choices and are not searched; nor are defaults for
+/// sums, where trying every sum would only say that a ¥1 loss caps the award at ¥1.
 fn is_choice(fact: FactRef) -> bool {
     crate::facts::catalogue()
         .node(fact.node as usize)
@@ -169,7 +170,7 @@ pub fn assess_in(
                 Some(assign) => {
                     let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
                     stages.prepare(&[], &assign);
-                    let ran = stages.run(false);
+                    let ran = stages.run(true);
                     let runs = engine::with_eval_ctx(|c| {
                         c.overrides.clear();
                         std::mem::replace(&mut c.runs, actual)
@@ -265,8 +266,8 @@ struct Stages<'p> {
     province: Option<&'p str>,
     scope: rhai::Scope<'static>,
     scenarios: usize,
-    /// The facts the amount and tier search combines (see `spread`).
-    spread_facts: Option<Vec<FactRef>>,
+    /// Defaulted facts that, varied alone, moved nothing: the amount and tier search leaves them out.
+    spread_dropped: Vec<FactRef>,
 }
 
 fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
@@ -287,7 +288,7 @@ impl<'p> Stages<'p> {
             province,
             scope: engine::base_scope(),
             scenarios: 0,
-            spread_facts: None,
+            spread_dropped: Vec::new(),
         }
     }
 
@@ -602,6 +603,7 @@ impl<'p> Stages<'p> {
                 .collect()
         });
         let mut kept = Vec::new();
+        let mut dropped = Vec::new();
         let mut probes = 0;
         for &fact in &first {
             if undecided.contains(&fact) || !crate::unknowns::enumerable(fact) {
@@ -619,7 +621,7 @@ impl<'p> Stages<'p> {
                     break;
                 }
                 self.prepare(&base, &[(fact, value)]);
-                if let Ok(p) = self.run(false) {
+                if let Ok(p) = self.run(true) {
                     if p.decision == Decision::Assist {
                         let amount =
                             engine::inspect_runs(|runs| recommended_amount(&self.outcomes(runs)));
@@ -635,15 +637,17 @@ impl<'p> Stages<'p> {
             }
             if seen.len() > 1 {
                 kept.push(fact);
+            } else {
+                dropped.push(fact);
             }
         }
-        self.spread_facts = Some(kept.clone());
+        self.spread_dropped = dropped;
         let mut spread = Spread::default();
         self.scenarios = 0;
         if !kept.is_empty() {
             self.explore_spread(&kept, &mut Vec::new(), &base, &numbers, &mut spread)?;
         }
-        self.spread_facts = None;
+        self.spread_dropped.clear();
         engine::with_eval_ctx(|c| {
             c.runs = runs;
             c.overrides = base;
@@ -685,16 +689,14 @@ impl<'p> Stages<'p> {
             self.scenarios += 1;
             assign.push((fact, value));
             self.prepare(base, assign);
-            let child = match self.run(false) {
+            let child = match self.run(true) {
                 // A reading in which the case is not assisted is not one of this decision's readings.
                 Ok(p) if p.decision == Decision::Assist => {
                     let (mut next, amount) = engine::inspect_runs(|runs| {
                         let o = self.outcomes(runs);
                         (shaping_missing(&o), recommended_amount(&o))
                     });
-                    if let Some(kept) = &self.spread_facts {
-                        next.retain(|f| kept.contains(f));
-                    }
+                    next.retain(|f| !self.spread_dropped.contains(f));
                     if next.is_empty() {
                         let (score, tier) = p.priority.map(|p| (p.0, p.1)).unwrap_or((0, Tier::C));
                         spread.leaves.push((assign.clone(), amount, tier, score));
@@ -793,10 +795,7 @@ fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
         // A fact the rule went on without may still move the amount or the tier (the court-award cap applied only
         // when the loss is known): it is searched too.
         if let Some(run) = run {
-            for &f in missing_of(run)
-                .iter()
-                .chain(defaulted_of(run).iter().filter(|f| is_choice(**f)))
-            {
+            for &f in missing_of(run) {
                 if !out.contains(&f) {
                     out.push(f);
                 }
