@@ -263,6 +263,11 @@ pub struct Incident {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 10_000_000_000.0))]
     pub compensation_received: Option<f64>,
+    /// Of `compensation_received`, the part that was paid to relatives outside the applicant's household (the
+    /// deceased's parents, say), in yuan: it does not count as compensation received by the applicant.
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 10_000_000_000.0))]
+    pub compensation_paid_to_others: Option<f64>,
     /// Why compensation cannot be obtained through litigation; `none` if nothing stands in the way.
     #[serde(default)]
     pub no_compensation_reason: Option<NoCompensationReason>,
@@ -336,6 +341,10 @@ pub struct Conduct {
     /// relatives.
     #[serde(default)]
     pub waived_compensation: Option<bool>,
+    /// Where the applicant is not the direct victim: the direct victim's own fault for the occurrence of the case
+    /// (a mutual fight, say). It reduces the amount as the applicant's own fault does.
+    #[serde(default)]
+    pub victim_fault: Option<Fault>,
 }
 
 fact_enum! {

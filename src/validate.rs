@@ -563,6 +563,7 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
             ("property_loss", i.property_loss),
             ("assessed_loss", i.assessed_loss),
             ("compensation_received", i.compensation_received),
+            ("compensation_paid_to_others", i.compensation_paid_to_others),
         ] {
             if let Some(v) = v {
                 if !v.is_finite() {
@@ -571,6 +572,19 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
                         "must be a finite number of yuan",
                     ));
                 }
+            }
+        }
+    }
+    if let Some(i) = &case.incident {
+        if let (Some(others), Some(received)) = (i.compensation_paid_to_others, i.compensation_received) {
+            if others > received {
+                errors.push(CaseError::at(
+                    "/incident/compensation_paid_to_others",
+                    format!(
+                        "{others} yuan paid to others is more than the {received} yuan of `compensation_received` it \
+                         is a part of; give the whole compensation in `compensation_received`"
+                    ),
+                ));
             }
         }
     }
