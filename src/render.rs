@@ -380,10 +380,30 @@ fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
                 })
                 .collect();
             if deciding.is_empty() {
-                out.push(wd.w(
-                    "Decline: no pathway of assistance (Art. 7) is met.",
-                    "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条规定的任何救助情形。",
-                ).into());
+                // Say what was weighed: Art. 7(1)–(6), and the catch-all of Art. 7(7) with the reason it does not
+                // apply (never "no Art. 7 situation" when the catch-all was not weighed).
+                let catch_all = r
+                    .findings
+                    .iter()
+                    .find(|f| f.kind == "discretionary" && f.outcome == Outcome::NotMet);
+                out.push(match catch_all {
+                    Some(f) if zh => format!(
+                        "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条第（一）至（六）项规定的救助情形；{}",
+                        f.reason
+                    ),
+                    Some(f) => format!(
+                        "Decline: no pathway of Art. 7(1)–(6) is met. {}",
+                        f.reason
+                    ),
+                    None => wd
+                        .w(
+                            "Decline: no pathway of Art. 7(1)–(6) is met, and this policy has no rule for the catch-all \
+                             of Art. 7(7), which the procuratorate may still weigh.",
+                            "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条第（一）至（六）项规定的救助情形；\
+                             本政策未设第七条第（七）项兜底条款的规则，检察机关仍可依该项酌定。",
+                        )
+                        .into(),
+                });
             }
             for f in deciding {
                 out.push(if zh {
