@@ -576,7 +576,9 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
         }
     }
     if let Some(i) = &case.incident {
-        if let (Some(others), Some(received)) = (i.compensation_paid_to_others, i.compensation_received) {
+        if let (Some(others), Some(received)) =
+            (i.compensation_paid_to_others, i.compensation_received)
+        {
             if others > received {
                 errors.push(CaseError::at(
                     "/incident/compensation_paid_to_others",

@@ -280,7 +280,7 @@ fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
         None,
     );
     assert_eq!(code, 0);
-    assert_eq!(out.lines().count(), 40);
+    assert_eq!(out.lines().count(), 43);
     // 256 threads' stacks do not fit in 400 MB of address space.
     let limited = std::process::Command::new("sh")
         .args([
@@ -296,7 +296,7 @@ fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
     let err = String::from_utf8_lossy(&limited.stderr);
     assert!(!err.contains("panicked"), "{err}");
     match limited.status.code() {
-        Some(0) => assert_eq!(String::from_utf8_lossy(&limited.stdout).lines().count(), 40),
+        Some(0) => assert_eq!(String::from_utf8_lossy(&limited.stdout).lines().count(), 43),
         Some(1) => assert!(
             err.contains("error: cannot start the worker threads"),
             "{err}"

@@ -51,7 +51,8 @@ fn the_widow_is_assisted_after_a_short_run_of_questions_none_irrelevant() {
     let (asked, rec) = interview(&widow());
     assert_eq!(rec.decision, Decision::Assist);
     assert!(rec.amount.is_some());
-    assert!(asked.len() <= 32, "{} questions: {asked:?}", asked.len());
+    // 33: whether she was assisted before in this case now moves the amount too (the earlier payment is deducted).
+    assert!(asked.len() <= 33, "{} questions: {asked:?}", asked.len());
     // Every question asked is a fact the final assessment read (or one of the three that identify the case).
     let read: std::collections::BTreeSet<&str> = rec
         .findings

@@ -170,7 +170,7 @@ fn out_is_written_atomically_and_not_at_all_on_failure() {
     assert_eq!(code, 0);
     assert!(out.is_empty());
     let written = std::fs::read_to_string(&target).unwrap_or_default();
-    assert_eq!(written.lines().count(), 40);
+    assert_eq!(written.lines().count(), 43);
     // A policy that does not load: the earlier result is left exactly as it was, and no temporary file remains.
     let (code, _, _) = run(
         &[
