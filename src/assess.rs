@@ -158,7 +158,7 @@ pub fn assess_in(
         let mut stages = Stages::new(policy, date, province.as_deref());
         let progress = stages.run(true)?;
         let spread = if progress.decision == Decision::Assist {
-            stages.spread()?
+            stages.spread(progress.discretionary)?
         } else {
             None
         };
@@ -170,7 +170,9 @@ pub fn assess_in(
                 Some(assign) => {
                     let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
                     stages.prepare(&[], &assign);
+                    stages.settled = Some((progress.decision, progress.discretionary));
                     let ran = stages.run(true);
+                    stages.settled = None;
                     let runs = engine::with_eval_ctx(|c| {
                         c.overrides.clear();
                         std::mem::replace(&mut c.runs, actual)
@@ -268,6 +270,9 @@ struct Stages<'p> {
     scenarios: usize,
     /// Defaulted facts that, varied alone, moved nothing: the amount and tier search leaves them out.
     spread_dropped: Vec<FactRef>,
+    /// While the amount and tier search runs, the decision already settled for every reading: a reading whose
+    /// eligibility and exclusions leave it open takes it (instead of searching the decision again in each reading).
+    settled: Option<(Decision, bool)>,
 }
 
 fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
@@ -289,6 +294,7 @@ impl<'p> Stages<'p> {
             scope: engine::base_scope(),
             scenarios: 0,
             spread_dropped: Vec::new(),
+            settled: None,
         }
     }
 
@@ -353,9 +359,13 @@ impl<'p> Stages<'p> {
                 Stage::Exclusions => {
                     let (mut d, mut disc) = with_runs(|runs| decide(&self.outcomes(runs)))
                         .unwrap_or((Decision::NeedsInformation, false));
-                    if d == Decision::NeedsInformation && settle {
-                        if let Some((sd, sdisc)) = self.settle_decision()? {
-                            (d, disc) = (sd, sdisc);
+                    if d == Decision::NeedsInformation {
+                        if let Some(known) = self.settled {
+                            (d, disc) = known;
+                        } else if settle {
+                            if let Some((sd, sdisc)) = self.settle_decision()? {
+                                (d, disc) = (sd, sdisc);
+                            }
                         }
                     }
                     progress.decision = d;
@@ -576,12 +586,19 @@ impl<'p> Stages<'p> {
 
     /// For an assisted case whose priority or amount rules wait for facts: the amount and tier of every reading of
     /// those facts (within the bounds).
-    fn spread(&mut self) -> Result<Option<Spread>, AssessError> {
+    fn spread(&mut self, discretionary: bool) -> Result<Option<Spread>, AssessError> {
         let first: Vec<FactRef> =
             engine::inspect_runs(|runs| shaping_missing(&self.outcomes(runs)));
         if first.is_empty() {
             return Ok(None);
         }
+        self.settled = Some((Decision::Assist, discretionary));
+        let spread = self.spread_readings(first);
+        self.settled = None;
+        spread
+    }
+
+    fn spread_readings(&mut self, first: Vec<FactRef>) -> Result<Option<Spread>, AssessError> {
         let saved = engine::with_eval_ctx(|c| {
             (
                 c.runs.clone(),
