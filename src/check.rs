@@ -241,7 +241,7 @@ fn stage_help(stage: crate::policy::Stage) -> String {
 const ENGINE_VALUES: [&str; 4] = ["points", "value", "limit", "amount"];
 
 /// Placeholders (`{name}`) in a rule's texts that no value of the rule can fill: the names a rule gives are the keys
-/// of its `#{ … }` maps, properties it sets and strings it uses, plus [`ENGINE_VALUES`]. A misspelt placeholder would
+/// of its `#{ … }` maps, properties it sets and strings it uses, plus `ENGINE_VALUES`. A misspelt placeholder would
 /// otherwise be printed with its braces. `texts` are (header key, text, line of the key); positions are found in
 /// `source`.
 pub fn placeholder_issues(

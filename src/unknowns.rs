@@ -2,14 +2,14 @@
 //!
 //! A rule that reads a fact the case leaves unknown stops as *unknown* (see `engine`). That is only where the
 //! question starts: the conclusion may be the same whatever the fact is (`disability` unknown when
-//! `serious_illness` is already true; household size unknown when the household's income is nil). [`settle_rule`]
+//! `serious_illness` is already true; household size unknown when the household's income is nil). `settle_rule`
 //! puts each plausible value of the unknown fact in its place and evaluates the rule again; where it stops on a
 //! second unknown, the values of both are combined, and so on up to [`bounds::RULE_FACTS`] facts and
 //! [`bounds::RULE_RUNS`] evaluations. When every combination reaches the same conclusion (outcome, values,
 //! points, effects and presumptions), the rule concludes and its finding lists the unknowns that did not matter;
 //! past the bounds, or at the first combination that concludes differently, it stays unknown, as before.
 //!
-//! The plausible values of a fact ([`plausible`]): both truth values; every allowed value of a choice; for a
+//! The plausible values of a fact (`plausible`): both truth values; every allowed value of a choice; for a
 //! number, the schema's bounds, every number written in the rule and in the parameters it read with one either
 //! side of it, and a grid of round figures (amounts of money from ¥0 to ¥10 billion, counts and ages from 0 to
 //! 130). A list, an object or free text has no plausible values: a rule that needs one stays unknown.
