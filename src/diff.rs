@@ -918,9 +918,15 @@ pub fn render_markdown(r: &DiffReport) -> String {
         }
         let _ = writeln!(s, "\n### Cases\n\n| Case | Decision | Tier | Amount | What changed |\n|---|---|---|---:|---|");
         for c in &r.changed {
+            // The table's columns show decision, tier and amount: drop the line that repeats them, and only that one
+            // (a case whose first change is a referral keeps it).
+            let repeats_columns = c.decision.0 != c.decision.1
+                || c.tier.0 != c.tier.1
+                || c.score.0 != c.score.1
+                || c.amount.0 != c.amount.1;
             let what = case_lines(c)
                 .into_iter()
-                .skip(1)
+                .skip(usize::from(repeats_columns))
                 .collect::<Vec<_>>()
                 .join("<br>")
                 .replace('|', "\\|");

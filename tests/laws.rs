@@ -117,8 +117,9 @@ proptest! {
         prop_assert_eq!(&once, &again);
     }
 
-    /// A case is never declined because a fact is unknown: making any one known fact unknown turns a decline into a
-    /// decline or `needs_information`, never into an assistance, and an assistance never into a decline.
+    /// A case is never declined because a fact is unknown: making any one known fact unknown never turns an assistance
+    /// into a decline; and it turns a decline into an assistance only when the blanked fact is a bar's, presumed absent
+    /// and listed to confirm before deciding.
     #[test]
     fn an_unknown_fact_never_causes_a_decline(seed in any::<u64>(), pick in any::<prop::sample::Index>()) {
         let v = case(seed);
@@ -136,6 +137,13 @@ proptest! {
         let s = assess(&blanked);
         if r.decision == Decision::Assist {
             prop_assert_ne!(s.decision, Decision::Decline, "blanking {} turned assist into decline", pointer);
+        }
+        if r.decision == Decision::Decline && s.decision == Decision::Assist {
+            prop_assert!(
+                s.to_confirm.iter().any(|t| t.fact == pointer),
+                "blanking {} turned a decline into an assistance without a presumption to confirm",
+                pointer
+            );
         }
     }
 }

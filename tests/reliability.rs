@@ -17,7 +17,14 @@ fn runaway_rules_are_stopped_and_reported_with_rule_id_and_position() {
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
         let (_tmp, rules) = crate::support::overlay(&format!("fixtures/runaway/{name}"));
-        let expected = std::fs::read_to_string(kind.join("expected.txt")).unwrap_or_default();
+        // A fixture without its expected message would pass whatever the message: refuse it.
+        let expected = std::fs::read_to_string(kind.join("expected.txt"))
+            .unwrap_or_else(|e| panic!("{}: expected.txt: {e}", kind.display()));
+        assert!(
+            !expected.trim().is_empty(),
+            "{}: expected.txt is empty",
+            kind.display()
+        );
         let started = Instant::now();
         let (code, out, err) = run(
             &[
