@@ -246,8 +246,8 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 .map(|x| fill_in(x, &BTreeMap::new(), labels));
         }
         t.text = match (own, lang) {
-            (Some(own), Lang::Zh) => format!("{own}（`{}`）", t.fact),
-            (Some(own), Lang::En) => format!("{own} (`{}`)", t.fact),
+            (Some(own), Lang::Zh) => format!("{}（`{}`）。", own.trim_end_matches('。'), t.fact),
+            (Some(own), Lang::En) => format!("{} (`{}`).", own.trim_end_matches('.'), t.fact),
             (None, Lang::Zh) => format!(
                 "{}——卷内未见相关材料，推定为“{value}”；作出决定前须核实（`{}`）。",
                 what.trim_end_matches(['？', '?']),
