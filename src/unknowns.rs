@@ -201,80 +201,101 @@ fn put_run(index: usize, run: RuleRun) {
     });
 }
 
-/// The search for one rule: the first conclusion reached, and the unknowns enumerated so far.
-struct RuleSearch<'a> {
+/// The search over one rule's unknown facts: every combination of their plausible values, depth first, within the
+/// bounds; the unknowns enumerated so far.
+struct Search<'a> {
     policy: &'a Policy,
     index: usize,
     base: Vec<(FactRef, Value)>,
     numbers: Vec<f64>,
     runs: usize,
-    first: Option<RuleRun>,
     enumerated: Vec<FactRef>,
 }
 
-impl RuleSearch<'_> {
-    /// Whether every combination below `run` (the rule's result with `assign` in place) concludes as the first.
+impl<'a> Search<'a> {
+    /// A search of rule `index`, whose unknown result read the parameters `params`.
+    fn new(
+        policy: &'a Policy,
+        index: usize,
+        params: &[std::sync::Arc<str>],
+        date: &str,
+        province: Option<&str>,
+    ) -> Option<Self> {
+        let rule = policy.rules.get(index)?;
+        let mut numbers = numbers_in(&rule.ast);
+        numbers.extend(numbers_of_params(policy, params, date, province));
+        Some(Search {
+            policy,
+            index,
+            base: current_overrides(),
+            numbers,
+            runs: 0,
+            enumerated: Vec::new(),
+        })
+    }
+
+    /// Whether every combination below `run` (the rule's result with `assign` in place) was tried: `leaf` sees each
+    /// conclusion and says whether to go on. False past the bounds, when a value makes the rule fail, or when `leaf`
+    /// stops the search.
     fn explore(
         &mut self,
         run: RuleRun,
         assign: &mut Vec<(FactRef, Value)>,
         scope: &mut Scope<'static>,
+        leaf: &mut dyn FnMut(RuleRun) -> bool,
     ) -> bool {
-        match run {
-            RuleRun::Concluded { .. } => match &self.first {
-                None => {
-                    self.first = Some(run);
-                    true
-                }
-                Some(first) => same_conclusion(first, &run),
-            },
-            RuleRun::Unknown { missing, .. } => {
-                if assign.len() >= bounds::RULE_FACTS {
-                    return false;
-                }
-                let Some(&fact) = missing
-                    .iter()
-                    .find(|f| !assign.iter().any(|(a, _)| a == *f))
-                else {
-                    return false;
-                };
-                if !enumerable(fact) {
-                    return false;
-                }
-                let values = plausible(fact, &self.numbers);
-                if values.is_empty() {
-                    return false;
-                }
-                for value in values {
-                    if self.runs >= bounds::RULE_RUNS || exhausted() {
-                        return false;
-                    }
-                    self.runs += 1;
-                    assign.push((fact, value));
-                    let mut overrides = self.base.clone();
-                    overrides.extend(assign.iter().cloned());
-                    set_overrides(overrides);
-                    let Some(rule) = self.policy.rules.get(self.index) else {
-                        return false;
-                    };
-                    // A rule that fails for a value the case does not have is not settled by it.
-                    let ran = self.policy.sandbox.run_rule(self.index, &rule.ast, scope);
-                    let next = take_run(self.index);
-                    let ok = match (ran, next) {
-                        (Ok(()), Some(next)) => self.explore(next, assign, scope),
-                        _ => false,
-                    };
-                    assign.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                if !self.enumerated.contains(&fact) {
-                    self.enumerated.push(fact);
-                }
-                true
+        let RuleRun::Unknown { missing, .. } = run else {
+            return leaf(run);
+        };
+        if assign.len() >= bounds::RULE_FACTS {
+            return false;
+        }
+        let Some(&fact) = missing
+            .iter()
+            .find(|f| !assign.iter().any(|(a, _)| a == *f))
+        else {
+            return false;
+        };
+        if !enumerable(fact) {
+            return false;
+        }
+        let values = plausible(fact, &self.numbers);
+        if values.is_empty() {
+            return false;
+        }
+        for value in values {
+            if self.runs >= bounds::RULE_RUNS || exhausted() {
+                return false;
+            }
+            self.runs += 1;
+            assign.push((fact, value));
+            let mut overrides = self.base.clone();
+            overrides.extend(assign.iter().cloned());
+            set_overrides(overrides);
+            let Some(rule) = self.policy.rules.get(self.index) else {
+                return false;
+            };
+            // A rule that fails for a value the case does not have is not settled by it.
+            let ran = self.policy.sandbox.run_rule(self.index, &rule.ast, scope);
+            let next = take_run(self.index);
+            let ok = match (ran, next) {
+                (Ok(()), Some(next)) => self.explore(next, assign, scope, leaf),
+                _ => false,
+            };
+            assign.pop();
+            if !ok {
+                return false;
             }
         }
+        if !self.enumerated.contains(&fact) {
+            self.enumerated.push(fact);
+        }
+        true
+    }
+
+    /// Puts back the overrides the search started from.
+    fn finish(&self) {
+        set_overrides(self.base.clone());
     }
 }
 
@@ -315,25 +336,25 @@ pub(crate) fn settle_rule(
         put_run(index, original);
         return;
     };
-    let Some(rule) = policy.rules.get(index) else {
+    let Some(mut search) = Search::new(policy, index, params, date, province) else {
         put_run(index, original);
         return;
     };
-    let mut numbers = numbers_in(&rule.ast);
-    numbers.extend(numbers_of_params(policy, params, date, province));
-    let base = current_overrides();
-    let mut search = RuleSearch {
-        policy,
-        index,
-        base: base.clone(),
-        numbers,
-        runs: 0,
-        first: None,
-        enumerated: Vec::new(),
-    };
-    let settled = search.explore(original.clone(), &mut Vec::new(), scope);
-    set_overrides(base);
-    let run = match (settled, search.first) {
+    let mut first: Option<RuleRun> = None;
+    let settled = search.explore(
+        original.clone(),
+        &mut Vec::new(),
+        scope,
+        &mut |run| match &first {
+            None => {
+                first = Some(run);
+                true
+            }
+            Some(f) => same_conclusion(f, &run),
+        },
+    );
+    search.finish();
+    let run = match (settled, first) {
         (
             true,
             Some(RuleRun::Concluded {
@@ -413,7 +434,7 @@ pub(crate) fn possible_outcomes(
     else {
         return (true, true);
     };
-    let (RuleRun::Unknown { params, .. }, Some(rule)) = (&original, policy.rules.get(index)) else {
+    let RuleRun::Unknown { params, .. } = &original else {
         return match &original {
             RuleRun::Concluded {
                 conclusion: engine::Conclusion::Met { .. },
@@ -422,101 +443,26 @@ pub(crate) fn possible_outcomes(
             _ => (false, true),
         };
     };
-    let mut numbers = numbers_in(&rule.ast);
-    numbers.extend(numbers_of_params(policy, params, date, province));
-    let base = current_overrides();
-    let mut search = OutcomeSearch {
-        policy,
-        index,
-        base: base.clone(),
-        numbers,
-        runs: 0,
-        met: false,
-        not_met: false,
+    let Some(mut search) = Search::new(policy, index, params, date, province) else {
+        return (true, true);
     };
-    let complete = search.explore(original.clone(), &mut Vec::new(), scope);
-    set_overrides(base);
+    let (mut met, mut not_met) = (false, false);
+    // Stops as soon as both outcomes are seen: nothing more can be learnt.
+    let complete = search.explore(original.clone(), &mut Vec::new(), scope, &mut |run| {
+        match run {
+            RuleRun::Concluded {
+                conclusion: engine::Conclusion::Met { .. },
+                ..
+            } => met = true,
+            _ => not_met = true,
+        }
+        !(met && not_met)
+    });
+    search.finish();
     put_run(index, original);
     if complete {
-        (search.met, search.not_met)
+        (met, not_met)
     } else {
         (true, true)
-    }
-}
-
-/// The search for the outcomes a rule can reach.
-struct OutcomeSearch<'a> {
-    policy: &'a Policy,
-    index: usize,
-    base: Vec<(FactRef, Value)>,
-    numbers: Vec<f64>,
-    runs: usize,
-    met: bool,
-    not_met: bool,
-}
-
-impl OutcomeSearch<'_> {
-    /// Whether every combination below `run` was tried (within the bounds, with no failure).
-    fn explore(
-        &mut self,
-        run: RuleRun,
-        assign: &mut Vec<(FactRef, Value)>,
-        scope: &mut Scope<'static>,
-    ) -> bool {
-        match run {
-            RuleRun::Concluded { conclusion, .. } => {
-                match conclusion {
-                    engine::Conclusion::Met { .. } => self.met = true,
-                    engine::Conclusion::NotMet { .. } => self.not_met = true,
-                }
-                true
-            }
-            RuleRun::Unknown { missing, .. } => {
-                if assign.len() >= bounds::RULE_FACTS {
-                    return false;
-                }
-                let Some(&fact) = missing
-                    .iter()
-                    .find(|f| !assign.iter().any(|(a, _)| a == *f))
-                else {
-                    return false;
-                };
-                let values = if enumerable(fact) {
-                    plausible(fact, &self.numbers)
-                } else {
-                    Vec::new()
-                };
-                if values.is_empty() {
-                    return false;
-                }
-                for value in values {
-                    if self.met && self.not_met {
-                        return true;
-                    }
-                    if self.runs >= bounds::RULE_RUNS || exhausted() {
-                        return false;
-                    }
-                    self.runs += 1;
-                    assign.push((fact, value));
-                    let mut overrides = self.base.clone();
-                    overrides.extend(assign.iter().cloned());
-                    set_overrides(overrides);
-                    let Some(rule) = self.policy.rules.get(self.index) else {
-                        return false;
-                    };
-                    let ran = self.policy.sandbox.run_rule(self.index, &rule.ast, scope);
-                    let next = take_run(self.index);
-                    let ok = match (ran, next) {
-                        (Ok(()), Some(next)) => self.explore(next, assign, scope),
-                        _ => false,
-                    };
-                    assign.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                true
-            }
-        }
     }
 }
