@@ -289,7 +289,7 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
         }
         for (pointer, value) in &t.set {
             let value = serde_json::to_value(value).map_err(|e| format!("`{pointer}`: {e}"))?;
-            set_pointer(&mut v, pointer, value)
+            crate::whatif::set(&mut v, pointer, value)
                 .ok_or_else(|| format!("`set`: cannot set `{pointer}` in {}", path.display()))?;
         }
         serde_json::to_vec(&v).map_err(|e| e.to_string())?
@@ -305,37 +305,6 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
         )
     })?;
     crate::assess(&case, policy).map_err(|e| e.to_string())
-}
-
-/// Sets a value at a JSON Pointer, creating the objects on the way.
-fn set_pointer(
-    root: &mut serde_json::Value,
-    pointer: &str,
-    value: serde_json::Value,
-) -> Option<()> {
-    let mut cur = root;
-    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
-    let (last, parents) = segs.split_last()?;
-    for seg in parents {
-        cur = match cur {
-            serde_json::Value::Object(map) => map
-                .entry(seg.to_string())
-                .or_insert_with(|| serde_json::Value::Object(Default::default())),
-            serde_json::Value::Array(items) => items.get_mut(seg.parse::<usize>().ok()?)?,
-            _ => return None,
-        };
-    }
-    match cur {
-        serde_json::Value::Object(map) => {
-            map.insert(last.to_string(), value);
-            Some(())
-        }
-        serde_json::Value::Array(items) => {
-            *items.get_mut(last.parse::<usize>().ok()?)? = value;
-            Some(())
-        }
-        _ => None,
-    }
 }
 
 /// Runs one test.

@@ -190,7 +190,8 @@ impl Explorer<'_> {
 }
 
 /// Sets a value at a JSON Pointer, creating the enclosing objects of a fact that was absent.
-fn set(root: &mut Value, pointer: &str, value: Value) -> Option<()> {
+/// (Also how an expectation's `set` puts a fact in a case; an array element is replaced in place.)
+pub fn set(root: &mut Value, pointer: &str, value: Value) -> Option<()> {
     let mut cur = root;
     let segs: Vec<&str> = pointer.split('/').skip(1).collect();
     let (last, parents) = segs.split_last()?;
@@ -209,6 +210,10 @@ fn set(root: &mut Value, pointer: &str, value: Value) -> Option<()> {
     match cur {
         Value::Object(map) => {
             map.insert(last.to_string(), value);
+            Some(())
+        }
+        Value::Array(items) => {
+            *items.get_mut(last.parse::<usize>().ok()?)? = value;
             Some(())
         }
         _ => None,

@@ -158,32 +158,6 @@ fn the_generator_is_deterministic_and_varied() {
     assert_eq!(decisions.len(), 3, "{decisions:?}");
 }
 
-/// Sets a value at a JSON Pointer, creating the objects on the way.
-fn set_pointer(v: &mut Value, pointer: &str, value: Value) {
-    let mut cur = v;
-    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
-    let Some((last, parents)) = segs.split_last() else {
-        return;
-    };
-    for seg in parents {
-        let next = match cur {
-            Value::Object(m) => m.entry(seg.to_string()).or_insert_with(|| json!({})),
-            Value::Array(a) => match seg.parse::<usize>().ok().and_then(|i| a.get_mut(i)) {
-                Some(x) => x,
-                None => return,
-            },
-            _ => return,
-        };
-        if next.is_null() {
-            *next = json!({});
-        }
-        cur = next;
-    }
-    if let Value::Object(m) = cur {
-        m.insert(last.to_string(), value);
-    }
-}
-
 /// The decisions reachable from `v` by filling in the facts its recommendation lists as able to change the decision,
 /// again for facts a filled-in case reveals, `depth` times; stops once two different decisions are found.
 fn reachable(
@@ -239,7 +213,7 @@ fn reachable(
                     _ => rng.usize(..values.len()),
                 }
             };
-            set_pointer(&mut w, fact, values[i].clone());
+            let _ = assessor::whatif::set(&mut w, fact, values[i].clone());
         }
         reachable(&w, depth - 1, rng, seen);
         if seen.iter().filter(|d| **d != "needs_information").count() >= 2 {
