@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use assessor::case::{
+use assessor::model::case::{
     Case, Fault, IncidentKind, NoCompensationReason, ProcuratorialStage, Relation, VictimOutcome,
 };
 use assessor::validate::{parse_case, ValidCase};
@@ -288,7 +288,7 @@ fn main() {
         .collect();
     let out_bytes: usize = recs
         .iter()
-        .map(|r| assessor::render::json(r, false).len() + 1)
+        .map(|r| assessor::report::json(r, false).len() + 1)
         .sum();
     println!(
         "{n} generated cases (seed 1), {} valid; {} rules; output {:.1} KB/case; median of {rounds} rounds; {} threads",
@@ -312,14 +312,14 @@ fn main() {
     report("assess, full explanations (1 thread)", d, cases.len());
     let d = time(rounds, || {
         for r in &recs {
-            std::hint::black_box(assessor::render::json(r, false).len());
+            std::hint::black_box(assessor::report::json(r, false).len());
         }
     });
     report("render JSON (1 thread)", d, recs.len());
     let pipeline = |l: &Vec<u8>| -> String {
         match parse_case(l) {
             Ok(c) => match assessor::assess(&c, &policy) {
-                Ok(r) => assessor::render::json(&r, false),
+                Ok(r) => assessor::report::json(&r, false),
                 Err(e) => e.to_string(),
             },
             Err(e) => format!("{e:?}"),
@@ -349,14 +349,16 @@ fn main() {
     let sample = cases.len().min(2000);
     let extra = time(rounds, || {
         for (c, r) in cases.iter().zip(&recs).take(sample) {
-            std::hint::black_box(assessor::whatif::explore(&c.json, r, &policy).assessments);
+            std::hint::black_box(
+                assessor::explain::whatif::explore(&c.json, r, &policy).assessments,
+            );
         }
     });
     let per_case: usize = cases
         .iter()
         .zip(&recs)
         .take(sample)
-        .map(|(c, r)| assessor::whatif::explore(&c.json, r, &policy).assessments)
+        .map(|(c, r)| assessor::explain::whatif::explore(&c.json, r, &policy).assessments)
         .sum();
     report(
         &format!(
@@ -371,7 +373,7 @@ fn main() {
     let chinese = time(rounds, || {
         for r in &recs {
             let mut r = r.clone();
-            assessor::localise::localise(&mut r, &policy, assessor::text::Lang::Zh);
+            assessor::explain::localise::localise(&mut r, &policy, assessor::model::text::Lang::Zh);
             std::hint::black_box(r.findings.len());
         }
     });

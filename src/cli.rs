@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
-use assessor::render::Format;
+use assessor::report::Format;
 use assessor::{Policy, PolicyError};
 
 mod assess;

@@ -9,9 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::model::recommendation::{Finding, Recommendation};
+use crate::model::text::format_number;
 use crate::policy::Policy;
-use crate::recommendation::{Finding, Recommendation};
-use crate::text::format_number;
 
 /// What changed between two policies.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -298,10 +298,10 @@ pub fn diff_case(
                 a.reason
             ),
             // A new rule that is not met, or a removed one that was not met, moves nothing.
-            (None, Some(b)) if added && b.outcome != crate::recommendation::Outcome::NotMet => {
+            (None, Some(b)) if added && b.outcome != crate::model::codes::Outcome::NotMet => {
                 format!("new rule `{id}` is {}: {}", b.outcome.as_str(), b.reason)
             }
-            (Some(a), None) if removed && a.outcome != crate::recommendation::Outcome::NotMet => {
+            (Some(a), None) if removed && a.outcome != crate::model::codes::Outcome::NotMet => {
                 format!(
                     "removed rule `{id}` was {}: {}",
                     a.outcome.as_str(),

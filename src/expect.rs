@@ -30,10 +30,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::codes::Outcome;
+use crate::model::recommendation::Recommendation;
+use crate::model::suggest::did_you_mean;
+use crate::model::text::format_number;
 use crate::policy::{Policy, PolicyError};
-use crate::recommendation::{Outcome, Recommendation};
-use crate::suggest::did_you_mean;
-use crate::text::format_number;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -289,7 +290,7 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
         }
         for (pointer, value) in &t.set {
             let value = serde_json::to_value(value).map_err(|e| format!("`{pointer}`: {e}"))?;
-            crate::whatif::set(&mut v, pointer, value)
+            crate::explain::whatif::set(&mut v, pointer, value)
                 .ok_or_else(|| format!("`set`: cannot set `{pointer}` in {}", path.display()))?;
         }
         serde_json::to_vec(&v).map_err(|e| e.to_string())?
@@ -502,7 +503,7 @@ fn compare(t: &Expectation, r: &Recommendation) -> Vec<String> {
         &t.deciding,
         r.missing
             .iter()
-            .filter(|m| m.changes.contains(&crate::recommendation::Change::Decision))
+            .filter(|m| m.changes.contains(&crate::model::codes::Change::Decision))
             .map(|m| m.fact.as_str())
             .collect(),
     );

@@ -9,16 +9,16 @@
 //! Question texts come from the policy's question catalogue (`questions.toml`, English and Chinese), falling back to
 //! the case schema's descriptions.
 
-use std::collections::BTreeMap;
-
 use serde_json::{json, Value};
 
-use crate::facts::{catalogue, FactType};
-use crate::policy::{Policy, Stage};
-use crate::recommendation::Recommendation;
+use crate::model::codes::Stage;
+use crate::model::facts::{catalogue, FactType};
+use crate::model::recommendation::Recommendation;
+use crate::policy::questions::question;
+use crate::policy::Policy;
 use crate::validate::{parse_date, validate_value};
 
-pub use crate::text::Lang;
+pub use crate::model::text::Lang;
 
 /// What kind of answer a question takes.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,7 +130,7 @@ impl<'p> Interview<'p> {
             o.entry("schema_version").or_insert(json!(1));
         }
         let valid = validate_value(probe).ok()?;
-        crate::assess::assess_in(&valid, self.policy, self.lang).ok()
+        crate::explain::assess_in(&valid, self.policy, self.lang).ok()
     }
 
     /// The next question, or `None` when nothing unknown can change the decision, the tier or the amount.
@@ -145,14 +145,15 @@ impl<'p> Interview<'p> {
         let rec = self.recommendation()?;
         // Facts that could change the decision, those needed by the most undecided rules first; then facts that
         // could change the tier or the amount range; last, the presumptions to confirm, as a checklist.
-        let changes = |m: &crate::recommendation::Missing, c: crate::recommendation::Change| {
+        let changes = |m: &crate::model::recommendation::Missing,
+                       c: crate::model::codes::Change| {
             m.changes.contains(&c)
         };
         let mut deciding: Vec<(usize, usize, String)> = rec
             .missing
             .iter()
             .enumerate()
-            .filter(|(_, m)| changes(m, crate::recommendation::Change::Decision))
+            .filter(|(_, m)| changes(m, crate::model::codes::Change::Decision))
             .map(|(i, m)| {
                 let deciding_rules = m
                     .needed_by
@@ -168,8 +169,8 @@ impl<'p> Interview<'p> {
             .missing
             .iter()
             .filter(|m| {
-                changes(m, crate::recommendation::Change::Tier)
-                    || changes(m, crate::recommendation::Change::Amount)
+                changes(m, crate::model::codes::Change::Tier)
+                    || changes(m, crate::model::codes::Change::Amount)
             })
             .map(|m| m.fact.clone());
         let confirm = rec.to_confirm.iter().map(|t| t.fact.clone());
@@ -214,8 +215,8 @@ impl<'p> Interview<'p> {
             _ => AnswerKind::Text,
         };
         let entry = self.policy.questions.get(&pattern);
-        let text = catalogue_question(self.policy, fact, self.lang)
-            .or_else(|| catalogue_question(self.policy, fact, Lang::En))
+        let text = question(&self.policy.questions, fact, self.lang)
+            .or_else(|| question(&self.policy.questions, fact, Lang::En))
             .or_else(|| node.map(|n| format!("{}?", n.description.trim_end_matches('.'))))
             .unwrap_or_else(|| fact.to_string());
         let labels = match &kind {
@@ -401,7 +402,7 @@ pub fn parse_money(answer: &str) -> Option<f64> {
         format!("{digits}{f:0<shift$}")
     };
     let value = text.parse::<f64>().ok()?;
-    (value.is_finite() && value <= crate::case::MAX_MONEY).then_some(value)
+    (value.is_finite() && value <= crate::model::case::MAX_MONEY).then_some(value)
 }
 
 /// The digits of a whole number written plainly (`50000`) or grouped by threes with one separator, `,` or a space
@@ -503,45 +504,6 @@ pub fn questions_needed(policy: &Policy, case: &Value) -> usize {
     }
     iv.asked
 }
-
-/// One fact's question in the catalogue.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CatalogueEntry {
-    /// The question in English.
-    pub en: String,
-    /// The question in Chinese.
-    #[serde(default)]
-    pub zh: Option<String>,
-    /// Chinese labels of the allowed values, by value.
-    #[serde(default)]
-    pub zh_choices: BTreeMap<String, String>,
-}
-
-/// The policy's question for a fact (a JSON Pointer) in `lang`, with `{n}` the number of its list item (the 1st,
-/// 2nd … dependant); `None` when the catalogue has none in that language.
-pub fn catalogue_question(policy: &Policy, fact: &str, lang: Lang) -> Option<String> {
-    let cat = catalogue();
-    let pattern = cat
-        .lookup(fact)
-        .and_then(|id| cat.node(id))
-        .map(|n| n.path.clone())
-        .unwrap_or_else(|| fact.to_string());
-    let entry = policy.questions.get(&pattern)?;
-    let text = match lang {
-        Lang::Zh => entry.zh.as_deref()?,
-        Lang::En => entry.en.as_str(),
-    };
-    let n = fact
-        .split('/')
-        .find_map(|s| s.parse::<usize>().ok())
-        .map(|i| i + 1)
-        .unwrap_or(0);
-    Some(text.replace("{n}", &n.to_string()))
-}
-
-/// The questions of the catalogue, by fact pattern (`*` for list items).
-pub type Catalogue = BTreeMap<String, CatalogueEntry>;
 
 #[cfg(test)]
 mod tests {

@@ -28,26 +28,20 @@
 #![warn(missing_docs)]
 
 pub mod assess;
-pub mod case;
 pub mod check;
 pub mod diff;
 pub mod engine;
 pub mod expect;
-pub mod facts;
+pub mod explain;
 pub mod generate;
 pub mod interview;
-pub mod localise;
-pub mod params;
+pub mod model;
 pub mod policy;
-pub mod recommendation;
-pub mod render;
-pub mod schema;
-pub mod suggest;
-pub mod text;
-pub mod unknowns;
+pub mod report;
 pub mod validate;
-pub mod whatif;
 
-pub use assess::{assess, AssessError};
+pub use assess::AssessError;
+pub use explain::assess;
+pub use model::codes::{Decision, Tier};
+pub use model::recommendation::Recommendation;
 pub use policy::{Policy, PolicyError, PolicySource};
-pub use recommendation::{Decision, Recommendation, Tier};

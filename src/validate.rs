@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use crate::case::{Case, SCHEMA_VERSION};
-use crate::suggest::did_you_mean;
+use crate::model::case::{Case, SCHEMA_VERSION};
+use crate::model::suggest::did_you_mean;
 
 /// Largest case file read, in bytes, unless the caller says otherwise (`--max-size`).
 pub const DEFAULT_MAX_SIZE: u64 = 16 * 1024 * 1024;
@@ -328,7 +328,7 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     VALIDATOR
-        .get_or_init(|| jsonschema::validator_for(&crate::schema::case_schema()).ok())
+        .get_or_init(|| jsonschema::validator_for(&crate::model::schema::case_schema()).ok())
         .as_ref()
 }
 
@@ -368,14 +368,14 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
     use jsonschema::error::ValidationErrorKind as K;
     let here = json.pointer(pointer);
     // A value outside a fact's allowed choices, however the schema words the choice.
-    let choices = crate::facts::catalogue().lookup(pointer).and_then(|id| {
-        match &crate::facts::catalogue().node(id)?.ty {
-            crate::facts::FactType::String { choices } if !choices.is_empty() => {
+    let choices = crate::model::facts::catalogue()
+        .lookup(pointer)
+        .and_then(|id| match &crate::model::facts::catalogue().node(id)?.ty {
+            crate::model::facts::FactType::String { choices } if !choices.is_empty() => {
                 Some(choices.clone())
             }
             _ => None,
-        }
-    });
+        });
     if let (Some(opts), Some(got)) = (&choices, here) {
         if !got.as_str().is_some_and(|s| opts.iter().any(|o| o == s)) && !got.is_null() {
             let hint = got
@@ -391,7 +391,7 @@ fn describe(e: &jsonschema::ValidationError<'_>, json: &Value, pointer: &str) ->
     }
     match e.kind() {
         K::AdditionalProperties { unexpected } => {
-            let allowed = crate::facts::catalogue().object_keys(pointer);
+            let allowed = crate::model::facts::catalogue().object_keys(pointer);
             let names: Vec<String> = unexpected
                 .iter()
                 .map(
@@ -526,11 +526,11 @@ fn integer_valued_floats(v: &Value, pointer: &mut String, errors: &mut Vec<CaseE
             }
         }
         Value::Number(n) if n.is_f64() => {
-            let catalogue = crate::facts::catalogue();
+            let catalogue = crate::model::facts::catalogue();
             let integer = catalogue
                 .lookup(pointer)
                 .and_then(|id| catalogue.node(id))
-                .is_some_and(|node| matches!(node.ty, crate::facts::FactType::Integer));
+                .is_some_and(|node| matches!(node.ty, crate::model::facts::FactType::Integer));
             if integer {
                 let whole = n
                     .as_f64()

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use assessor::recommendation::Outcome;
+use assessor::model::codes::Outcome;
 use assessor::Decision;
 
 use crate::support::{assess_file, case, corpus, policy};
@@ -159,7 +159,7 @@ fn t05_missing_proof_is_never_a_decline_and_keeps_a_provisional_priority() {
 
 #[test]
 fn every_finding_cites_a_basis_and_only_facts_the_schema_has() {
-    let cat = assessor::facts::catalogue();
+    let cat = assessor::model::facts::catalogue();
     for path in corpus() {
         let r = assess_file(&path);
         for f in &r.findings {
@@ -204,7 +204,7 @@ fn every_finding_cites_a_basis_and_only_facts_the_schema_has() {
             .iter()
             .filter(|m| {
                 m.changes
-                    .contains(&assessor::recommendation::Change::Decision)
+                    .contains(&assessor::model::codes::Change::Decision)
             })
             .count();
         if r.decision == Decision::NeedsInformation {

@@ -1,7 +1,7 @@
 //! The sandbox: unknown facts are never false, mixed comparisons are errors, misspelt names are caught with
 //! their place, and runaway or broken rules are stopped and reported with the rule's id and position.
 
-use assessor::recommendation::Outcome;
+use assessor::model::codes::Outcome;
 use assessor::validate::parse_case;
 use assessor::{AssessError, Decision, Policy, PolicyError};
 
@@ -74,7 +74,7 @@ fn run_on(body: &str, case: &str) -> Result<assessor::Recommendation, AssessErro
     assessor::assess(&case, &policy)
 }
 
-fn finding(body: &str) -> assessor::recommendation::Finding {
+fn finding(body: &str) -> assessor::model::recommendation::Finding {
     let r = run(body).unwrap_or_else(|e| panic!("{e}"));
     r.findings
         .into_iter()
@@ -155,7 +155,7 @@ fn an_unknown_that_cannot_change_the_conclusion_is_immaterial() {
         f.outcome,
         Outcome::Unknown,
         "past the bound of {} facts",
-        assessor::unknowns::bounds::RULE_FACTS
+        assessor::assess::unknowns::bounds::RULE_FACTS
     );
 }
 

@@ -56,7 +56,7 @@ fn the_widow_is_assisted_after_a_short_run_of_questions_none_irrelevant() {
         rec.missing,
         rec.findings
             .iter()
-            .filter(|f| f.outcome == assessor::recommendation::Outcome::Unknown)
+            .filter(|f| f.outcome == assessor::model::codes::Outcome::Unknown)
             .map(|f| (&f.rule, &f.missing))
             .collect::<Vec<_>>()
     );
@@ -98,7 +98,7 @@ fn not_knowing_the_income_ends_with_needs_information_naming_it_and_the_file_sav
             .iter()
             .filter(|m| m
                 .changes
-                .contains(&assessor::recommendation::Change::Decision))
+                .contains(&assessor::model::codes::Change::Decision))
             .map(|m| m.fact.as_str())
             .collect::<Vec<_>>(),
         ["/household/monthly_income"]
@@ -202,13 +202,13 @@ fn a_wrong_answer_is_explained_and_asked_again_back_and_quit_work() {
 /// How many questions an interview needs, over the corpus, against the number of facts in the schema.
 #[test]
 fn interviews_ask_far_fewer_questions_than_the_schema_has_facts() {
-    let facts = assessor::facts::catalogue()
+    let facts = assessor::model::facts::catalogue()
         .nodes()
         .iter()
         .filter(|n| {
             n.readable
                 && !n.path.is_empty()
-                && !matches!(n.ty, assessor::facts::FactType::Object(_))
+                && !matches!(n.ty, assessor::model::facts::FactType::Object(_))
         })
         .count();
     let counts: Vec<usize> = crate::support::corpus()

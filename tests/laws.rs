@@ -94,14 +94,14 @@ proptest! {
     #[test]
     fn findings_cite_a_basis_and_real_facts_and_missing_matches_the_decision(seed in any::<u64>()) {
         let r = assess(&case(seed));
-        let cat = assessor::facts::catalogue();
+        let cat = assessor::model::facts::catalogue();
         for f in &r.findings {
             prop_assert!(!f.basis.trim().is_empty(), "{} has no basis", f.rule);
             for fact in f.facts.iter().chain(&f.missing) {
                 prop_assert!(cat.lookup(fact).is_some(), "{} read {fact}", f.rule);
             }
         }
-        let deciding = r.missing.iter().any(|m| m.changes.contains(&assessor::recommendation::Change::Decision));
+        let deciding = r.missing.iter().any(|m| m.changes.contains(&assessor::model::codes::Change::Decision));
         prop_assert_eq!(r.decision == Decision::NeedsInformation, deciding);
     }
 
@@ -181,12 +181,12 @@ fn reachable(
         .iter()
         .filter(|m| {
             m.changes
-                .contains(&assessor::recommendation::Change::Decision)
+                .contains(&assessor::model::codes::Change::Decision)
         })
         .map(|m| {
             (
                 m.fact.clone(),
-                assessor::unknowns::plausible_values(&m.fact),
+                assessor::assess::unknowns::plausible_values(&m.fact),
             )
         })
         .filter(|(_, vs)| !vs.is_empty())
@@ -213,7 +213,7 @@ fn reachable(
                     _ => rng.usize(..values.len()),
                 }
             };
-            let _ = assessor::whatif::set(&mut w, fact, values[i].clone());
+            let _ = assessor::explain::whatif::set(&mut w, fact, values[i].clone());
         }
         reachable(&w, depth - 1, rng, seen);
         if seen.iter().filter(|d| **d != "needs_information").count() >= 2 {

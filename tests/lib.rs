@@ -15,6 +15,7 @@ mod engine;
 mod hardening;
 mod interview;
 mod laws;
+mod layers;
 mod policies;
 mod reliability;
 mod reports;

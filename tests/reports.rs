@@ -1,9 +1,9 @@
 //! The reports a person reads (text and Markdown, as `assessor assess` prints them for one case, with what would
 //! change the outcome), snapshot-tested for cases of each kind.
 
-use assessor::localise::localise;
-use assessor::render;
-use assessor::text::Lang;
+use assessor::explain::localise::localise;
+use assessor::model::text::Lang;
+use assessor::report;
 
 use crate::support::{corpus, policy, run};
 
@@ -117,10 +117,10 @@ fn a_chinese_report_has_no_english_in_it_but_codes() {
         let Ok(mut rec) = assessor::assess(&case, policy) else {
             continue;
         };
-        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
+        rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
         localise(&mut rec, policy, Lang::Zh);
         assert_eq!(rec.language, Lang::Zh);
-        for report in [render::text(&rec, labels), render::markdown(&rec, labels)] {
+        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
             for e in english_in(&report) {
                 problems.push(format!("{}: {e}", path.display()));
             }
@@ -267,8 +267,8 @@ fn no_report_cites_the_working_notes() {
             let labels = policy.labels(lang);
             let json = serde_json::to_string(&rec).unwrap_or_default();
             for report in [
-                render::text(&rec, labels),
-                render::markdown(&rec, labels),
+                report::text(&rec, labels),
+                report::markdown(&rec, labels),
                 json,
             ] {
                 for w in WORKING_NOTES.iter().filter(|w| report.contains(**w)) {
@@ -367,7 +367,7 @@ fn chinese_texts_read_as_a_procuratorate_writes_them() {
             continue;
         };
         localise(&mut rec, policy, Lang::Zh);
-        for report in [render::text(&rec, labels), render::markdown(&rec, labels)] {
+        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
             if !report.contains("“关注困难妇女群体，加强专项司法救助”活动") {
                 problems.push(format!(
                     "{}: the campaign's official name is missing",

@@ -1,7 +1,7 @@
 //! The checked-in schemas are exactly what the types generate. Regenerate with
 //! `UPDATE_SCHEMAS=1 cargo test schema` (or `assessor schema case > schemas/case.schema.json`).
 
-use assessor::schema::{case_schema, recommendation_schema, to_file_text};
+use assessor::model::schema::{case_schema, recommendation_schema, to_file_text};
 
 use crate::support::root;
 

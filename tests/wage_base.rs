@@ -2,10 +2,10 @@
 //! province's figure for the year is missing: the province's own latest earlier figure, carried forward and
 //! marked estimate, before its macro-region's or the nation's. Reports say so in words.
 
-use assessor::localise::localise;
-use assessor::params::Source;
-use assessor::render;
-use assessor::text::Lang;
+use assessor::explain::localise::localise;
+use assessor::model::params::Source;
+use assessor::model::text::Lang;
+use assessor::report;
 use serde_json::Value;
 
 use crate::support::{policy, root, run};
@@ -144,8 +144,8 @@ fn reports(rec: &mut assessor::Recommendation, lang: Lang) -> String {
     let labels = policy().labels(lang);
     format!(
         "{}\n{}",
-        render::text(rec, labels),
-        render::markdown(rec, labels)
+        report::text(rec, labels),
+        report::markdown(rec, labels)
     )
 }
 

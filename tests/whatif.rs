@@ -13,7 +13,11 @@ fn explore(stem: &str) -> (Value, assessor::Recommendation) {
         serde_json::from_slice(&std::fs::read(&path).unwrap_or_default()).unwrap_or_default();
     let case = validate_value(json.clone()).unwrap_or_else(|e| panic!("{e:?}"));
     let mut rec = assessor::assess(&case, policy()).unwrap_or_else(|e| panic!("{e}"));
-    rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy()));
+    rec.what_if = Some(assessor::explain::whatif::explore(
+        &case.json,
+        &rec,
+        policy(),
+    ));
     (json, rec)
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use assessor::render::{self, Format};
-use assessor::text::Lang;
+use assessor::model::text::Lang;
+use assessor::report::{self, Format};
 use assessor::validate::parse_case;
 use assessor::Policy;
 
@@ -174,9 +174,9 @@ fn assess_one(
     let case =
         parse_case(bytes).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
     let mut rec =
-        assessor::assess::assess_in(&case, policy, lang).map_err(|e| vec![e.to_string()])?;
+        assessor::explain::assess_in(&case, policy, lang).map_err(|e| vec![e.to_string()])?;
     if what_if {
-        rec.what_if = Some(assessor::whatif::explore(&case.json, &rec, policy));
+        rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
     }
     Ok(rec)
 }
@@ -203,9 +203,9 @@ fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
         match result {
             Ok(rec) => {
                 let text = match format {
-                    Format::Json => render::json(&rec, !many),
-                    Format::Text => render::text(&rec, policy.labels(rec.language)),
-                    Format::Markdown => render::markdown(&rec, policy.labels(rec.language)),
+                    Format::Json => report::json(&rec, !many),
+                    Format::Text => report::text(&rec, policy.labels(rec.language)),
+                    Format::Markdown => report::markdown(&rec, policy.labels(rec.language)),
                 };
                 let sep = if many && format != Format::Json && index > 0 {
                     "\n"
@@ -312,7 +312,7 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
                 .par_iter()
                 .map(|(_, line)| match line {
                     Ok(bytes) => {
-                        assess_one(bytes, policy, lang, false).map(|r| render::json(&r, false))
+                        assess_one(bytes, policy, lang, false).map(|r| report::json(&r, false))
                     }
                     Err(e) => Err(vec![e.clone()]),
                 })

@@ -286,7 +286,7 @@ fn file_name_for(id: &str) -> String {
 
 /// The report of the interview's recommendation (already in the interview's language).
 fn report(r: assessor::Recommendation, policy: &assessor::Policy) -> String {
-    assessor::render::text(&r, policy.labels(r.language))
+    assessor::report::text(&r, policy.labels(r.language))
 }
 
 #[cfg(test)]

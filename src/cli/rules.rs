@@ -1,6 +1,6 @@
 //! `assessor rules [--rules DIR] [--format text|markdown|json]`
 
-use assessor::render::{catalogue_markdown, catalogue_text};
+use assessor::report::{catalogue_markdown, catalogue_text};
 
 use super::{PolicyArgs, OK};
 
@@ -35,7 +35,7 @@ pub fn run(args: Args) -> u8 {
         CatalogueFormat::Text => catalogue_text(&policy),
         CatalogueFormat::Markdown => catalogue_markdown(&policy),
         CatalogueFormat::Json => {
-            serde_json::to_string_pretty(&assessor::render::catalogue_json(&policy))
+            serde_json::to_string_pretty(&assessor::report::catalogue_json(&policy))
                 .unwrap_or_default()
                 + "\n"
         }

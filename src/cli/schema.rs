@@ -1,6 +1,6 @@
 //! `assessor schema [case|recommendation]`
 
-use assessor::schema;
+use assessor::model::schema;
 
 use super::OK;
 

@@ -22,8 +22,8 @@ use rhai::{ASTNode, Expr, Scope};
 use serde_json::Value;
 
 use crate::engine::{self, Read, RuleRun};
-use crate::facts::{catalogue, FactRef, FactType};
-use crate::params::Lookup;
+use crate::model::facts::{catalogue, FactRef, FactType};
+use crate::model::params::Lookup;
 use crate::policy::Policy;
 
 /// How far the search for unknowns that do not matter goes.

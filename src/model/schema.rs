@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::case::Case;
-use crate::recommendation::Recommendation;
+use crate::model::case::Case;
+use crate::model::recommendation::Recommendation;
 
 /// `$id` of the case schema.
 pub const CASE_SCHEMA_ID: &str = "https://assessor.example/schemas/case.schema.json";

@@ -11,10 +11,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::facts::catalogue;
+use crate::model::codes::{Change, Outcome};
+use crate::model::facts::catalogue;
+use crate::model::recommendation::Recommendation;
+use crate::model::text::{fill_in, format_number, Labels, Lang};
 use crate::policy::{Policy, Rule};
-use crate::recommendation::{Change, Outcome, Recommendation};
-use crate::text::{fill_in, format_number, Labels, Lang};
 
 /// The template of a rule's outcome in `lang`: the variant named by the value `text`, else the plain one.
 fn template<'r>(
@@ -67,7 +68,7 @@ fn reason(
         Outcome::NotMet => match template(policy, rule, lang, "not_met", values, presumed) {
             Some(t) => fill_in(t, values, labels),
             None => match lang {
-                Lang::Zh if rule.stage == crate::policy::Stage::Exclusions => {
+                Lang::Zh if rule.stage == crate::model::codes::Stage::Exclusions => {
                     format!("不适用：{}。", title.trim_end_matches('。'))
                 }
                 Lang::Zh => format!("不符合：{}。", title.trim_end_matches('。')),
@@ -88,7 +89,8 @@ fn reason(
 /// description (English).
 fn describe_fact(policy: &Policy, fact: &str, lang: Lang) -> String {
     if lang == Lang::Zh {
-        return crate::interview::catalogue_question(policy, fact, lang).unwrap_or_default();
+        return crate::policy::questions::question(&policy.questions, fact, lang)
+            .unwrap_or_default();
     }
     catalogue()
         .lookup(fact)

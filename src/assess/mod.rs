@@ -9,6 +9,8 @@
 //!   facts listed as missing are exactly those of such rules, so a fact that cannot change the decision is not
 //!   listed, and a case is never declined because something is unknown.
 
+pub mod unknowns;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -16,10 +18,12 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{self, Conclusion, Effect, EvalCtx, RuleRun};
-use crate::facts::{catalogue, FactRef};
-use crate::params::Lookup;
-use crate::policy::{hex, Policy, Rule, RuleKind, Stage};
-use crate::recommendation::*;
+use crate::model::codes::*;
+use crate::model::codes::{RuleKind, Stage};
+use crate::model::facts::{catalogue, FactRef};
+use crate::model::params::Lookup;
+use crate::model::recommendation::*;
+use crate::policy::{hex, Policy, Rule};
 use crate::validate::ValidCase;
 
 /// A case that could not be assessed at all.
@@ -94,12 +98,13 @@ fn is_met(run: &RuleRun) -> bool {
 /// applied only to a known loss) are the policy's deliberate choices and are not searched; nor are defaults for
 /// sums, where trying every sum would only say that a ¥1 loss caps the award at ¥1.
 fn is_choice(fact: FactRef) -> bool {
-    crate::facts::catalogue()
+    crate::model::facts::catalogue()
         .node(fact.node as usize)
         .is_some_and(|n| {
             matches!(
                 n.ty,
-                crate::facts::FactType::Boolean | crate::facts::FactType::String { .. }
+                crate::model::facts::FactType::Boolean
+                    | crate::model::facts::FactType::String { .. }
             )
         })
 }
@@ -119,18 +124,9 @@ fn missing_of(run: &RuleRun) -> &[FactRef] {
     }
 }
 
-/// Assesses a validated case on a policy.
+/// Assesses a validated case on a policy: the decision and every conclusion as codes and values. Its texts are
+/// empty until `explain::localise` writes them in a language ([`crate::explain::assess`] does both).
 pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, AssessError> {
-    assess_in(case, policy, policy.primary_language())
-}
-
-/// Assesses a validated case on a policy, with every text in `lang` (the policy's first language when it does not
-/// declare `lang`).
-pub fn assess_in(
-    case: &ValidCase,
-    policy: &Policy,
-    lang: crate::text::Lang,
-) -> Result<Recommendation, AssessError> {
     let province = case
         .case
         .jurisdiction
@@ -212,7 +208,6 @@ pub fn assess_in(
             likely: likely.as_ref(),
         },
         province.as_deref(),
-        lang,
     ))
 }
 
@@ -319,7 +314,13 @@ impl<'p> Stages<'p> {
         let unknown =
             engine::inspect_runs(|runs| matches!(runs.get(i), Some(Some(RuleRun::Unknown { .. }))));
         if unknown {
-            crate::unknowns::settle_rule(self.policy, i, &mut self.scope, self.date, self.province);
+            crate::assess::unknowns::settle_rule(
+                self.policy,
+                i,
+                &mut self.scope,
+                self.date,
+                self.province,
+            );
         }
         Ok(())
     }
@@ -417,9 +418,9 @@ impl<'p> Stages<'p> {
             .iter()
             .filter(|r| stages.contains(&r.stage))
         {
-            out.extend(crate::unknowns::numbers_in(&rule.ast));
+            out.extend(crate::assess::unknowns::numbers_in(&rule.ast));
         }
-        out.extend(crate::unknowns::numbers_of_params(
+        out.extend(crate::assess::unknowns::numbers_of_params(
             self.policy,
             &params,
             self.date,
@@ -441,7 +442,7 @@ impl<'p> Stages<'p> {
         .unwrap_or_default();
         let mut sets: BTreeMap<usize, (bool, bool)> = BTreeMap::new();
         for i in undecided {
-            let set = crate::unknowns::possible_outcomes(
+            let set = crate::assess::unknowns::possible_outcomes(
                 self.policy,
                 i,
                 &mut self.scope,
@@ -511,7 +512,7 @@ impl<'p> Stages<'p> {
         seen: &mut Option<Decision>,
         discretionary: &mut bool,
     ) -> Result<bool, AssessError> {
-        if assign.len() >= crate::unknowns::bounds::DECISION_FACTS {
+        if assign.len() >= crate::assess::unknowns::bounds::DECISION_FACTS {
             return Ok(false);
         }
         let Some(&fact) = missing
@@ -520,12 +521,13 @@ impl<'p> Stages<'p> {
         else {
             return Ok(false);
         };
-        if !crate::unknowns::enumerable(fact) {
+        if !crate::assess::unknowns::enumerable(fact) {
             return Ok(false);
         }
-        for value in crate::unknowns::plausible(fact, numbers) {
+        for value in crate::assess::unknowns::plausible(fact, numbers) {
             *count += 1;
-            if *count > crate::unknowns::bounds::DECISION_SCENARIOS || crate::unknowns::exhausted()
+            if *count > crate::assess::unknowns::bounds::DECISION_SCENARIOS
+                || crate::assess::unknowns::exhausted()
             {
                 return Ok(false);
             }
@@ -623,15 +625,15 @@ impl<'p> Stages<'p> {
         let mut dropped = Vec::new();
         let mut probes = 0;
         for &fact in &first {
-            if undecided.contains(&fact) || !crate::unknowns::enumerable(fact) {
+            if undecided.contains(&fact) || !crate::assess::unknowns::enumerable(fact) {
                 kept.push(fact);
                 continue;
             }
             let mut seen: Vec<(Option<i64>, Tier)> = Vec::new();
-            for value in crate::unknowns::plausible(fact, &numbers) {
+            for value in crate::assess::unknowns::plausible(fact, &numbers) {
                 probes += 1;
-                if probes > crate::unknowns::bounds::SPREAD_SCENARIOS
-                    || crate::unknowns::exhausted()
+                if probes > crate::assess::unknowns::bounds::SPREAD_SCENARIOS
+                    || crate::assess::unknowns::exhausted()
                 {
                     seen.push((None, Tier::C));
                     seen.push((Some(-1), Tier::A));
@@ -690,15 +692,16 @@ impl<'p> Stages<'p> {
             .find(|f| !assign.iter().any(|(a, _)| a == *f))
             .copied();
         let Some(fact) = fact.filter(|&f| {
-            crate::unknowns::enumerable(f) && assign.len() < crate::unknowns::bounds::SPREAD_FACTS
+            crate::assess::unknowns::enumerable(f)
+                && assign.len() < crate::assess::unknowns::bounds::SPREAD_FACTS
         }) else {
             spread.open = true;
             return Ok((amounts, tiers));
         };
         let mut children: Vec<(Vec<Option<i64>>, Vec<Tier>)> = Vec::new();
-        for value in crate::unknowns::plausible(fact, numbers) {
-            if self.scenarios >= crate::unknowns::bounds::SPREAD_SCENARIOS
-                || crate::unknowns::exhausted()
+        for value in crate::assess::unknowns::plausible(fact, numbers) {
+            if self.scenarios >= crate::assess::unknowns::bounds::SPREAD_SCENARIOS
+                || crate::assess::unknowns::exhausted()
             {
                 spread.open = true;
                 break;
@@ -1011,7 +1014,6 @@ fn build(
     progress: Progress,
     unsettled: Unsettled<'_>,
     province: Option<&str>,
-    lang: crate::text::Lang,
 ) -> Recommendation {
     let mut findings = Vec::new();
     let mut to_confirm = Vec::new();
@@ -1327,7 +1329,7 @@ fn build(
     }
 
     let estimates = estimates(policy, &findings, &case.case.decision_date, province);
-    let mut rec = Recommendation {
+    Recommendation {
         case_id: case.case.case_id.clone(),
         language: policy.primary_language(),
         decision,
@@ -1354,9 +1356,7 @@ fn build(
         },
         case_digest: case_digest(&case.json),
         what_if: None,
-    };
-    crate::localise::localise(&mut rec, policy, lang);
-    rec
+    }
 }
 
 /// Every unknown fact that could still change something, once, in the order of the rules that need it.
@@ -1440,7 +1440,7 @@ fn estimates(
     findings: &[Finding],
     date: &str,
     province: Option<&str>,
-) -> Vec<crate::recommendation::Estimate> {
+) -> Vec<crate::model::recommendation::Estimate> {
     let mut names: Vec<&str> = findings
         .iter()
         .flat_map(|f| f.params.iter().map(String::as_str))
@@ -1454,12 +1454,12 @@ fn estimates(
             let r = policy.params.resolve(name, date, province).ok()?;
             // A statistical figure (one with a year) standing in for the province's own is an estimate; a
             // policy default given for the nation (no year) is not.
-            let stands_in = r.source != crate::params::Source::Own && r.value.year.is_some();
+            let stands_in = r.source != crate::model::params::Source::Own && r.value.year.is_some();
             if !(r.value.estimate || r.carried_forward || stands_in) {
                 return None;
             }
             let par = policy.parameter(name)?;
-            Some(crate::recommendation::Estimate {
+            Some(crate::model::recommendation::Estimate {
                 parameter: name.to_string(),
                 title: par.title.clone(),
                 region: r.value.region.clone().unwrap_or_else(|| "national".into()),

@@ -14,113 +14,18 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::engine::{self, Sandbox};
-use crate::params::{Parameter, Parameters};
-use crate::text::{Labels, Lang};
+use crate::model::codes::{RuleKind, Stage};
+
+pub mod params;
+pub mod questions;
+pub mod scan;
+use crate::model::params::{Parameter, Parameters};
+use crate::model::text::{Labels, Lang};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
 /// The name of the manifest file at the top of a policy folder.
 pub const MANIFEST: &str = "policy.toml";
-
-/// The stages of a policy, in the order they run.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Art. 7: who may be assisted, and the conditions every case must meet.
-    Eligibility,
-    /// Art. 8: who is generally not assisted.
-    Exclusions,
-    /// The order in which cases are handled, and the uplift of the amount.
-    Priority,
-    /// How much, with every factor and cap.
-    Amount,
-    /// Help from other agencies.
-    Referrals,
-}
-
-impl Stage {
-    /// All stages in order.
-    pub const ALL: [Stage; 5] = [
-        Stage::Eligibility,
-        Stage::Exclusions,
-        Stage::Priority,
-        Stage::Amount,
-        Stage::Referrals,
-    ];
-
-    /// The stage's name as written in headers and the manifest.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Eligibility => "eligibility",
-            Stage::Exclusions => "exclusions",
-            Stage::Priority => "priority",
-            Stage::Amount => "amount",
-            Stage::Referrals => "referrals",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
-    /// The kinds of rule a stage may hold; the first is the default when a header names none.
-    pub fn kinds(self) -> &'static [RuleKind] {
-        match self {
-            Stage::Eligibility => &[
-                RuleKind::Pathway,
-                RuleKind::Condition,
-                RuleKind::Discretionary,
-            ],
-            Stage::Exclusions => &[RuleKind::Bar, RuleKind::Approval],
-            Stage::Priority => &[RuleKind::Factor, RuleKind::Group],
-            Stage::Amount => &[RuleKind::Amount],
-            Stage::Referrals => &[RuleKind::Referral],
-        }
-    }
-}
-
-/// What a rule's conclusion means for the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RuleKind {
-    /// Eligibility: one way into assistance (Art. 7 items); at least one must be met.
-    Pathway,
-    /// Eligibility: the catch-all (Art. 7(7)); assistance is discretionary and needs written reasons.
-    Discretionary,
-    /// Eligibility: a condition every assisted case must meet.
-    Condition,
-    /// Exclusions: when met, the case is generally not assisted.
-    Bar,
-    /// Exclusions: when met, assistance needs a further approval but is not barred.
-    Approval,
-    /// Priority: a priority group; groups combine as the highest plus a bonus per further group.
-    Group,
-    /// Priority: a factor whose points add to the score.
-    Factor,
-    /// Amount: computes the amount, payment and co-recipients.
-    Amount,
-    /// Referrals: refers the applicant to another agency.
-    Referral,
-}
-
-impl RuleKind {
-    /// The kind's name as written in headers.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RuleKind::Pathway => "pathway",
-            RuleKind::Discretionary => "discretionary",
-            RuleKind::Condition => "condition",
-            RuleKind::Bar => "bar",
-            RuleKind::Approval => "approval",
-            RuleKind::Group => "group",
-            RuleKind::Factor => "factor",
-            RuleKind::Amount => "amount",
-            RuleKind::Referral => "referral",
-        }
-    }
-}
 
 /// One rule file, parsed and compiled.
 #[derive(Debug, Clone)]
@@ -146,7 +51,7 @@ pub struct Rule {
     /// The compiled (optimised) script.
     pub ast: rhai::AST,
     /// What the rule refers to, found statically.
-    pub scan: crate::check::RuleScan,
+    pub scan: crate::policy::scan::RuleScan,
     /// The rule file's text.
     pub source: String,
 }
@@ -169,7 +74,7 @@ pub struct Policy {
     /// Facts (JSON Pointers) a person could prove or act on, tried to say what would change the outcome.
     pub what_if: Vec<String>,
     /// Interview questions by fact (path with `*` for list items) and language.
-    pub questions: crate::interview::Catalogue,
+    pub questions: crate::policy::questions::Catalogue,
     /// The languages its texts are written in; the first is the language of the rule headers' plain keys.
     pub languages: Vec<Lang>,
     /// The policy's name in each language.
@@ -742,7 +647,7 @@ pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyE
             let all: Vec<&str> = HEADER_KEYS.to_vec();
             let mut e =
                 PolicyError::new(file, format!("unknown header key `{key}`")).at(line_no, 4, text);
-            if let Some(s) = crate::suggest::did_you_mean(key, all.iter().copied()) {
+            if let Some(s) = crate::model::suggest::did_you_mean(key, all.iter().copied()) {
                 e = e.help(format!("did you mean `{s}`?"));
             } else {
                 e = e.help(format!(
@@ -803,7 +708,7 @@ impl Policy {
             .map(|w| w.facts.clone())
             .unwrap_or_default();
         for fact in &what_if {
-            if crate::facts::catalogue().lookup(fact).is_none() || fact.contains('*') {
+            if crate::model::facts::catalogue().lookup(fact).is_none() || fact.contains('*') {
                 let mut e = PolicyError::new(
                     &manifest_file,
                     format!("`{fact}` in [what_if] is not a fact of the case schema"),
@@ -815,7 +720,7 @@ impl Policy {
             }
         }
 
-        let mut questions = crate::interview::Catalogue::new();
+        let mut questions = crate::policy::questions::Catalogue::new();
         if let Some(rel) = &manifest.questions {
             let file = source.display(rel);
             match source.files.get(rel) {
@@ -823,11 +728,11 @@ impl Policy {
                     &manifest_file,
                     format!("question catalogue `{rel}` does not exist"),
                 )),
-                Some(text) => match toml::from_str::<crate::interview::Catalogue>(text) {
+                Some(text) => match toml::from_str::<crate::policy::questions::Catalogue>(text) {
                     Err(e) => errors.push(toml_error(&file, text, &e)),
                     Ok(q) => {
                         for fact in q.keys() {
-                            if crate::facts::catalogue().lookup(fact).is_none() {
+                            if crate::model::facts::catalogue().lookup(fact).is_none() {
                                 let mut e = PolicyError::new(
                                     &file,
                                     format!("`{fact}` is not a fact of the case schema"),
@@ -858,7 +763,7 @@ impl Policy {
                 ));
                 continue;
             };
-            let (list, mut problems) = crate::params::parse_file(text, &file);
+            let (list, mut problems) = params::parse_file(text, &file);
             errors.append(&mut problems);
             for p in list {
                 if let Some(prev) = params.get(&p.name) {
@@ -970,7 +875,7 @@ impl Policy {
                     None => {
                         let ids: Vec<&str> = rule_index.keys().map(String::as_str).collect();
                         let mut e = PolicyError::new(&rule.file, format!("there is no rule `{target}`")).at(*line, *col, text);
-                        if let Some(s) = crate::suggest::did_you_mean(target, ids) {
+                        if let Some(s) = crate::model::suggest::did_you_mean(target, ids) {
                             e = e.help(format!("did you mean `{s}`?"));
                         }
                         errors.push(e);
@@ -1062,7 +967,7 @@ fn load_languages(
     manifest: &Manifest,
     source: &PolicySource,
     manifest_text: &str,
-    questions: &crate::interview::Catalogue,
+    questions: &crate::policy::questions::Catalogue,
     errors: &mut Vec<PolicyError>,
 ) -> Languages {
     let manifest_file = source.display(MANIFEST);
@@ -1255,7 +1160,7 @@ fn check_labels(
     labels: &BTreeMap<Lang, Labels>,
     errors: &mut Vec<PolicyError>,
 ) {
-    let cat = crate::facts::catalogue();
+    let cat = crate::model::facts::catalogue();
     for (lang, l) in labels.iter().filter(|(lang, _)| **lang != Lang::En) {
         let catalogue = manifest
             .text
@@ -1281,7 +1186,7 @@ fn check_labels(
                 let Some(node) = cat.lookup(fact).and_then(|id| cat.node(id)) else {
                     continue;
                 };
-                if let crate::facts::FactType::String { choices } = &node.ty {
+                if let crate::model::facts::FactType::String { choices } = &node.ty {
                     for code in choices {
                         if !l.has(code) && reported.insert(code.clone()) {
                             errors.push(
@@ -1406,7 +1311,7 @@ fn compile_rule(
                     let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
                     let mut e =
                         PolicyError::new(file, format!("unknown stage `{s}`")).at(line, 4, text);
-                    e = match crate::suggest::did_you_mean(&s, names.iter().copied()) {
+                    e = match crate::model::suggest::did_you_mean(&s, names.iter().copied()) {
                         Some(sug) => e.help(format!("did you mean `{sug}`?")),
                         None => e.help(format!("stages are {}", names.join(", "))),
                     };
@@ -1479,15 +1384,15 @@ fn compile_rule(
         }
     };
     let scan = match &ast {
-        Some(ast) => crate::check::scan(
+        Some(ast) => crate::policy::scan::scan(
             ast,
             params,
-            crate::check::sandbox_functions(sandbox.engine()),
+            crate::policy::scan::sandbox_functions(sandbox.engine()),
         ),
         None => Default::default(),
     };
     let stage_issues = match &ast {
-        Some(ast) => crate::check::stage_issues(ast, declared_stage),
+        Some(ast) => crate::policy::scan::stage_issues(ast, declared_stage),
         None => Vec::new(),
     };
     let texts: Vec<(&str, &str, usize)> = header
@@ -1500,7 +1405,7 @@ fn compile_rule(
         .map(|(k, (v, line))| (k.as_str(), v.as_str(), *line))
         .collect();
     let placeholder_issues = match &ast {
-        Some(ast) => crate::check::placeholder_issues(ast, &texts, text),
+        Some(ast) => crate::policy::scan::placeholder_issues(ast, &texts, text),
         None => Vec::new(),
     };
     for issue in scan

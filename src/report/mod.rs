@@ -3,12 +3,13 @@
 //!
 //! The reports' own words (headings, the decision, approvals, payment) are here, in each language; everything
 //! else — reasons, legal bases, labels of codes — comes from the policy, already in the recommendation's language
-//! (see [`crate::localise`]).
+//! (see [`crate::explain::localise`]).
 
 use std::fmt::Write;
 
-use crate::recommendation::*;
-use crate::text::{format_number, Labels, Lang};
+use crate::model::codes::*;
+use crate::model::recommendation::*;
+use crate::model::text::{format_number, Labels, Lang};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -111,7 +112,7 @@ fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
     let (w, m) = (a.wage_base.as_ref()?, a.months?);
     let place = labels.label(&w.region);
     let year = w.year.map(|y| y.to_string()).unwrap_or_default();
-    use crate::params::Source;
+    use crate::model::params::Source;
     if labels.lang == Lang::Zh {
         let whose = match (w.basis, w.carried_forward) {
             (Source::Own, false) if w.estimate => {
@@ -155,7 +156,7 @@ fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
 
 /// One line for a parameter value that is an estimate for this case: whose figure, which year, and why.
 fn estimate_line(e: &Estimate, labels: &Labels) -> String {
-    use crate::params::Source;
+    use crate::model::params::Source;
     let place = labels.label(&e.region);
     let year = e.year.map(|y| format!(" {y}")).unwrap_or_default();
     let value = match &e.value {
@@ -290,7 +291,7 @@ fn headline(r: &Recommendation, wd: &Words) -> String {
 }
 
 /// ": tiers reachable A, B" when unknowns could move the tier.
-fn tiers_note(p: &crate::recommendation::Priority, wd: &Words) -> String {
+fn tiers_note(p: &crate::model::recommendation::Priority, wd: &Words) -> String {
     if p.tiers.len() < 2 {
         return String::new();
     }
@@ -425,7 +426,7 @@ fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
             let n = r
                 .missing
                 .iter()
-                .filter(|m| m.changes.contains(&crate::recommendation::Change::Decision))
+                .filter(|m| m.changes.contains(&crate::model::codes::Change::Decision))
                 .count();
             out.push(if zh {
                 format!("需补充信息：有 {n} 项未知事实可能改变决定（见“待补充信息”）。")
@@ -504,7 +505,10 @@ fn referral(f: &Referral, labels: &Labels, wd: &Words, mark: &str) -> String {
     )
 }
 
-fn missing_cases<'a>(r: &'a Recommendation, fact: &str) -> &'a [crate::whatif::ValueCase] {
+fn missing_cases<'a>(
+    r: &'a Recommendation,
+    fact: &str,
+) -> &'a [crate::model::exploration::ValueCase] {
     r.what_if
         .as_ref()
         .and_then(|w| w.missing.iter().find(|m| m.fact == fact))
@@ -947,7 +951,7 @@ pub fn json(r: &Recommendation, pretty: bool) -> String {
     out.unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise: {e}\"}}"))
 }
 
-fn param_value(v: &crate::params::ParamValue) -> String {
+fn param_value(v: &crate::model::params::ParamValue) -> String {
     match &v.value {
         serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
         serde_json::Value::Object(m) => m
@@ -959,7 +963,7 @@ fn param_value(v: &crate::params::ParamValue) -> String {
     }
 }
 
-fn in_force(v: &crate::params::ParamValue) -> String {
+fn in_force(v: &crate::model::params::ParamValue) -> String {
     match &v.until {
         Some(u) => format!("{} to {u}", v.from),
         None => format!("from {}", v.from),
@@ -977,7 +981,7 @@ pub struct WageCell {
     /// The statistical year of the figure used.
     pub figure_year: Option<u32>,
     /// Whose figure: the province's own, its macro-region's, or the nation's.
-    pub basis: crate::params::Source,
+    pub basis: crate::model::params::Source,
     /// The figure's own year has ended: it is carried forward.
     pub carried_forward: bool,
     /// Yuan per month.
@@ -1015,7 +1019,7 @@ pub fn wage_table(p: &crate::Policy) -> Vec<(String, String, Vec<Option<WageCell
 }
 
 fn wage_cell(c: &Option<WageCell>) -> String {
-    use crate::params::Source;
+    use crate::model::params::Source;
     let Some(c) = c else {
         return "none in force".into();
     };

@@ -30,8 +30,6 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::policy::PolicyError;
-
 /// Units a parameter may have.
 pub const UNITS: [&str; 10] = [
     "CNY",
@@ -68,7 +66,7 @@ pub struct Parameter {
     /// The text of that line.
     pub source_line: String,
     /// The name, shared cheaply by every assessment that reads it.
-    pub(crate) key: std::sync::Arc<str>,
+    pub key: std::sync::Arc<str>,
 }
 
 /// One value of a parameter, in force over a period (and a region).
@@ -98,18 +96,8 @@ pub struct ParamValue {
     #[serde(default)]
     pub note: Option<String>,
     #[serde(skip)]
-    pub(crate) dynamic: rhai::Dynamic,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawParameter {
-    title: String,
-    unit: String,
-    reference: String,
-    #[serde(default)]
-    by_region: bool,
-    values: Vec<ParamValue>,
+    /// The value as the rules read it (filled in when the parameter file is read).
+    pub dynamic: rhai::Dynamic,
 }
 
 /// All parameters of a policy.
@@ -133,14 +121,16 @@ pub enum Lookup<'a> {
 }
 
 impl Parameters {
-    pub(crate) fn new(regions: BTreeMap<String, Vec<String>>) -> Self {
+    /// No parameters yet, with the manifest's macro-regions (region → its provinces).
+    pub fn new(regions: BTreeMap<String, Vec<String>>) -> Self {
         Parameters {
             by_name: BTreeMap::new(),
             regions,
         }
     }
 
-    pub(crate) fn insert(&mut self, p: Parameter) {
+    /// Adds a parameter (replacing one of the same name).
+    pub fn insert(&mut self, p: Parameter) {
         self.by_name.insert(p.name.clone(), p);
     }
 
@@ -269,132 +259,4 @@ impl Resolved<'_> {
     pub fn estimate(&self) -> bool {
         self.value.estimate || self.carried_forward || self.source != Source::Own
     }
-}
-
-/// Parses one parameter file: the parameters it defines, and every problem found. Parameters with problems are
-/// returned too, so that rules naming them are not reported as naming unknown parameters.
-pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) {
-    let raw: BTreeMap<String, RawParameter> = match toml::from_str(text) {
-        Ok(r) => r,
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![crate::policy::toml_error_pub(file, text, &e)],
-            )
-        }
-    };
-    let mut errors = Vec::new();
-    let mut out = Vec::new();
-    let line_of = |needle: &str| -> usize {
-        text.lines()
-            .position(|l| l.trim_start().starts_with(needle))
-            .map(|i| i + 1)
-            .unwrap_or(1)
-    };
-    for (name, mut p) in raw {
-        let at = line_of(&format!("[{name}]"));
-        let err = |msg: String| PolicyError::new(file, msg).at(at, 1, text);
-        if !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        {
-            errors.push(err(format!(
-                "parameter name `{name}` must be lowercase letters, digits and `_`"
-            )));
-        }
-        if !UNITS.contains(&p.unit.as_str()) {
-            let mut e = err(format!("parameter `{name}` has unknown unit `{}`", p.unit));
-            e = match crate::suggest::did_you_mean(&p.unit, UNITS) {
-                Some(s) => e.help(format!("did you mean `{s}`?")),
-                None => e.help(format!("units are: {}", UNITS.join(", "))),
-            };
-            errors.push(e);
-        }
-        if p.reference.trim().is_empty() {
-            errors.push(
-                err(format!("parameter `{name}` has no reference"))
-                    .help("say where the value comes from"),
-            );
-        }
-        if p.values.is_empty() {
-            errors.push(err(format!("parameter `{name}` has no values")));
-        }
-        for v in &mut p.values {
-            if crate::validate::parse_date(&v.from).is_none() {
-                errors.push(err(format!(
-                    "parameter `{name}`: `from = \"{}\"` is not a date (YYYY-MM-DD)",
-                    v.from
-                )));
-            }
-            if let Some(u) = &v.until {
-                if crate::validate::parse_date(u).is_none() || u.as_str() < v.from.as_str() {
-                    errors.push(err(format!(
-                        "parameter `{name}`: `until = \"{u}\"` is not a date on or after `from`"
-                    )));
-                }
-            }
-            if p.by_region != v.region.is_some() {
-                errors.push(err(if p.by_region {
-                    format!("parameter `{name}` varies by region, so every value needs `region`")
-                } else {
-                    format!("parameter `{name}` does not vary by region; set `by_region = true` or remove `region`")
-                }));
-            }
-            // Every unit is numeric: a value is a number, or a table of numbers keyed by a fact's values.
-            if !matches!(&v.value, Value::Number(_) | Value::Object(_)) {
-                errors.push(err(format!(
-                    "parameter `{name}` is in `{}`, so its value must be a number (or a table of numbers), not {}",
-                    p.unit,
-                    match &v.value {
-                        Value::String(s) => format!("the string \"{s}\""),
-                        other => other.to_string(),
-                    }
-                )));
-                continue;
-            }
-            match to_dynamic(&v.value) {
-                Some(d) => v.dynamic = d,
-                None => errors.push(err(format!(
-                    "parameter `{name}`: a value must be a number, a string, or a table of numbers"
-                ))),
-            }
-        }
-        out.push(Parameter {
-            key: std::sync::Arc::from(name.as_str()),
-            name,
-            title: p.title,
-            unit: p.unit,
-            reference: p.reference,
-            by_region: p.by_region,
-            values: p.values,
-            file: file.to_string(),
-            line: Some(at),
-            source_line: text
-                .lines()
-                .nth(at.saturating_sub(1))
-                .unwrap_or("")
-                .to_string(),
-        });
-    }
-    (out, errors)
-}
-
-fn to_dynamic(v: &Value) -> Option<rhai::Dynamic> {
-    Some(match v {
-        Value::Number(n) if n.is_i64() => rhai::Dynamic::from_int(n.as_i64()?),
-        Value::Number(n) => rhai::Dynamic::from_float(n.as_f64()?),
-        Value::String(s) => rhai::Dynamic::from(s.clone()),
-        Value::Bool(b) => rhai::Dynamic::from_bool(*b),
-        Value::Object(map) => {
-            let mut m = rhai::Map::new();
-            for (k, v) in map {
-                if !matches!(v, Value::Number(_)) {
-                    return None;
-                }
-                m.insert(k.as_str().into(), to_dynamic(v)?);
-            }
-            rhai::Dynamic::from_map(m)
-        }
-        _ => return None,
-    })
 }

@@ -9,6 +9,8 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, Tier};
+
 /// The recommendation for one case.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(title = "Recommendation for judicial assistance")]
@@ -17,7 +19,7 @@ pub struct Recommendation {
     pub case_id: String,
     /// The language of every text in it (reasons, bases, labels); codes beside the texts are the same in every
     /// language.
-    pub language: crate::text::Lang,
+    pub language: crate::model::text::Lang,
     /// What the policy recommends.
     pub decision: Decision,
     /// Assisted only under the catch-all provision (Art. 7(7)): approval needs written reasons.
@@ -55,30 +57,7 @@ pub struct Recommendation {
     pub case_digest: String,
     /// What would change the outcome (computed by `assessor assess` for a single case; absent otherwise).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub what_if: Option<crate::whatif::Exploration>,
-}
-
-/// What the policy recommends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Decision {
-    /// Assist the applicant.
-    Assist,
-    /// Do not assist (referrals may still apply).
-    Decline,
-    /// A fact that could change the decision is unknown; see `missing`.
-    NeedsInformation,
-}
-
-impl Decision {
-    /// The code as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Assist => "assist",
-            Decision::Decline => "decline",
-            Decision::NeedsInformation => "needs_information",
-        }
-    }
+    pub what_if: Option<crate::model::exploration::Exploration>,
 }
 
 /// Priority of a case.
@@ -95,28 +74,6 @@ pub struct Priority {
     pub tiers: Vec<Tier>,
     /// The findings that scored, and how many points each counted for.
     pub factors: Vec<ScoredFactor>,
-}
-
-/// Priority tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
-pub enum Tier {
-    /// Highest priority.
-    A,
-    /// Middle priority.
-    B,
-    /// Ordinary priority.
-    C,
-}
-
-impl Tier {
-    /// The tier's letter.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::A => "A",
-            Tier::B => "B",
-            Tier::C => "C",
-        }
-    }
 }
 
 /// A finding that scored.
@@ -192,32 +149,6 @@ pub struct ToConfirm {
     pub text: String,
 }
 
-/// What an unknown fact could still change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Change {
-    /// Whether the case is assisted.
-    Decision,
-    /// The priority tier.
-    Tier,
-    /// The amount.
-    Amount,
-    /// A referral to another agency.
-    Referral,
-}
-
-impl Change {
-    /// The code.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Change::Decision => "decision",
-            Change::Tier => "tier",
-            Change::Amount => "amount",
-            Change::Referral => "referral",
-        }
-    }
-}
-
 /// The wage base used.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 pub struct WageBase {
@@ -231,7 +162,7 @@ pub struct WageBase {
     /// forward from an earlier year, or a macro-region's or the nation's figure), or a figure with one source.
     pub estimate: bool,
     /// Whose figure it is: the province's own, its macro-region's, or the nation's.
-    pub basis: crate::params::Source,
+    pub basis: crate::model::params::Source,
     /// The figure is the latest earlier one, carried forward because the year's figure is missing.
     pub carried_forward: bool,
     /// Where the figure comes from.
@@ -252,7 +183,7 @@ pub struct Estimate {
     /// The value.
     pub value: Value,
     /// Whose value it is.
-    pub basis: crate::params::Source,
+    pub basis: crate::model::params::Source,
     /// The value is the latest earlier one, carried forward.
     pub carried_forward: bool,
     /// What the figure stands for when it is not the whole province's: `capital` (the provincial capital's
@@ -301,62 +232,6 @@ pub struct Cap {
     /// Given by `check` (a ceiling that only calls for an approval), not `cap`: its text is `check.<code>`.
     #[serde(skip)]
     pub(crate) check_only: bool,
-}
-
-/// An approval the decision needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    /// Decided collectively (chief-prosecutor office meeting or Party group).
-    CollectiveDecision,
-    /// Above 36 months of the wage base: strict review and approval.
-    Over36Months,
-    /// The applicant was already assisted in this case.
-    Reassistance,
-    /// Above the local ceiling: joint assistance with a higher procuratorate (上下级联合救助).
-    JointAssistance,
-}
-
-impl Approval {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "collective_decision" => Approval::CollectiveDecision,
-            "over_36_months" => Approval::Over36Months,
-            "reassistance" => Approval::Reassistance,
-            "joint_assistance" => Approval::JointAssistance,
-            _ => return None,
-        })
-    }
-
-    /// The code as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Approval::CollectiveDecision => "collective_decision",
-            Approval::Over36Months => "over_36_months",
-            Approval::Reassistance => "reassistance",
-            Approval::JointAssistance => "joint_assistance",
-        }
-    }
-}
-
-/// How the money is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Payment {
-    /// One payment (一次性).
-    OneOff,
-    /// Paid in instalments under supervision (e.g. for minors).
-    SupervisedInstalments,
-}
-
-impl Payment {
-    /// The code as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Payment::OneOff => "one_off",
-            Payment::SupervisedInstalments => "supervised_instalments",
-        }
-    }
 }
 
 /// A minor child assisted together with the applicant.
@@ -424,29 +299,6 @@ pub struct Finding {
     /// Values the reason is made from (stable, for systems).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Value>,
-}
-
-/// The outcome of a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// The rule's condition holds.
-    Met,
-    /// It does not.
-    NotMet,
-    /// It depends on facts the case leaves unknown.
-    Unknown,
-}
-
-impl Outcome {
-    /// The code as written in JSON.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Met => "met",
-            Outcome::NotMet => "not_met",
-            Outcome::Unknown => "unknown",
-        }
-    }
 }
 
 /// An unknown fact that could change the recommendation.

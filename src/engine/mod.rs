@@ -22,10 +22,10 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position, Scope, AST};
 use serde_json::Value;
 
-use crate::facts::{catalogue, FactRef, FactType};
-use crate::params::{Lookup, Parameters};
-use crate::policy::Stage;
-use crate::suggest::did_you_mean;
+use crate::model::codes::Stage;
+use crate::model::facts::{catalogue, FactRef, FactType};
+use crate::model::params::{Lookup, Parameters};
+use crate::model::suggest::did_you_mean;
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
@@ -391,7 +391,7 @@ pub(crate) struct EvalCtx {
     pub tier: Option<&'static str>,
     pub score: Option<i64>,
     /// Plausible values put in place of unknown facts while the assessment asks whether they matter (see
-    /// `crate::unknowns`); empty when assessing the case as it is.
+    /// `crate::assess::unknowns`); empty when assessing the case as it is.
     pub overrides: Vec<(FactRef, Value)>,
     /// Operations run by every rule evaluation of this case so far (searches over unknowns stop past a budget).
     pub ops_total: u64,
@@ -892,7 +892,7 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
         if let Some(p) = params.get(name) {
             c.current.params.push(Arc::clone(&p.key));
         }
-        // A province put in place of an unknown one (see `crate::unknowns`) picks that province's values.
+        // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values.
         let pf = province_fact();
         let province = c
             .overrides

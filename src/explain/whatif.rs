@@ -10,41 +10,15 @@
 //! For every fact listed as missing, it also says what each plausible value would lead to, so a case handler knows
 //! which proof matters ("if the income is below ¥1,400 the case is assisted at tier A; from ¥1,400, declined").
 
-use serde::Serialize;
 use serde_json::Value;
 
-use crate::facts::{catalogue, FactType};
+use crate::model::codes::{Decision, Tier};
+use crate::model::exploration::{Change, Exploration, MissingValue, Outcome, ValueCase, WhatIf};
+use crate::model::facts::{catalogue, FactType};
+use crate::model::recommendation::Recommendation;
+use crate::model::text::{format_number, Labels, Lang};
 use crate::policy::Policy;
-use crate::recommendation::{Decision, Recommendation, Tier};
-use crate::text::{format_number, Labels, Lang};
 use crate::validate::validate_value;
-
-/// One changed fact.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Change {
-    /// JSON Pointer of the fact.
-    pub fact: String,
-    /// Its value now (`null` when unknown).
-    pub from: Value,
-    /// The value that would change the outcome.
-    pub to: Value,
-    /// For a sum of money, whether the outcome holds `at most` or `at least` at this value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bound: Option<String>,
-}
-
-/// An outcome, briefly.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Outcome {
-    /// The decision.
-    pub decision: Decision,
-    /// The tier, if any.
-    pub tier: Option<Tier>,
-    /// The recommended amount, if any.
-    pub amount: Option<i64>,
-    /// In words, in the recommendation's language.
-    pub text: String,
-}
 
 impl Outcome {
     fn of(r: &Recommendation) -> Self {
@@ -112,55 +86,6 @@ impl Outcome {
     }
 }
 
-/// A change of fact that would improve the outcome, verified by re-assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct WhatIf {
-    /// The changes (one, or a pair when no single change does it).
-    pub changes: Vec<Change>,
-    /// The outcome with them.
-    pub outcome: Outcome,
-    /// In words.
-    pub text: String,
-}
-
-/// For a missing fact: what each plausible value would lead to.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct MissingValue {
-    /// JSON Pointer of the fact.
-    pub fact: String,
-    /// Each plausible value (or range of values) and its outcome.
-    pub cases: Vec<ValueCase>,
-}
-
-/// One plausible value (or range) of a missing fact and its outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct ValueCase {
-    /// The value or range, in words ("yes", "below ¥1,400", "from ¥1,400").
-    pub value: String,
-    /// The value, when it is one value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub equals: Option<Value>,
-    /// For a range of sums: its lower end (inclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<f64>,
-    /// For a range of sums: its upper end (exclusive).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub below: Option<f64>,
-    /// The outcome.
-    pub outcome: Outcome,
-}
-
-/// What would change the outcome of one case.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Exploration {
-    /// Changes of actionable facts that would improve the outcome, nearest first.
-    pub changes: Vec<WhatIf>,
-    /// For each missing fact, what its plausible values would lead to.
-    pub missing: Vec<MissingValue>,
-    /// Re-assessments made.
-    pub assessments: usize,
-}
-
 /// Upper bound for the money grid when a fact is unknown (yuan).
 const MONEY_MAX: f64 = 50_000.0;
 /// Most re-assessments for one case.
@@ -183,7 +108,7 @@ impl Explorer<'_> {
             set(&mut v, pointer, value.clone())?;
         }
         let case = validate_value(v).ok()?;
-        crate::assess(&case, self.policy)
+        crate::assess::assess(&case, self.policy)
             .ok()
             .map(|r| Outcome::of(&r))
     }

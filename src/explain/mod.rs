@@ -1,0 +1,29 @@
+//! Explaining a recommendation to people: its texts in a language ([`localise`]) and what would change its
+//! outcome ([`whatif`]). Sits on the assessment, which returns codes and values only; the CLI, the interview and
+//! the tools call [`assess`] or [`assess_in`] for an assessed and localised recommendation.
+
+pub mod localise;
+pub mod whatif;
+
+use crate::assess::AssessError;
+use crate::model::recommendation::Recommendation;
+use crate::model::text::Lang;
+use crate::policy::Policy;
+use crate::validate::ValidCase;
+
+/// Assesses a validated case on a policy, with every text in the policy's first language.
+pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, AssessError> {
+    assess_in(case, policy, policy.primary_language())
+}
+
+/// Assesses a validated case on a policy, with every text in `lang` (the policy's first language when it does not
+/// declare `lang`).
+pub fn assess_in(
+    case: &ValidCase,
+    policy: &Policy,
+    lang: Lang,
+) -> Result<Recommendation, AssessError> {
+    let mut rec = crate::assess::assess(case, policy)?;
+    localise::localise(&mut rec, policy, lang);
+    Ok(rec)
+}

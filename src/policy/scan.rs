@@ -1,0 +1,436 @@
+//! Static checks of a rule: what can be found from its syntax tree without running it. Run once per rule when
+//! the policy loads (`policy::load`), so a misspelling in a branch no example reaches is still caught.
+//!
+//! [`scan`] finds every fact path a rule can read (through `facts.…`, a variable bound to a part of the facts
+//! with `let x = facts.…`, or a loop `for d in facts.household.dependants`), every parameter, every function
+//! called and every rule named in `fired`/`value_of`; [`stage_issues`] the functions its stage may not call;
+//! [`placeholder_issues`] the `{name}` placeholders of its texts that it never sets.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use rhai::{ASTNode, Expr, Position, Stmt, AST};
+
+use crate::model::codes::Stage;
+use crate::model::facts::{catalogue, FactType};
+use crate::model::params::Parameters;
+use crate::model::suggest::did_you_mean;
+
+/// A problem found in a rule's syntax tree.
+#[derive(Debug, Clone)]
+pub struct StaticIssue {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// "Did you mean …".
+    pub help: Option<String>,
+}
+
+/// What a rule refers to, found statically.
+#[derive(Debug, Clone, Default)]
+pub struct RuleScan {
+    /// Fact paths (`/household/dependants/*/age`) the rule can read.
+    pub facts: BTreeSet<String>,
+    /// Parameters it can read.
+    pub params: BTreeSet<String>,
+    /// Rules it names in `fired` / `value_of`, with line and column.
+    pub rules: Vec<(String, usize, usize)>,
+    /// Codes the rule gives that reports show by their labels — string values in `#{ … }` maps (but `text`, which
+    /// chooses a text variant), services and agencies of `refer`, codes of `step`, `cap`, `check` and `threshold` —
+    /// with line and column.
+    pub codes: Vec<(String, usize, usize)>,
+    /// Problems: unknown facts, parameters and functions.
+    pub issues: Vec<StaticIssue>,
+}
+
+/// Names that rhai handles itself rather than as registered functions.
+const KEYWORD_FUNCTIONS: [&str; 10] = [
+    "Fn",
+    "call",
+    "curry",
+    "type_of",
+    "print",
+    "debug",
+    "is_def_var",
+    "is_def_fn",
+    "is_shared",
+    "eval",
+];
+
+fn issue(message: String, pos: Position, help: Option<String>) -> StaticIssue {
+    StaticIssue {
+        message,
+        line: pos.line().unwrap_or(1),
+        column: pos.position().unwrap_or(1),
+        help,
+    }
+}
+
+/// Scans one rule's (unoptimised) syntax tree.
+pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> RuleScan {
+    let mut out = RuleScan::default();
+    let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    // Variables bound to a node of the facts: `let incident = facts.incident;`, `for d in facts.household.dependants`.
+    let mut bindings: BTreeMap<String, usize> = BTreeMap::new();
+    let cat = catalogue();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Stmt(Stmt::Var(x, _, _))) => {
+                if let Some(node) = resolve(&x.1, &bindings) {
+                    if matches!(cat.node(node).map(|n| &n.ty), Some(FactType::Object(_))) {
+                        bindings.insert(x.0.name.to_string(), node);
+                    }
+                }
+            }
+            Some(ASTNode::Stmt(Stmt::For(x, _))) => {
+                if let Some(node) = resolve(&x.2.expr, &bindings) {
+                    if let Some(FactType::Array(item)) = cat.node(node).map(|n| &n.ty) {
+                        bindings.insert(x.0.name.to_string(), *item);
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::Dot(bin, _, _))) if !is_inner_dot(path) => {
+                if let Expr::Variable(v, _, _) = &bin.lhs {
+                    let mut props = Vec::new();
+                    flatten(&bin.rhs, &mut props);
+                    let root = v.1.as_str();
+                    if root == "params" {
+                        if let Some((name, pos)) = props.first() {
+                            out.params.insert(name.clone());
+                            if params.get(name).is_none() {
+                                let help = did_you_mean(name, params.names())
+                                    .map(|s| format!("did you mean `{s}`?"));
+                                out.issues.push(issue(
+                                    format!("unknown parameter `{name}`"),
+                                    *pos,
+                                    help,
+                                ));
+                            }
+                        }
+                    } else if let Some(start) = if root == "facts" {
+                        Some(cat.root())
+                    } else {
+                        bindings.get(root).copied()
+                    } {
+                        check_facts(start, &props, &mut out);
+                    }
+                }
+            }
+            Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos))) => {
+                let name = call.name.as_str();
+                let is_ident = name
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_');
+                if is_ident
+                    && !functions.contains(name)
+                    && !script_fns.contains(name)
+                    && !KEYWORD_FUNCTIONS.contains(&name)
+                {
+                    let help = did_you_mean(name, functions.iter().map(String::as_str))
+                        .map(|s| format!("did you mean `{s}`?"));
+                    out.issues.push(issue(
+                        format!("no function `{name}` is available to rules"),
+                        *pos,
+                        help,
+                    ));
+                }
+                let shown = match name {
+                    "refer" => 2,
+                    "step" | "cap" | "check" | "threshold" => 1,
+                    _ => 0,
+                };
+                for a in call.args.iter().take(shown) {
+                    if let Expr::StringConstant(c, p) = a {
+                        push_code(&mut out, c, *p);
+                    }
+                }
+                if name == "fired" || name == "value_of" {
+                    match call.args.first() {
+                        Some(Expr::StringConstant(s, _)) => out.rules.push((
+                            s.to_string(),
+                            pos.line().unwrap_or(1),
+                            pos.position().unwrap_or(1),
+                        )),
+                        Some(_) => out.issues.push(issue(
+                            format!("`{name}` must name its rule with a string literal"),
+                            *pos,
+                            Some(format!(
+                                "write the rule's id in quotes, e.g. `fired(\"exclusions.major_fault\")`, so the checks can see which rule `{name}` reads"
+                            )),
+                        )),
+                        None => {}
+                    }
+                }
+            }
+            // A `catch` would turn "this fact is unknown" (which stops the rule) into a decision.
+            Some(ASTNode::Stmt(Stmt::TryCatch(_, pos))) => {
+                out.issues.push(issue(
+                    "`try`/`catch` is not available in rules: it could turn an unknown fact into a decision".into(),
+                    *pos,
+                    Some(
+                        "handle a fact that may be unknown with `known(x)` or `x.if_unknown(default)`".into(),
+                    ),
+                ));
+            }
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, value) in m.0.iter() {
+                    if let Expr::StringConstant(c, p) = value {
+                        if key.name != "text" {
+                            push_code(&mut out, c, *p);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// Functions of the vocabulary used outside the stages they belong to (`score` in an eligibility rule, …).
+pub fn stage_issues(ast: &AST, stage: Stage) -> Vec<StaticIssue> {
+    let script_fns: BTreeSet<String> = ast.iter_functions().map(|f| f.name.to_string()).collect();
+    let mut issues = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        // A call, or a method call (`x.presume(false)`).
+        if let Some(ASTNode::Expr(Expr::FnCall(call, pos) | Expr::MethodCall(call, pos))) = path.last() {
+            let name = call.name.as_str();
+            if let Some(allowed) = crate::engine::vocabulary_stages(name) {
+                if !allowed.contains(&stage) && !script_fns.contains(name) {
+                    issues.push(issue(
+                        crate::engine::not_in_stage(name, stage, allowed),
+                        *pos,
+                        Some(if name == "presume" {
+                            "only a bar (Art. 8) may presume a fact the procuratorate has yet to establish; \
+                             the conditions of assistance need the facts themselves"
+                                .to_string()
+                        } else {
+                            stage_help(stage)
+                        }),
+                    ));
+                }
+            }
+        }
+        true
+    });
+    issues
+}
+
+fn stage_help(stage: Stage) -> String {
+    match stage {
+        Stage::Eligibility | Stage::Exclusions => {
+            "rules of this stage conclude with met() or not_met()".into()
+        }
+        Stage::Priority => "priority rules conclude with score(points) or not_met()".into(),
+        Stage::Amount => "amount rules conclude with recommend(amount), met() or not_met()".into(),
+        Stage::Referrals => {
+            "referral rules conclude with refer(service, agency) or not_met()".into()
+        }
+    }
+}
+
+/// Values the engine itself gives to a rule's texts: `points` (of `score`), `value` (of a step), `limit` and
+/// `amount` (of a cap or check).
+const ENGINE_VALUES: [&str; 4] = ["points", "value", "limit", "amount"];
+
+/// Placeholders (`{name}`) in a rule's texts that no value of the rule can fill: the names a rule gives are the keys
+/// of its `#{ … }` maps, properties it sets and strings it uses, plus `ENGINE_VALUES`. A misspelt placeholder would
+/// otherwise be printed with its braces. `texts` are (header key, text, line of the key); positions are found in
+/// `source`.
+pub fn placeholder_issues(
+    ast: &AST,
+    texts: &[(&str, &str, usize)],
+    source: &str,
+) -> Vec<StaticIssue> {
+    let mut given: BTreeSet<String> = ENGINE_VALUES.iter().map(|s| s.to_string()).collect();
+    let mut keys: BTreeSet<String> = BTreeSet::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(m, _))) => {
+                for (key, _) in m.0.iter() {
+                    given.insert(key.name.to_string());
+                    keys.insert(key.name.to_string());
+                }
+            }
+            Some(ASTNode::Expr(Expr::Property(p, _))) => {
+                given.insert(p.2.to_string());
+            }
+            Some(ASTNode::Expr(Expr::StringConstant(c, _))) => {
+                given.insert(c.to_string());
+            }
+            _ => {}
+        }
+        true
+    });
+    let mut issues = Vec::new();
+    for (key, text, line) in texts {
+        for name in placeholders(text) {
+            if given.contains(name) {
+                continue;
+            }
+            let needle = format!("{{{name}}}");
+            let (l, c) = source
+                .lines()
+                .enumerate()
+                .skip(line.saturating_sub(1))
+                .find_map(|(i, l)| l.find(&needle).map(|c| (i + 1, l[..c].chars().count() + 1)))
+                .unwrap_or((*line, 1));
+            let candidates = keys.iter().map(String::as_str).chain(ENGINE_VALUES);
+            let help = match did_you_mean(name, candidates) {
+                Some(s) => format!("did you mean `{{{s}}}`?"),
+                None if keys.is_empty() => {
+                    "a placeholder names a value the rule gives (in `#{ … }`); this rule gives none".into()
+                }
+                None => format!(
+                    "a placeholder names a value the rule gives (in `#{{ … }}`); this rule's texts can use {}",
+                    keys.iter()
+                        .map(|k| format!("{{{k}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            issues.push(StaticIssue {
+                message: format!("`{needle}` in the text `{key}` names no value this rule gives"),
+                line: l,
+                column: c,
+                help: Some(help),
+            });
+        }
+    }
+    issues
+}
+
+/// The placeholders of a text template, as [`crate::model::text::fill_in`] finds them (names of letters, digits and `_`).
+fn placeholders(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find('{') {
+        let after = rest.get(start + 1..).unwrap_or("");
+        let Some(end) = after.find('}') else { break };
+        let name = after.get(..end).unwrap_or("");
+        if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            out.push(name);
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    out
+}
+
+fn push_code(out: &mut RuleScan, code: &str, pos: Position) {
+    if !code.is_empty() {
+        out.codes.push((
+            code.to_string(),
+            pos.line().unwrap_or(1),
+            pos.position().unwrap_or(1),
+        ));
+    }
+}
+
+/// Whether the last node of `path` is the right-hand side of an enclosing `Dot` (then it is not a chain's start).
+fn is_inner_dot(path: &[ASTNode]) -> bool {
+    let [.., parent, last] = path else {
+        return false;
+    };
+    match (parent, last) {
+        (ASTNode::Expr(Expr::Dot(pb, _, _)), ASTNode::Expr(e)) => std::ptr::eq(&pb.rhs, *e),
+        _ => false,
+    }
+}
+
+/// The fact node an expression denotes, if it is `facts.…` or a bound variable followed by properties.
+fn resolve(e: &Expr, bindings: &BTreeMap<String, usize>) -> Option<usize> {
+    let cat = catalogue();
+    let (root, props) = match e {
+        Expr::Variable(v, _, _) => (v.1.as_str(), Vec::new()),
+        Expr::Dot(bin, _, _) => match &bin.lhs {
+            Expr::Variable(v, _, _) => {
+                let mut props = Vec::new();
+                flatten(&bin.rhs, &mut props);
+                (v.1.as_str(), props)
+            }
+            _ => return None,
+        },
+        _ => return None,
+    };
+    let mut node = if root == "facts" {
+        cat.root()
+    } else {
+        *bindings.get(root)?
+    };
+    for (name, _) in &props {
+        node = cat.child(node, name)?;
+    }
+    Some(node)
+}
+
+fn check_facts(start: usize, props: &[(String, Position)], out: &mut RuleScan) {
+    let cat = catalogue();
+    let mut node = start;
+    for (name, pos) in props {
+        if !matches!(cat.node(node).map(|n| &n.ty), Some(FactType::Object(_))) {
+            break;
+        }
+        match cat
+            .child(node, name)
+            .filter(|&c| cat.node(c).is_some_and(|n| n.readable))
+        {
+            Some(c) => node = c,
+            None => {
+                let names: Vec<&str> = cat
+                    .child_names(node)
+                    .into_iter()
+                    .filter(|n| *n != "notes" && *n != "$schema")
+                    .collect();
+                let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
+                let place = if path.is_empty() {
+                    " in the case".to_string()
+                } else {
+                    format!(" in `{path}`")
+                };
+                let help = Some(match did_you_mean(name, names.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("facts here are: {}", names.join(", ")),
+                });
+                out.issues
+                    .push(issue(format!("unknown fact `{name}`{place}"), *pos, help));
+                return;
+            }
+        }
+    }
+    if let Some(n) = cat.node(node) {
+        out.facts.insert(n.path.clone());
+    }
+}
+
+fn flatten(e: &Expr, out: &mut Vec<(String, Position)>) {
+    match e {
+        Expr::Property(p, pos) => out.push((p.2.to_string(), *pos)),
+        Expr::Dot(bin, _, _) => {
+            let before = out.len();
+            flatten(&bin.lhs, out);
+            if out.len() > before {
+                flatten(&bin.rhs, out);
+            }
+        }
+        // `params.table[key]`: the name before the index counts; the index ends the chain.
+        Expr::Index(bin, _, _) => flatten(&bin.lhs, out),
+        // A method call ends the chain of names.
+        _ => {}
+    }
+}
+
+/// The names of every function the sandbox provides.
+pub fn sandbox_functions(engine: &rhai::Engine) -> &'static BTreeSet<String> {
+    static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        engine
+            .collect_fn_metadata(None, |info| Some(info.metadata.name.to_string()), true)
+            .into_iter()
+            .collect()
+    })
+}
