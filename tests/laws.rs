@@ -186,7 +186,7 @@ fn reachable(
         .map(|m| {
             (
                 m.fact.clone(),
-                assessor::assess::unknowns::plausible_values(&m.fact),
+                assessor::assess::plausible::plausible_values(&m.fact),
             )
         })
         .filter(|(_, vs)| !vs.is_empty())

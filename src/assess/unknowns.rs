@@ -1,32 +1,36 @@
-//! Unknown facts that do not matter, and what the ones that do could still change.
+//! The search over unknown facts, and its use for one rule: which unknowns do not matter to its conclusion, and
+//! which outcomes the ones that do can reach. Called by `stages` (a rule that stops as unknown),
+//! `readings` (the searches over the whole case, on the same driver) and the tests, for [`bounds`].
 //!
-//! A rule that reads a fact the case leaves unknown stops as *unknown* (see `engine`). That is only where the
-//! question starts: the conclusion may be the same whatever the fact is (`disability` unknown when
-//! `serious_illness` is already true; household size unknown when the household's income is nil). `settle_rule`
-//! puts each plausible value of the unknown fact in its place and evaluates the rule again; where it stops on a
+//! **The driver.** `Search::explore` tries every combination of the plausible values
+//! (`plausible`) of the facts a reading waits for, depth first: it puts the first such value in place,
+//! asks its `Space` for a reading, and goes on below that reading with the facts it still waits for. A
+//! `Space` says what a reading yields (a conclusion, more facts to wait for, nothing this search is about, or a
+//! failure) and when to stop (a conclusion that answers the question already, or a gap: the bounds reached, a
+//! fact it cannot enumerate, a reading that failed). Every search of an assessment runs on it: the two below, and
+//! the decision's and the amount range's in `readings`.
+//!
+//! **One rule.** A rule that reads a fact the case leaves unknown stops as *unknown* (see `engine`). That is only
+//! where the question starts: the conclusion may be the same whatever the fact is (`disability` unknown when
+//! `serious_illness` is already true; household size unknown when the household's income is nil).
+//! `settle_rule` evaluates the rule again for each plausible value of the unknown fact; where it stops on a
 //! second unknown, the values of both are combined, and so on up to [`bounds::RULE_FACTS`] facts and
 //! [`bounds::RULE_RUNS`] evaluations. When every combination reaches the same conclusion (outcome, values,
 //! points, effects and presumptions), the rule concludes and its finding lists the unknowns that did not matter;
-//! past the bounds, or at the first combination that concludes differently, it stays unknown, as before.
-//!
-//! The plausible values of a fact (`plausible`): both truth values; every allowed value of a choice; for a
-//! number, the schema's bounds, every number written in the rule and in the parameters it read with one either
-//! side of it, and a grid of round figures (amounts of money from ¥0 to ¥10 billion, counts and ages from 0 to
-//! 130). A list, an object or free text has no plausible values: a rule that needs one stays unknown.
+//! past the bounds, or at the first combination that concludes differently, it stays unknown.
+//! `possible_outcomes` asks instead which outcomes the rule can reach.
 //!
 //! The search costs nothing for a case whose rules all conclude: it only starts when a rule stops as unknown.
-//! The same enumeration is used by `assess` for the decision (is it the same for every combination of the facts
-//! the undecided eligibility and exclusion rules need?) and for the amount and tier ranges.
 
-use rhai::{ASTNode, Expr, Scope};
+use rhai::Scope;
 use serde_json::Value;
 
+use crate::assess::plausible::{enumerable, numbers_in, numbers_of_params, plausible};
 use crate::engine::{self, Read, RuleRun};
-use crate::model::facts::{catalogue, FactRef, FactType};
-use crate::model::params::Lookup;
+use crate::model::facts::FactRef;
 use crate::policy::Policy;
 
-/// How far the search for unknowns that do not matter goes.
+/// How far the searches over unknown facts go.
 pub mod bounds {
     /// Unknown facts combined for one rule; past this the rule stays unknown.
     pub const RULE_FACTS: usize = 3;
@@ -38,7 +42,8 @@ pub mod bounds {
     pub const DECISION_SCENARIOS: usize = 96;
     /// Unknown facts combined for the range of the amount and the tiers reachable.
     pub const SPREAD_FACTS: usize = 4;
-    /// Assessments of the case for the range of the amount and the tiers reachable.
+    /// Assessments of the case for the range of the amount and the tiers reachable (and, separately, for
+    /// asking which facts a rule went on without move them).
     pub const SPREAD_SCENARIOS: usize = 64;
     /// Operations all rule evaluations of one case may run before the searches stop (deterministic: the same
     /// case and policy stop at the same point). A search cut short leaves its rule unknown, the decision open or
@@ -51,141 +56,132 @@ pub mod bounds {
 }
 
 /// Whether the case's budget for searches over unknowns is spent.
-pub(crate) fn exhausted() -> bool {
+fn exhausted() -> bool {
     engine::with_eval_ctx(|c| {
         c.ops_total > bounds::CASE_OPERATIONS || c.started.elapsed() > bounds::CASE_TIME
     })
     .unwrap_or(true)
 }
 
-/// Round figures tried for a sum of money.
-const MONEY_GRID: [f64; 26] = [
-    0.0,
-    1.0,
-    100.0,
-    300.0,
-    500.0,
-    800.0,
-    1_000.0,
-    1_500.0,
-    2_000.0,
-    2_500.0,
-    3_000.0,
-    4_000.0,
-    5_000.0,
-    6_000.0,
-    8_000.0,
-    10_000.0,
-    15_000.0,
-    20_000.0,
-    30_000.0,
-    50_000.0,
-    100_000.0,
-    200_000.0,
-    500_000.0,
-    1_000_000.0,
-    10_000_000.0,
-    10_000_000_000.0,
-];
+/// Values put in place of unknown facts, in the order the search chose them.
+pub(crate) type Assign = Vec<(FactRef, Value)>;
 
-/// Round figures tried for a count or an age.
-const COUNT_GRID: [i64; 24] = [
-    0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 25, 30, 40, 50, 60, 70, 80, 100, 130,
-];
+/// What one reading (an evaluation with values in place of unknown facts) yields.
+pub(crate) enum Reading<C> {
+    /// A conclusion, handed to [`Space::conclude`].
+    Concluded(C),
+    /// The reading still waits for these facts: the search combines their values with those in place.
+    Waits(Vec<FactRef>),
+    /// A reading this search is not about (the range's search meets a reading in which the case is not
+    /// assisted): nothing to learn, and no gap.
+    Aside,
+    /// The reading failed (a rule failed for a value the case does not have): a gap.
+    Failed,
+}
 
-/// The numbers written in a rule (constants of its syntax tree).
-pub(crate) fn numbers_in(ast: &rhai::AST) -> Vec<f64> {
-    let mut out = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        match path.last() {
-            Some(ASTNode::Expr(Expr::IntegerConstant(i, _))) => out.push(*i as f64),
-            Some(ASTNode::Expr(Expr::FloatConstant(f, _))) => out.push(**f),
-            _ => {}
+/// What a search reads and when it stops.
+pub(crate) trait Space {
+    /// What a concluded reading hands back.
+    type Conclusion;
+    /// Evaluates with `assign` in place of unknown facts (over whatever the search started from).
+    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<Self::Conclusion>;
+    /// Sees a concluded reading and the values it was read with; `false` stops the search.
+    fn conclude(&mut self, assign: &[(FactRef, Value)], conclusion: Self::Conclusion) -> bool;
+    /// Whether a gap stops the search: yes (the default) for a question a gap already answers (is the conclusion
+    /// the same everywhere?); no for a range, which reports what it reached and that it is open. Reaching the
+    /// bounds on readings always stops it.
+    fn stops_at_gap(&self) -> bool {
+        true
+    }
+}
+
+/// The driver of a search: its bounds, the numbers the rules it reads can distinguish, and what it has done.
+pub(crate) struct Search {
+    /// Facts combined at most.
+    max_facts: usize,
+    /// Readings at most (all calls of [`Search::explore`] on this search together).
+    max_readings: usize,
+    numbers: Vec<f64>,
+    readings: usize,
+    /// Facts each of whose plausible values was read below some reading, in the order their readings finished.
+    pub enumerated: Vec<FactRef>,
+    /// Some reading was left out: the bounds were reached, a fact could not be enumerated or a reading failed.
+    pub gaps: bool,
+}
+
+impl Search {
+    /// A search combining at most `max_facts` facts in at most `max_readings` readings; `numbers` are those the
+    /// rules it reads can distinguish (for the plausible values of a sum or a count).
+    pub(crate) fn new(max_facts: usize, max_readings: usize, numbers: Vec<f64>) -> Self {
+        Search {
+            max_facts,
+            max_readings,
+            numbers,
+            readings: 0,
+            enumerated: Vec::new(),
+            gaps: false,
+        }
+    }
+
+    /// Reads every combination of plausible values below `assign` for the facts `waits` names (the first not yet
+    /// in place, then those its readings wait for), depth first. False when the search stopped: a conclusion or
+    /// a gap stopped it, or the bounds were reached.
+    pub(crate) fn explore<S: Space>(
+        &mut self,
+        space: &mut S,
+        waits: &[FactRef],
+        assign: &mut Assign,
+    ) -> bool {
+        let fact = waits
+            .iter()
+            .find(|f| !assign.iter().any(|(a, _)| a == *f))
+            .copied();
+        let values = match fact {
+            Some(f) if assign.len() < self.max_facts && enumerable(f) => {
+                plausible(f, &self.numbers)
+            }
+            _ => Vec::new(),
+        };
+        let Some(fact) = fact.filter(|_| !values.is_empty()) else {
+            return self.gap(space);
+        };
+        for value in values {
+            if self.readings >= self.max_readings || exhausted() {
+                self.gaps = true;
+                return false;
+            }
+            self.readings += 1;
+            assign.push((fact, value));
+            let go_on = match space.read(assign) {
+                Reading::Concluded(c) => space.conclude(assign, c),
+                Reading::Waits(next) => self.explore(space, &next, assign),
+                Reading::Aside => true,
+                Reading::Failed => self.gap(space),
+            };
+            assign.pop();
+            if !go_on {
+                return false;
+            }
+        }
+        if !self.enumerated.contains(&fact) {
+            self.enumerated.push(fact);
         }
         true
-    });
-    out
-}
-
-/// The numbers of the parameters a rule read, as in force for the case (tables: their numbers one level down).
-pub(crate) fn numbers_of_params(
-    policy: &Policy,
-    names: &[std::sync::Arc<str>],
-    date: &str,
-    province: Option<&str>,
-) -> Vec<f64> {
-    let mut out = Vec::new();
-    for name in names {
-        if let Lookup::Found(v) = policy.params.lookup(name, date, province) {
-            match &v.value {
-                Value::Number(n) => out.extend(n.as_f64()),
-                Value::Object(m) => out.extend(m.values().filter_map(Value::as_f64)),
-                Value::Array(a) => out.extend(a.iter().filter_map(Value::as_f64)),
-                _ => {}
-            }
-        }
     }
-    out
-}
 
-/// The values worth trying for an unknown fact, given the numbers the rules that need it can distinguish. Empty when
-/// the fact cannot be enumerated.
-pub(crate) fn plausible(fact: FactRef, numbers: &[f64]) -> Vec<Value> {
-    let cat = catalogue();
-    let Some(node) = cat.node(fact.node as usize) else {
-        return Vec::new();
-    };
-    let (lo, hi) = node.bounds;
-    let within = |x: f64| lo.is_none_or(|l| x >= l) && hi.is_none_or(|h| x <= h) && x >= 0.0;
-    match &node.ty {
-        FactType::Boolean => vec![Value::Bool(false), Value::Bool(true)],
-        FactType::String { choices } => choices.iter().map(|c| Value::String(c.clone())).collect(),
-        FactType::Integer => {
-            let mut xs: Vec<i64> = COUNT_GRID.to_vec();
-            xs.extend(lo.map(|l| l as i64));
-            xs.extend(hi.map(|h| h as i64));
-            for n in numbers.iter().filter(|n| n.is_finite() && n.abs() < 1e9) {
-                let c = n.round() as i64;
-                xs.extend([c - 1, c, c + 1, n.floor() as i64, n.ceil() as i64]);
-            }
-            xs.retain(|&x| within(x as f64));
-            xs.sort_unstable();
-            xs.dedup();
-            xs.into_iter().map(Value::from).collect()
-        }
-        FactType::Number => {
-            let mut xs: Vec<f64> = MONEY_GRID.to_vec();
-            xs.extend(lo);
-            for &n in numbers.iter().filter(|n| n.is_finite()) {
-                xs.extend([n - 1.0, n, n + 1.0]);
-            }
-            xs.retain(|&x| within(x));
-            xs.sort_by(f64::total_cmp);
-            xs.dedup();
-            xs.into_iter()
-                .filter_map(|x| serde_json::Number::from_f64(x).map(Value::Number))
-                .collect()
-        }
-        FactType::Object(_) | FactType::Array(_) => Vec::new(),
+    /// Notes a gap; whether the search goes on.
+    fn gap<S: Space>(&mut self, space: &S) -> bool {
+        self.gaps = true;
+        !space.stops_at_gap()
     }
-}
-
-/// Whether a fact is one the search can put values in place of.
-pub(crate) fn enumerable(fact: FactRef) -> bool {
-    catalogue().node(fact.node as usize).is_some_and(|n| {
-        matches!(
-            n.ty,
-            FactType::Boolean | FactType::Integer | FactType::Number
-        ) || matches!(&n.ty, FactType::String { choices } if !choices.is_empty())
-    })
 }
 
 /// Sets the facts put in place of unknowns for the evaluations that follow.
-pub(crate) fn set_overrides(overrides: Vec<(FactRef, Value)>) {
+fn set_overrides(overrides: Assign) {
     engine::with_eval_ctx(|c| c.overrides = overrides);
 }
 
-fn current_overrides() -> Vec<(FactRef, Value)> {
+fn current_overrides() -> Assign {
     engine::with_eval_ctx(|c| c.overrides.clone()).unwrap_or_default()
 }
 
@@ -201,102 +197,70 @@ fn put_run(index: usize, run: RuleRun) {
     });
 }
 
-/// The search over one rule's unknown facts: every combination of their plausible values, depth first, within the
-/// bounds; the unknowns enumerated so far.
-struct Search<'a> {
+/// The readings of one rule: the rule evaluated again with values in place of its unknown facts (over the
+/// overrides in place when the search started), handing each conclusion to `conclude`.
+struct OneRule<'a, F> {
     policy: &'a Policy,
     index: usize,
-    base: Vec<(FactRef, Value)>,
-    numbers: Vec<f64>,
-    runs: usize,
-    enumerated: Vec<FactRef>,
+    scope: &'a mut Scope<'static>,
+    base: Assign,
+    conclude: F,
 }
 
-impl<'a> Search<'a> {
-    /// A search of rule `index`, whose unknown result read the parameters `params`.
-    fn new(
-        policy: &'a Policy,
-        index: usize,
-        params: &[std::sync::Arc<str>],
-        date: &str,
-        province: Option<&str>,
-    ) -> Option<Self> {
-        let rule = policy.rules.get(index)?;
-        let mut numbers = numbers_in(&rule.ast);
-        numbers.extend(numbers_of_params(policy, params, date, province));
-        Some(Search {
-            policy,
-            index,
-            base: current_overrides(),
-            numbers,
-            runs: 0,
-            enumerated: Vec::new(),
-        })
+impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
+    type Conclusion = RuleRun;
+
+    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<RuleRun> {
+        let mut overrides = self.base.clone();
+        overrides.extend(assign.iter().cloned());
+        set_overrides(overrides);
+        let Some(rule) = self.policy.rules.get(self.index) else {
+            return Reading::Failed;
+        };
+        // A rule that fails for a value the case does not have is not settled by it.
+        let ran = self
+            .policy
+            .sandbox
+            .run_rule(self.index, &rule.ast, self.scope);
+        match (ran, take_run(self.index)) {
+            (Ok(()), Some(RuleRun::Unknown { missing, .. })) => Reading::Waits(missing),
+            (Ok(()), Some(run)) => Reading::Concluded(run),
+            _ => Reading::Failed,
+        }
     }
 
-    /// Whether every combination below `run` (the rule's result with `assign` in place) was tried: `leaf` sees each
-    /// conclusion and says whether to go on. False past the bounds, when a value makes the rule fail, or when `leaf`
-    /// stops the search.
-    fn explore(
-        &mut self,
-        run: RuleRun,
-        assign: &mut Vec<(FactRef, Value)>,
-        scope: &mut Scope<'static>,
-        leaf: &mut dyn FnMut(RuleRun) -> bool,
-    ) -> bool {
-        let RuleRun::Unknown { missing, .. } = run else {
-            return leaf(run);
-        };
-        if assign.len() >= bounds::RULE_FACTS {
-            return false;
-        }
-        let Some(&fact) = missing
-            .iter()
-            .find(|f| !assign.iter().any(|(a, _)| a == *f))
-        else {
-            return false;
-        };
-        if !enumerable(fact) {
-            return false;
-        }
-        let values = plausible(fact, &self.numbers);
-        if values.is_empty() {
-            return false;
-        }
-        for value in values {
-            if self.runs >= bounds::RULE_RUNS || exhausted() {
-                return false;
-            }
-            self.runs += 1;
-            assign.push((fact, value));
-            let mut overrides = self.base.clone();
-            overrides.extend(assign.iter().cloned());
-            set_overrides(overrides);
-            let Some(rule) = self.policy.rules.get(self.index) else {
-                return false;
-            };
-            // A rule that fails for a value the case does not have is not settled by it.
-            let ran = self.policy.sandbox.run_rule(self.index, &rule.ast, scope);
-            let next = take_run(self.index);
-            let ok = match (ran, next) {
-                (Ok(()), Some(next)) => self.explore(next, assign, scope, leaf),
-                _ => false,
-            };
-            assign.pop();
-            if !ok {
-                return false;
-            }
-        }
-        if !self.enumerated.contains(&fact) {
-            self.enumerated.push(fact);
-        }
-        true
+    fn conclude(&mut self, _: &[(FactRef, Value)], run: RuleRun) -> bool {
+        (self.conclude)(run)
     }
+}
 
-    /// Puts back the overrides the search started from.
-    fn finish(&self) {
-        set_overrides(self.base.clone());
-    }
+/// Searches rule `index`, whose unknown result `original` waits for `missing` and read `params`, handing each
+/// conclusion to `conclude`; puts back the overrides in place before. The search, and whether it was complete.
+#[allow(clippy::too_many_arguments)]
+fn search_rule(
+    policy: &Policy,
+    index: usize,
+    missing: &[FactRef],
+    params: &[std::sync::Arc<str>],
+    scope: &mut Scope<'static>,
+    date: &str,
+    province: Option<&str>,
+    conclude: impl FnMut(RuleRun) -> bool,
+) -> Option<(Search, bool)> {
+    let rule = policy.rules.get(index)?;
+    let mut numbers = numbers_in(&rule.ast);
+    numbers.extend(numbers_of_params(policy, params, date, province));
+    let mut search = Search::new(bounds::RULE_FACTS, bounds::RULE_RUNS, numbers);
+    let mut space = OneRule {
+        policy,
+        index,
+        scope,
+        base: current_overrides(),
+        conclude,
+    };
+    let complete = search.explore(&mut space, missing, &mut Vec::new());
+    set_overrides(space.base);
+    Some((search, complete))
 }
 
 /// Whether two results conclude the same: outcome, values, points, effects and presumptions.
@@ -332,20 +296,23 @@ pub(crate) fn settle_rule(
     let Some(original) = take_run(index) else {
         return;
     };
-    let RuleRun::Unknown { params, .. } = &original else {
-        put_run(index, original);
-        return;
-    };
-    let Some(mut search) = Search::new(policy, index, params, date, province) else {
+    let RuleRun::Unknown {
+        missing, params, ..
+    } = &original
+    else {
         put_run(index, original);
         return;
     };
     let mut first: Option<RuleRun> = None;
-    let settled = search.explore(
-        original.clone(),
-        &mut Vec::new(),
+    let searched = search_rule(
+        policy,
+        index,
+        missing,
+        params,
         scope,
-        &mut |run| match &first {
+        date,
+        province,
+        |run| match &first {
             None => {
                 first = Some(run);
                 true
@@ -353,10 +320,9 @@ pub(crate) fn settle_rule(
             Some(f) => same_conclusion(f, &run),
         },
     );
-    search.finish();
-    let run = match (settled, first) {
+    let run = match (searched, first) {
         (
-            true,
+            Some((search, true)),
             Some(RuleRun::Concluded {
                 conclusion,
                 effects,
@@ -392,34 +358,6 @@ pub(crate) fn settle_rule(
     put_run(index, run);
 }
 
-/// The plausible values of a fact named by its JSON Pointer (for the grid alone, without a rule's numbers): what
-/// the search tries in place of it. Empty for a list, an object, free text or a pointer the schema does not have.
-pub fn plausible_values(pointer: &str) -> Vec<Value> {
-    let cat = catalogue();
-    let mut pattern = String::new();
-    let mut index = FactRef::NO_INDEX;
-    for seg in pointer.split('/').skip(1) {
-        pattern.push('/');
-        match seg.parse::<u32>() {
-            Ok(i) => {
-                index = i;
-                pattern.push('*');
-            }
-            Err(_) => pattern.push_str(seg),
-        }
-    }
-    match cat.lookup(&pattern) {
-        Some(node) => plausible(
-            FactRef {
-                node: node as u32,
-                index,
-            },
-            &[],
-        ),
-        None => Vec::new(),
-    }
-}
-
 /// Which outcomes rule `index` (stopped as unknown) can reach over the plausible values of its unknown facts:
 /// `(can be met, can be not met)`. Past the bounds, or where a value makes it fail, both. The rule's result in the
 /// evaluation context is left as it was.
@@ -434,7 +372,10 @@ pub(crate) fn possible_outcomes(
     else {
         return (true, true);
     };
-    let RuleRun::Unknown { params, .. } = &original else {
+    let RuleRun::Unknown {
+        missing, params, ..
+    } = &original
+    else {
         return match &original {
             RuleRun::Concluded {
                 conclusion: engine::Conclusion::Met { .. },
@@ -443,26 +384,30 @@ pub(crate) fn possible_outcomes(
             _ => (false, true),
         };
     };
-    let Some(mut search) = Search::new(policy, index, params, date, province) else {
-        return (true, true);
-    };
     let (mut met, mut not_met) = (false, false);
     // Stops as soon as both outcomes are seen: nothing more can be learnt.
-    let complete = search.explore(original.clone(), &mut Vec::new(), scope, &mut |run| {
-        match run {
-            RuleRun::Concluded {
-                conclusion: engine::Conclusion::Met { .. },
-                ..
-            } => met = true,
-            _ => not_met = true,
-        }
-        !(met && not_met)
-    });
-    search.finish();
+    let searched = search_rule(
+        policy,
+        index,
+        missing,
+        params,
+        scope,
+        date,
+        province,
+        |run| {
+            match run {
+                RuleRun::Concluded {
+                    conclusion: engine::Conclusion::Met { .. },
+                    ..
+                } => met = true,
+                _ => not_met = true,
+            }
+            !(met && not_met)
+        },
+    );
     put_run(index, original);
-    if complete {
-        (met, not_met)
-    } else {
-        (true, true)
+    match searched {
+        Some((_, true)) => (met, not_met),
+        _ => (true, true),
     }
 }

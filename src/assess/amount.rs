@@ -1,0 +1,103 @@
+//! The recommended amount of an assisted case: the figure the amount rules recommend, with their steps and caps,
+//! the wage base it is measured in (whose figure, for which year, and whether an estimate), that figure in months,
+//! and the range the readings of its unknown facts reach. Called by [`super::assess`] when it builds the
+//! recommendation.
+
+use crate::assess::findings::{round2, Gathered};
+use crate::assess::readings::Unsettled;
+use crate::model::recommendation::{Amount, AmountRange, Assumed, WageBase};
+use crate::policy::Policy;
+
+/// The amount the gathered effects recommend (taking their steps and caps), for a case decided on `date` in
+/// `province`; `None` when no amount rule recommended one.
+pub(crate) fn amount(
+    policy: &Policy,
+    date: &str,
+    province: Option<&str>,
+    gathered: &mut Gathered,
+    unsettled: &Unsettled<'_>,
+) -> Option<Amount> {
+    let a = gathered.recommended?;
+    let wage_base = if gathered.wage_param_used {
+        wage_base(policy, date, province, unsettled)
+    } else {
+        None
+    };
+    let recommended = a.round() as i64;
+    let months = wage_base
+        .as_ref()
+        .filter(|w| w.monthly > 0.0)
+        .map(|w| round2(recommended as f64 / w.monthly));
+    Some(Amount {
+        recommended,
+        wage_base,
+        months,
+        steps: std::mem::take(&mut gathered.steps),
+        caps: std::mem::take(&mut gathered.caps),
+        range: range(recommended, unsettled),
+    })
+}
+
+/// The wage base in force for the case: the figure of `province`, or of the province the middle reading assumed.
+fn wage_base(
+    policy: &Policy,
+    date: &str,
+    province: Option<&str>,
+    unsettled: &Unsettled<'_>,
+) -> Option<WageBase> {
+    // A middle reading that assumed the province uses that province's figure.
+    let assumed_province = unsettled.likely.and_then(|(assign, _)| {
+        assign
+            .iter()
+            .find(|(f, _)| f.pointer() == "/jurisdiction/province")
+            .and_then(|(_, v)| v.as_str())
+    });
+    let r = policy
+        .params
+        .resolve("wage_base", date, assumed_province.or(province))
+        .ok()?;
+    Some(WageBase {
+        region: r.value.region.clone().unwrap_or_else(|| "national".into()),
+        year: r.value.year,
+        monthly: r.value.value.as_f64().unwrap_or(0.0),
+        estimate: r.estimate(),
+        basis: r.source,
+        carried_forward: r.carried_forward,
+        source: r.value.source.clone().unwrap_or_else(|| {
+            policy
+                .parameter("wage_base")
+                .map(|p| p.reference.clone())
+                .unwrap_or_default()
+        }),
+    })
+}
+
+/// The lowest and highest amount of the readings (with `recommended` itself unless it is the middle reading's),
+/// when they differ or the range is open; the facts the middle reading assumed.
+fn range(recommended: i64, unsettled: &Unsettled<'_>) -> Option<AmountRange> {
+    let sp = unsettled.spread?;
+    let amounts = sp
+        .leaves
+        .iter()
+        .filter_map(|l| l.1)
+        .chain(unsettled.likely.is_none().then_some(recommended));
+    let low = amounts.clone().min()?;
+    let high = amounts.max()?;
+    (low != high || sp.open).then(|| AmountRange {
+        low,
+        high,
+        open: sp.open,
+        assumed: unsettled
+            .likely
+            .map(|(assign, _)| {
+                assign
+                    .iter()
+                    .map(|(f, v)| Assumed {
+                        fact: f.pointer(),
+                        value: v.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}

@@ -1,0 +1,223 @@
+//! The recommendation's findings: one per rule that ran, with its outcome, the facts it read, waited for, found
+//! immaterial or presumed, and its points and values; and the effects the rules' conclusions gather in rule order
+//! (fast track, approvals, payment, co-recipients, referrals, the amount's steps and caps). Called by
+//! [`super::assess`] when it builds the recommendation. Texts stay empty until `explain` localises them.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::assess::outcomes::Outcomes;
+use crate::engine::{Conclusion, Effect, RuleRun};
+use crate::model::codes::{Approval, Decision, Outcome, Payment, RuleKind, Stage};
+use crate::model::facts::catalogue;
+use crate::model::recommendation::{Cap, CoRecipient, Finding, Referral, Step, ToConfirm};
+use crate::validate::ValidCase;
+
+/// The findings and what the rules' conclusions gathered.
+#[derive(Default)]
+pub(crate) struct Gathered {
+    pub findings: Vec<Finding>,
+    /// Presumptions of the bars, to confirm before deciding (when the case is not declined).
+    pub to_confirm: Vec<ToConfirm>,
+    pub fast_track: bool,
+    pub approvals: Vec<Approval>,
+    pub payment: Option<Payment>,
+    pub co_recipients: Vec<CoRecipient>,
+    pub referrals: Vec<Referral>,
+    pub steps: Vec<Step>,
+    pub caps: Vec<Cap>,
+    /// The amount an amount rule recommended, unrounded.
+    pub recommended: Option<f64>,
+    /// Whether an amount rule read the wage base.
+    pub wage_param_used: bool,
+}
+
+/// The findings of the results `o` (the case `case`, decided `decision`), and what their conclusions gathered. With
+/// `likely` (the middle reading's rule results, when the amount needs it), the amount rules' effects are taken
+/// from it.
+pub(crate) fn gather(
+    case: &ValidCase,
+    o: &Outcomes<'_>,
+    decision: Decision,
+    likely: Option<&[Option<RuleRun>]>,
+) -> Gathered {
+    let policy = o.policy;
+    let mut g = Gathered::default();
+    for (index, (rule, run)) in policy.rules.iter().zip(o.runs.iter()).enumerate() {
+        let Some(run) = run else { continue };
+        let (outcome, reads, params, missing, points, values) = match run {
+            RuleRun::Concluded {
+                conclusion,
+                reads,
+                params,
+                ..
+            } => match conclusion {
+                Conclusion::Met { points, values } => (
+                    Outcome::Met,
+                    reads,
+                    params,
+                    Vec::new(),
+                    *points,
+                    values.clone(),
+                ),
+                Conclusion::NotMet { values } => (
+                    Outcome::NotMet,
+                    reads,
+                    params,
+                    Vec::new(),
+                    None,
+                    values.clone(),
+                ),
+            },
+            RuleRun::Unknown {
+                missing,
+                reads,
+                params,
+            } => (
+                Outcome::Unknown,
+                reads,
+                params,
+                missing.clone(),
+                None,
+                BTreeMap::new(),
+            ),
+        };
+        // Texts are written by `localise` once everything is known.
+        let reason = String::new();
+        let (immaterial, presumed) = match run {
+            RuleRun::Concluded {
+                immaterial,
+                presumed,
+                ..
+            } => (immaterial.as_slice(), presumed.as_slice()),
+            RuleRun::Unknown { .. } => (&[][..], &[][..]),
+        };
+        if decision != Decision::Decline && rule.kind == RuleKind::Bar {
+            for (fact, value) in presumed {
+                g.to_confirm.push(ToConfirm {
+                    fact: fact.pointer(),
+                    presumed: value.clone(),
+                    rule: rule.id.clone(),
+                    basis: rule.basis.clone(),
+                    text: String::new(),
+                });
+            }
+        }
+        // A provisional amount that needs the middle reading takes the amount rules' effects from it.
+        let effects_of = match likely {
+            Some(runs) if rule.stage == Stage::Amount => runs.get(index).and_then(Option::as_ref),
+            _ => Some(run),
+        };
+        if let Some(RuleRun::Concluded {
+            effects,
+            conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. },
+            ..
+        }) = effects_of
+        {
+            for e in effects {
+                match e {
+                    Effect::FastTrack => g.fast_track = true,
+                    Effect::Approval(code) => {
+                        if let Some(a) = Approval::parse(code) {
+                            g.approvals.push(a);
+                        }
+                    }
+                    Effect::Referral { service, agency } => g.referrals.push(Referral {
+                        service: service.clone(),
+                        agency: agency.clone(),
+                        agency_name: String::new(),
+                        reason: reason.clone(),
+                        rule: rule.id.clone(),
+                    }),
+                    Effect::Payment(m) => {
+                        g.payment = Some(if m == Payment::OneOff.as_str() {
+                            Payment::OneOff
+                        } else {
+                            Payment::SupervisedInstalments
+                        })
+                    }
+                    Effect::CoRecipient(pointer) => {
+                        let d = catalogue().value(&case.json, *pointer);
+                        g.co_recipients.push(CoRecipient {
+                            dependant: pointer.pointer(),
+                            relation: d
+                                .and_then(|d| d.get("relation"))
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                            age: d.and_then(|d| d.get("age")).and_then(Value::as_u64),
+                            rule: rule.id.clone(),
+                        })
+                    }
+                    Effect::Step {
+                        code,
+                        value,
+                        values,
+                    } => {
+                        g.steps.push(Step {
+                            code: code.clone(),
+                            value: round2(*value),
+                            reason: String::new(),
+                            rule: rule.id.clone(),
+                            values: values.clone(),
+                        });
+                    }
+                    Effect::Cap {
+                        code,
+                        amount,
+                        limit,
+                        applied,
+                        values,
+                    }
+                    | Effect::Check {
+                        code,
+                        amount,
+                        limit,
+                        exceeded: applied,
+                        values,
+                    } => {
+                        let is_cap = matches!(e, Effect::Cap { .. });
+                        g.caps.push(Cap {
+                            code: code.clone(),
+                            limit: round2(*limit),
+                            amount: round2(*amount),
+                            exceeded: amount > limit,
+                            applied: is_cap && *applied,
+                            reason: String::new(),
+                            rule: rule.id.clone(),
+                            values: values.clone(),
+                            check_only: !is_cap,
+                        });
+                    }
+                    Effect::Recommend(a) => g.recommended = Some(*a),
+                }
+            }
+        }
+        if rule.stage == Stage::Amount && params.iter().any(|p| &**p == "wage_base") {
+            g.wage_param_used = true;
+        }
+        g.findings.push(Finding {
+            rule: rule.id.clone(),
+            title: rule.title.clone(),
+            stage: rule.stage.as_str().to_string(),
+            kind: rule.kind.as_str().to_string(),
+            outcome,
+            reason,
+            basis: rule.basis.clone(),
+            facts: reads.iter().map(|r| r.fact.pointer()).collect(),
+            missing: missing.iter().map(|m| m.pointer()).collect(),
+            immaterial: immaterial.iter().map(|m| m.pointer()).collect(),
+            presumed: presumed.iter().map(|(m, _)| m.pointer()).collect(),
+            params: params.iter().map(|p| p.to_string()).collect(),
+            points,
+            values,
+        });
+    }
+
+    g
+}
+
+/// Rounded to the fen (two decimals).
+pub(crate) fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}

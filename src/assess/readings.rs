@@ -1,0 +1,477 @@
+//! Readings of a case's unknown facts: the three searches over the whole case, each a [`Space`] of the one
+//! driver ([`super::unknowns::Search`]). Called by [`super::assess`].
+//!
+//! - [`settle_decision`]: when eligibility and exclusions leave the decision open, is it the same for every
+//!   combination of the plausible values of the facts the undecided rules need? A reading runs those two stages;
+//!   the search stops at the first reading that decides otherwise, or at any gap.
+//! - [`spread`], for an assisted case whose priority or amount rules wait for facts: first a *probe* of each fact a
+//!   rule merely went on without, alone (does any of its values move the amount or the tier? if not, it is left
+//!   out); then the *combination* of the facts kept, a reading running every stage, which records the amount and
+//!   tier of each reading and goes on past gaps, marking the range open.
+//! - [`likely`]: the middle reading by amount, when the amount cannot be computed on the known facts.
+
+use serde_json::Value;
+
+use crate::assess::decision::{decide, decide_with, decision_relevant, sure};
+use crate::assess::error::AssessError;
+use crate::assess::outcomes::{defaulted_of, missing_of, recommended_amount, Outcomes};
+use crate::assess::plausible::{enumerable, numbers_in, numbers_of_params};
+use crate::assess::priority::top_tier;
+use crate::assess::stages::{with_runs, Progress, Stages};
+use crate::assess::unknowns::{bounds, possible_outcomes, Assign, Reading, Search, Space};
+use crate::engine::{self, RuleRun};
+use crate::model::codes::{Decision, Stage, Tier};
+use crate::model::facts::{catalogue, FactRef, FactType};
+
+/// One reading of the unknowns for the range: the values put in place, the amount recommended, the tier and the
+/// score.
+pub(crate) type Leaf = (Assign, Option<i64>, Tier, i64);
+
+/// What unknowns could still move once the decision is settled: the amount's range and the tiers reachable,
+/// over the plausible values of the facts that the undecided priority and amount rules need.
+#[derive(Debug, Default)]
+pub(crate) struct Spread {
+    /// Each reading: the facts put in place, the amount recommended, the tier and the score.
+    pub leaves: Vec<Leaf>,
+    /// Some reading was left out (the bounds reached, a fact that cannot be enumerated, a reading that failed): the
+    /// range is open.
+    pub open: bool,
+    /// Facts whose values were seen to move the amount.
+    pub moves_amount: Vec<FactRef>,
+    /// Facts whose values were seen to move the tier.
+    pub moves_tier: Vec<FactRef>,
+}
+
+/// What unknowns leave open once the decision is settled.
+pub(crate) struct Unsettled<'a> {
+    pub spread: Option<&'a Spread>,
+    /// The middle reading's facts and rule results, when the amount needs it.
+    pub likely: Option<&'a (Assign, Vec<Option<RuleRun>>)>,
+}
+
+/// The rule results and overrides in place, to put back after a search.
+fn save() -> Option<(Vec<Option<RuleRun>>, Assign)> {
+    engine::with_eval_ctx(|c| (c.runs.clone(), c.overrides.clone()))
+}
+
+fn restore(runs: Vec<Option<RuleRun>>, overrides: Assign) {
+    engine::with_eval_ctx(|c| {
+        c.runs = runs;
+        c.overrides = overrides;
+    });
+}
+
+// ---- The decision ----
+
+/// The facts of the undecided rules that could change the decision.
+fn relevant_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
+    let mut out: Vec<(FactRef, usize)> = Vec::new();
+    for (_, run) in decision_relevant(o, Decision::NeedsInformation) {
+        for &f in missing_of(run) {
+            match out.iter_mut().find(|(x, _)| *x == f) {
+                Some((_, n)) => *n += 1,
+                None => out.push((f, 1)),
+            }
+        }
+    }
+    // The fact most undecided rules wait for first: the search then settles most with fewest readings.
+    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    out.into_iter().map(|(f, _)| f).collect()
+}
+
+/// The numbers the rules of `stages` can distinguish (for the plausible values of an unknown sum or count).
+fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
+    let mut out = Vec::new();
+    let params = engine::inspect_runs(|runs| {
+        runs.iter()
+            .flatten()
+            .flat_map(|r| match r {
+                RuleRun::Concluded { params, .. } | RuleRun::Unknown { params, .. } => {
+                    params.clone()
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    for rule in s.policy.rules.iter().filter(|r| stages.contains(&r.stage)) {
+        out.extend(numbers_in(&rule.ast));
+    }
+    out.extend(numbers_of_params(s.policy, &params, s.date, s.province));
+    out
+}
+
+/// The decision when each undecided eligibility and exclusion rule may reach only the outcomes its own unknown
+/// facts allow (each rule searched alone: sound, though it ignores facts shared between rules).
+fn decide_by_outcomes(s: &mut Stages<'_>) -> (Decision, bool) {
+    let undecided: Vec<usize> = with_runs(|runs| {
+        let o = s.outcomes(runs);
+        decision_relevant(&o, Decision::NeedsInformation)
+            .into_iter()
+            .filter_map(|(r, _)| o.policy.rule_index.get(&r.id).copied())
+            .collect()
+    })
+    .unwrap_or_default();
+    let mut sets = std::collections::BTreeMap::new();
+    for i in undecided {
+        let set = possible_outcomes(s.policy, i, &mut s.scope, s.date, s.province);
+        sets.insert(i, set);
+    }
+    let policy = s.policy;
+    with_runs(|runs| {
+        decide_with(&s.outcomes(runs), &|rule, run| {
+            policy
+                .rule_index
+                .get(&rule.id)
+                .and_then(|i| sets.get(i))
+                .copied()
+                .unwrap_or_else(|| sure(run))
+        })
+    })
+    .unwrap_or((Decision::NeedsInformation, false))
+}
+
+/// The decision's readings: eligibility and exclusions with values in place (over `base`); a reading that
+/// leaves the decision open waits for the facts of the rules still undecided.
+struct DecisionSpace<'s, 'p> {
+    stages: &'s mut Stages<'p>,
+    base: Assign,
+    /// The decision of the first concluded reading.
+    seen: Option<Decision>,
+    /// Whether an assisting reading rests on the catch-all only.
+    discretionary: bool,
+}
+
+impl Space for DecisionSpace<'_, '_> {
+    type Conclusion = (Decision, bool);
+
+    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<(Decision, bool)> {
+        let s = &mut *self.stages;
+        s.prepare(&self.base, assign);
+        // A rule that fails for a value the case does not have leaves the decision open; it does not fail the case.
+        let ran = s
+            .run_stage(Stage::Eligibility)
+            .and_then(|()| s.run_stage(Stage::Exclusions));
+        if ran.is_err() {
+            return Reading::Failed;
+        }
+        let (d, disc, next) = with_runs(|runs| {
+            let o = s.outcomes(runs);
+            let (d, disc) = decide(&o);
+            (d, disc, relevant_missing(&o))
+        })
+        .unwrap_or((Decision::NeedsInformation, false, Vec::new()));
+        match if d == Decision::NeedsInformation {
+            decide_by_outcomes(s)
+        } else {
+            (d, disc)
+        } {
+            (Decision::NeedsInformation, _) => Reading::Waits(next),
+            decided => Reading::Concluded(decided),
+        }
+    }
+
+    fn conclude(&mut self, _: &[(FactRef, Value)], (d, disc): (Decision, bool)) -> bool {
+        self.discretionary |= disc;
+        *self.seen.get_or_insert(d) == d
+    }
+}
+
+/// Whether the decision is the same for every combination of the plausible values of the facts the undecided
+/// eligibility and exclusion rules need (within the bounds); if so, that decision, and whether any reading
+/// rests on the catch-all only. The rule results in place are put back.
+pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Result<Option<(Decision, bool)>, AssessError> {
+    let Some((runs, base)) = save() else {
+        return Ok(None);
+    };
+    let by_outcomes = decide_by_outcomes(s);
+    if by_outcomes.0 != Decision::NeedsInformation {
+        return Ok(Some(by_outcomes));
+    }
+    let first = engine::inspect_runs(|runs| relevant_missing(&s.outcomes(runs)));
+    let numbers = numbers(s, &[Stage::Eligibility, Stage::Exclusions]);
+    let mut search = Search::new(bounds::DECISION_FACTS, bounds::DECISION_SCENARIOS, numbers);
+    let mut space = DecisionSpace {
+        stages: s,
+        base,
+        seen: None,
+        discretionary: false,
+    };
+    let settled = search.explore(&mut space, &first, &mut Vec::new());
+    restore(runs, space.base);
+    Ok(match (settled, space.seen) {
+        (true, Some(d)) => Some((d, d == Decision::Assist && space.discretionary)),
+        _ => None,
+    })
+}
+
+// ---- The amount's range and the tiers ----
+
+/// Whether a fact is a yes/no or a choice. A condition's default for one of those (an unknown household registration
+/// read as urban, which picks the minimum living line and so the hardship grade) is a reading the amount range must
+/// include. Defaults an amount or priority rule declares (`victim_fault.if_unknown("none")`, the court-award cap
+/// applied only to a known loss) are the policy's deliberate choices and are not searched; nor are defaults for
+/// sums, where trying every sum would only say that a ¥1 loss caps the award at ¥1.
+fn is_choice(fact: FactRef) -> bool {
+    catalogue()
+        .node(fact.node as usize)
+        .is_some_and(|n| matches!(n.ty, FactType::Boolean | FactType::String { .. }))
+}
+
+/// The facts of the undecided priority and amount rules. An undecided priority rule can only add points (points
+/// are never negative), so once the known facts reach the top tier, no priority fact can change the tier, nor the
+/// amount, which reads the tier.
+fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
+    let top = top_tier(o);
+    let mut out: Vec<FactRef> = Vec::new();
+    for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
+        // A condition that went on without a fact (the hardship grade with an unknown household registration) may
+        // still move the amount: its defaulted facts are searched, while its unknowns belong to the decision.
+        if matches!(rule.stage, Stage::Eligibility | Stage::Exclusions) {
+            if let Some(run) = run {
+                for &f in defaulted_of(run).iter().filter(|f| is_choice(**f)) {
+                    if !out.contains(&f) {
+                        out.push(f);
+                    }
+                }
+            }
+            continue;
+        }
+        if !matches!(rule.stage, Stage::Priority | Stage::Amount)
+            || (top && rule.stage == Stage::Priority)
+        {
+            continue;
+        }
+        if let Some(run) = run {
+            for &f in missing_of(run) {
+                if !out.contains(&f) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The range's readings: every stage with values in place (over `base`), the decision settled beforehand. A
+/// reading in which the case is not assisted is not one of this decision's readings. With `probe`, every reading
+/// concludes (one fact is tried at a time) and the search stops once two readings differ in amount or tier;
+/// otherwise a reading waits for the facts its priority and amount rules still need (but those in `dropped`).
+struct RangeSpace<'s, 'p> {
+    stages: &'s mut Stages<'p>,
+    base: Assign,
+    probe: bool,
+    dropped: Vec<FactRef>,
+    spread: Spread,
+    /// The amounts and tiers a probe saw.
+    seen: Vec<(Option<i64>, Tier)>,
+}
+
+impl Space for RangeSpace<'_, '_> {
+    type Conclusion = (Option<i64>, Tier, i64);
+
+    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<Self::Conclusion> {
+        let s = &mut *self.stages;
+        s.prepare(&self.base, assign);
+        let p: Progress = match s.run() {
+            Ok(p) if p.decision == Decision::Assist => p,
+            Ok(_) => return Reading::Aside,
+            // The probe only asks what the readings it can make reach.
+            Err(_) if self.probe => return Reading::Aside,
+            Err(_) => return Reading::Failed,
+        };
+        let (mut next, amount) = engine::inspect_runs(|runs| {
+            let o = s.outcomes(runs);
+            (shaping_missing(&o), recommended_amount(&o))
+        });
+        next.retain(|f| !self.dropped.contains(f));
+        let (score, tier) = p.priority.map(|p| (p.0, p.1)).unwrap_or((0, Tier::C));
+        if self.probe || next.is_empty() {
+            Reading::Concluded((amount, tier, score))
+        } else {
+            Reading::Waits(next)
+        }
+    }
+
+    fn conclude(
+        &mut self,
+        assign: &[(FactRef, Value)],
+        (amount, tier, score): Self::Conclusion,
+    ) -> bool {
+        if self.probe {
+            if !self.seen.contains(&(amount, tier)) {
+                self.seen.push((amount, tier));
+            }
+            return self.seen.len() <= 1;
+        }
+        self.spread
+            .leaves
+            .push((assign.to_vec(), amount, tier, score));
+        true
+    }
+
+    fn stops_at_gap(&self) -> bool {
+        self.probe
+    }
+}
+
+/// For an assisted case whose priority or amount rules wait for facts: the amount and tier of every reading of
+/// those facts (within the bounds). `discretionary`: whether the assistance rests on the catch-all only.
+pub(crate) fn spread(
+    s: &mut Stages<'_>,
+    discretionary: bool,
+) -> Result<Option<Spread>, AssessError> {
+    let first: Vec<FactRef> = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
+    if first.is_empty() {
+        return Ok(None);
+    }
+    let Some((runs, base)) = save() else {
+        return Ok(None);
+    };
+    let progress = engine::with_eval_ctx(|c| (c.decision, c.tier, c.score));
+    s.settled = Some((Decision::Assist, discretionary));
+    // A fact a rule merely went on without (`known`, `if_unknown`) is combined with the others only if, varied
+    // alone, it moves the amount or the tier: most such defaults (a missing certificate) do not.
+    let undecided: Vec<FactRef> = engine::inspect_runs(|runs| {
+        runs.iter()
+            .flatten()
+            .flat_map(|r| missing_of(r).to_vec())
+            .collect()
+    });
+    // The grid of round figures alone: a range needs its ends, not every threshold.
+    let mut probes = Search::new(1, bounds::SPREAD_SCENARIOS, Vec::new());
+    let mut space = RangeSpace {
+        stages: s,
+        base,
+        probe: true,
+        dropped: Vec::new(),
+        spread: Spread::default(),
+        seen: Vec::new(),
+    };
+    let mut kept = Vec::new();
+    for &fact in &first {
+        space.seen.clear();
+        // Kept unless every value was read and all gave one amount and tier (past the bounds: kept).
+        if undecided.contains(&fact)
+            || !enumerable(fact)
+            || !probes.explore(&mut space, &[fact], &mut Vec::new())
+        {
+            kept.push(fact);
+        } else {
+            space.dropped.push(fact);
+        }
+    }
+    space.probe = false;
+    let mut combine = Search::new(bounds::SPREAD_FACTS, bounds::SPREAD_SCENARIOS, Vec::new());
+    if !kept.is_empty() {
+        combine.explore(&mut space, &kept, &mut Vec::new());
+    }
+    let mut spread = std::mem::take(&mut space.spread);
+    spread.open = combine.gaps;
+    (spread.moves_amount, spread.moves_tier) = moves(&spread.leaves);
+    space.stages.settled = None;
+    restore(runs, space.base);
+    if let Some(progress) = progress {
+        engine::with_eval_ctx(|c| (c.decision, c.tier, c.score) = progress);
+    }
+    Ok(Some(spread))
+}
+
+/// The facts seen to move the amount, and the tier: a fact moves one where, below some reading, its values lead to
+/// readings whose sets of amounts (of tiers) differ.
+fn moves(leaves: &[Leaf]) -> (Vec<FactRef>, Vec<FactRef>) {
+    // Each branching: the values in place above it, its fact, and for each value of it the amounts and tiers below.
+    type Branches<'a> = Vec<(
+        &'a [(FactRef, Value)],
+        FactRef,
+        Vec<(&'a Value, Vec<Option<i64>>, Vec<Tier>)>,
+    )>;
+    let mut branches: Branches<'_> = Vec::new();
+    for (assign, amount, tier, _) in leaves {
+        for (depth, (fact, value)) in assign.iter().enumerate() {
+            let above = assign.get(..depth).unwrap_or_default();
+            let i = match branches.iter().position(|(a, _, _)| *a == above) {
+                Some(i) => i,
+                None => {
+                    branches.push((above, *fact, Vec::new()));
+                    branches.len() - 1
+                }
+            };
+            let Some((_, _, children)) = branches.get_mut(i) else {
+                continue;
+            };
+            let j = match children.iter().position(|(v, _, _)| *v == value) {
+                Some(j) => j,
+                None => {
+                    children.push((value, Vec::new(), Vec::new()));
+                    children.len() - 1
+                }
+            };
+            if let Some((_, amounts, tiers)) = children.get_mut(j) {
+                if !amounts.contains(amount) {
+                    amounts.push(*amount);
+                }
+                if !tiers.contains(tier) {
+                    tiers.push(*tier);
+                }
+            }
+        }
+    }
+    let (mut moves_amount, mut moves_tier) = (Vec::new(), Vec::new());
+    for (_, fact, mut children) in branches {
+        for (_, amounts, tiers) in children.iter_mut() {
+            amounts.sort_unstable();
+            tiers.sort_unstable();
+        }
+        if children
+            .windows(2)
+            .any(|w| matches!(w, [x, y] if x.1 != y.1))
+            && !moves_amount.contains(&fact)
+        {
+            moves_amount.push(fact);
+        }
+        if children
+            .windows(2)
+            .any(|w| matches!(w, [x, y] if x.2 != y.2))
+            && !moves_tier.contains(&fact)
+        {
+            moves_tier.push(fact);
+        }
+    }
+    (moves_amount, moves_tier)
+}
+
+/// The facts of the middle reading by amount (the lower middle of an even number of readings).
+fn middle_reading(spread: &Spread) -> Option<Assign> {
+    let mut with_amount: Vec<&Leaf> = spread.leaves.iter().filter(|l| l.1.is_some()).collect();
+    with_amount.sort_by_key(|l| l.1);
+    let n = with_amount.len();
+    if n == 0 {
+        return None;
+    }
+    with_amount.get((n - 1) / 2).map(|l| l.0.clone())
+}
+
+/// When the amount cannot be computed on the known facts: the middle reading's facts and the rule results of
+/// every stage run with them (the decision `progress` settled). The rule results in place are put back.
+pub(crate) fn likely(
+    s: &mut Stages<'_>,
+    progress: &Progress,
+    spread: &Spread,
+) -> Option<(Assign, Vec<Option<RuleRun>>)> {
+    let assign = middle_reading(spread)?;
+    let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
+    s.prepare(&[], &assign);
+    s.settled = Some((progress.decision, progress.discretionary));
+    let ran = s.run();
+    s.settled = None;
+    let runs = engine::with_eval_ctx(|c| {
+        c.overrides.clear();
+        std::mem::replace(&mut c.runs, actual)
+    })
+    .unwrap_or_default();
+    engine::set_progress(
+        Some(progress.decision.as_str()),
+        progress.priority.map(|p| p.1.as_str()),
+        progress.priority.map(|p| p.0),
+    );
+    ran.ok().map(|_| (assign, runs))
+}

@@ -1,0 +1,176 @@
+//! Running the policy's stages in order on the case installed in the evaluation context: each rule in turn, a
+//! rule that stops on an unknown settled by [`super::unknowns::settle_rule`], the decision after the exclusions,
+//! the priority after its stage, and what later rules may read of both. Called by [`super::assess`] (the case as
+//! it is) and [`super::readings`] (the case with values in place of unknown facts).
+
+use crate::assess::decision::decide;
+use crate::assess::error::AssessError;
+use crate::assess::outcomes::Outcomes;
+use crate::assess::priority::priority_parts;
+use crate::assess::unknowns::settle_rule;
+use crate::engine::{self, RuleFailure, RuleRun};
+use crate::model::codes::{Decision, Stage, Tier};
+use crate::model::facts::FactRef;
+use crate::policy::{Policy, Rule};
+
+/// Where the stages got to: the decision, whether it rests on the catch-all only, and the priority (score, tier,
+/// whether provisional) once its stage ran.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Progress {
+    pub decision: Decision,
+    pub discretionary: bool,
+    pub priority: Option<(i64, Tier, bool)>,
+}
+
+/// Runs the policy's stages for the case installed in the evaluation context.
+pub(crate) struct Stages<'p> {
+    pub policy: &'p Policy,
+    pub date: &'p str,
+    pub province: Option<&'p str>,
+    pub scope: rhai::Scope<'static>,
+    /// While the amount and tier search runs, the decision already settled for every reading: a reading whose
+    /// eligibility and exclusions leave it open takes it (instead of searching the decision again in each reading).
+    pub settled: Option<(Decision, bool)>,
+}
+
+fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
+    AssessError::Rule {
+        rule: rule.id.clone(),
+        file: rule.file.clone(),
+        line: f.line,
+        column: f.column,
+        message: f.message,
+    }
+}
+
+/// Lends the rule results so far to `f`; `None` when no case is installed.
+pub(crate) fn with_runs<R>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> Option<R> {
+    engine::with_eval_ctx(|c| f(&c.runs))
+}
+
+impl<'p> Stages<'p> {
+    /// Stages of `policy` for a case decided on `date` in `province`.
+    pub fn new(policy: &'p Policy, date: &'p str, province: Option<&'p str>) -> Self {
+        Stages {
+            policy,
+            date,
+            province,
+            scope: engine::base_scope(),
+            settled: None,
+        }
+    }
+
+    /// The results `runs` read for this case.
+    pub fn outcomes<'a>(&self, runs: &'a [Option<RuleRun>]) -> Outcomes<'a>
+    where
+        'p: 'a,
+    {
+        Outcomes {
+            policy: self.policy,
+            runs,
+            date: self.date,
+            province: self.province,
+        }
+    }
+
+    /// Runs one rule; if it stops on an unknown, asks whether the unknown matters to its conclusion.
+    fn run_rule(&mut self, i: usize, rule: &Rule) -> Result<(), AssessError> {
+        self.policy
+            .sandbox
+            .run_rule(i, &rule.ast, &mut self.scope)
+            .map_err(|f| rule_error(rule, f))?;
+        let unknown =
+            engine::inspect_runs(|runs| matches!(runs.get(i), Some(Some(RuleRun::Unknown { .. }))));
+        if unknown {
+            settle_rule(self.policy, i, &mut self.scope, self.date, self.province);
+        }
+        Ok(())
+    }
+
+    /// Runs every rule of one stage, in policy order.
+    pub fn run_stage(&mut self, stage: Stage) -> Result<(), AssessError> {
+        let policy = self.policy;
+        for (i, rule) in policy
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.stage == stage)
+        {
+            self.run_rule(i, rule)?;
+        }
+        Ok(())
+    }
+
+    /// Runs eligibility and exclusions; the decision they give on the facts in place (needs information when
+    /// they leave it open), and whether it rests on the catch-all only.
+    pub fn run_decision(&mut self) -> Result<(Decision, bool), AssessError> {
+        engine::set_progress(None, None, None);
+        self.run_stage(Stage::Eligibility)?;
+        engine::set_progress(None, None, None);
+        self.run_stage(Stage::Exclusions)?;
+        Ok(with_runs(|runs| decide(&self.outcomes(runs)))
+            .unwrap_or((Decision::NeedsInformation, false)))
+    }
+
+    /// Runs the stages after the decision (`decision`, and whether it rests on the catch-all only): priority
+    /// unless declined, the amount when assisted, referrals always.
+    pub fn run_after(
+        &mut self,
+        (decision, discretionary): (Decision, bool),
+    ) -> Result<Progress, AssessError> {
+        let mut progress = Progress {
+            decision,
+            discretionary,
+            priority: None,
+        };
+        engine::set_progress(Some(decision.as_str()), None, None);
+        for stage in [Stage::Priority, Stage::Amount, Stage::Referrals] {
+            let runs_stage = match stage {
+                Stage::Priority => decision != Decision::Decline,
+                Stage::Amount => decision == Decision::Assist,
+                _ => true,
+            };
+            if runs_stage {
+                self.run_stage(stage)?;
+            }
+            if stage == Stage::Priority && decision != Decision::Decline {
+                progress.priority = with_runs(|runs| {
+                    let (score, tier, provisional, _) = priority_parts(&self.outcomes(runs));
+                    (score, tier, provisional)
+                });
+            }
+            engine::set_progress(
+                Some(decision.as_str()),
+                progress.priority.map(|p| p.1.as_str()),
+                progress.priority.map(|p| p.0),
+            );
+        }
+        Ok(progress)
+    }
+
+    /// Runs every stage; when eligibility and exclusions leave the decision open, it is the one [`Self::settled`]
+    /// holds, if any.
+    pub fn run(&mut self) -> Result<Progress, AssessError> {
+        let mut decided = self.run_decision()?;
+        if decided.0 == Decision::NeedsInformation {
+            if let Some(known) = self.settled {
+                decided = known;
+            }
+        }
+        self.run_after(decided)
+    }
+
+    /// Puts `assign` in place of unknown facts (over `base`) and clears every rule's result.
+    pub fn prepare(
+        &self,
+        base: &[(FactRef, serde_json::Value)],
+        assign: &[(FactRef, serde_json::Value)],
+    ) {
+        let mut overrides = base.to_vec();
+        overrides.extend(assign.iter().cloned());
+        engine::with_eval_ctx(|c| {
+            c.overrides = overrides;
+            c.runs.iter_mut().for_each(|r| *r = None);
+        });
+    }
+}
