@@ -3,7 +3,7 @@
 //! and the range the readings of its unknown facts reach. Called by [`super::assess`] when it builds the
 //! recommendation.
 
-use crate::assess::findings::{round2, Gathered};
+use crate::assess::findings::{round2, Gathered, WAGE_BASE};
 use crate::assess::readings::Unsettled;
 use crate::model::recommendation::{Amount, AmountRange, Assumed, WageBase};
 use crate::policy::Policy;
@@ -54,7 +54,7 @@ fn wage_base(
     });
     let r = policy
         .params
-        .resolve("wage_base", date, assumed_province.or(province))
+        .resolve(WAGE_BASE, date, assumed_province.or(province))
         .ok()?;
     Some(WageBase {
         region: r.value.region.clone().unwrap_or_else(|| "national".into()),
@@ -65,7 +65,7 @@ fn wage_base(
         carried_forward: r.carried_forward,
         source: r.value.source.clone().unwrap_or_else(|| {
             policy
-                .parameter("wage_base")
+                .parameter(WAGE_BASE)
                 .map(|p| p.reference.clone())
                 .unwrap_or_default()
         }),

@@ -14,6 +14,9 @@ use crate::model::facts::catalogue;
 use crate::model::recommendation::{Cap, CoRecipient, Finding, Referral, Step, ToConfirm};
 use crate::validate::ValidCase;
 
+/// The parameter the amount is measured in (every policy must define it: see `check`).
+pub(crate) const WAGE_BASE: &str = "wage_base";
+
 /// The findings and what the rules' conclusions gathered.
 #[derive(Default)]
 pub(crate) struct Gathered {
@@ -193,7 +196,7 @@ pub(crate) fn gather(
                 }
             }
         }
-        if rule.stage == Stage::Amount && params.iter().any(|p| &**p == "wage_base") {
+        if rule.stage == Stage::Amount && params.iter().any(|p| &**p == WAGE_BASE) {
             g.wage_param_used = true;
         }
         g.findings.push(Finding {

@@ -3,6 +3,7 @@
 //! on. Called by [`super::assess`] when it builds the recommendation.
 
 use crate::assess::decision::decision_relevant;
+use crate::assess::findings::WAGE_BASE;
 use crate::assess::outcomes::{defaulted_of, missing_of, Outcomes};
 use crate::assess::priority::top_tier;
 use crate::assess::readings::Spread;
@@ -100,7 +101,7 @@ pub(crate) fn estimates(
     let mut names: Vec<&str> = findings
         .iter()
         .flat_map(|f| f.params.iter().map(String::as_str))
-        .filter(|n| *n != "wage_base")
+        .filter(|n| *n != WAGE_BASE)
         .collect();
     names.sort_unstable();
     names.dedup();

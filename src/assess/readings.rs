@@ -216,9 +216,11 @@ fn is_choice(fact: FactRef) -> bool {
         .is_some_and(|n| matches!(n.ty, FactType::Boolean | FactType::String { .. }))
 }
 
-/// The facts of the undecided priority and amount rules. An undecided priority rule can only add points (points
-/// are never negative), so once the known facts reach the top tier, no priority fact can change the tier, nor the
-/// amount, which reads the tier.
+/// The facts the range combines: those the undecided priority and amount rules wait for, and the yes/no or choice
+/// facts the eligibility and exclusion rules went on without. An undecided priority rule can only add points
+/// (points are never negative), so once the known facts reach the top tier, no priority fact can change the tier,
+/// nor the amount, which reads the tier. What a priority or amount rule went on without is not searched (see
+/// [`is_choice`]).
 fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
     let top = top_tier(o);
     let mut out: Vec<FactRef> = Vec::new();
@@ -474,4 +476,40 @@ pub(crate) fn likely(
         progress.priority.map(|p| p.0),
     );
     ran.ok().map(|_| (assign, runs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn leaf(assign: &[(usize, Value)], amount: i64, tier: Tier) -> Leaf {
+        let assign = assign
+            .iter()
+            .map(|(f, v)| (FactRef::plain(*f), v.clone()))
+            .collect();
+        (assign, Some(amount), tier, 0)
+    }
+
+    /// A fact moves the amount where, below some reading, its values lead to different sets of amounts; a fact
+    /// whose values all lead to the same amounts and tiers moves nothing.
+    #[test]
+    fn moves_compares_the_readings_below_each_value() {
+        let (f, t) = (json!(false), json!(true));
+        let leaves = [
+            leaf(&[(1, f.clone()), (2, f.clone())], 100, Tier::C),
+            leaf(&[(1, f.clone()), (2, t.clone())], 100, Tier::C),
+            leaf(&[(1, t.clone()), (2, f)], 100, Tier::C),
+            leaf(&[(1, t.clone()), (2, t)], 200, Tier::C),
+        ];
+        let (amount, tier) = moves(&leaves);
+        assert_eq!(amount, vec![FactRef::plain(1), FactRef::plain(2)]);
+        assert!(tier.is_empty());
+
+        let leaves = [
+            leaf(&[(3, json!(0))], 50, Tier::A),
+            leaf(&[(3, json!(1))], 50, Tier::B),
+        ];
+        assert_eq!(moves(&leaves), (vec![], vec![FactRef::plain(3)]));
+    }
 }

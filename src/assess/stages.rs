@@ -28,8 +28,8 @@ pub(crate) struct Stages<'p> {
     pub date: &'p str,
     pub province: Option<&'p str>,
     pub scope: rhai::Scope<'static>,
-    /// While the amount and tier search runs, the decision already settled for every reading: a reading whose
-    /// eligibility and exclusions leave it open takes it (instead of searching the decision again in each reading).
+    /// While the range or the middle reading is read, the decision already settled for every reading: a reading
+    /// whose eligibility and exclusions leave it open takes it (instead of searching the decision again in each).
     pub settled: Option<(Decision, bool)>,
 }
 
