@@ -87,19 +87,21 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
     let date = case.case.decision_date.as_str();
     let Some((result, ctx)) = engine::with_case(ctx, || {
         let mut stages = Stages::new(policy, date, province.as_deref());
+        // 1-2: the decision, on the known facts, else over the plausible values of the unknown ones.
         let mut decided = stages.run_decision()?;
         if decided.0 == Decision::NeedsInformation {
-            if let Some(settled) = readings::settle_decision(&mut stages)? {
+            if let Some(settled) = readings::settle_decision(&mut stages) {
                 decided = settled;
             }
         }
+        // 3: priority, amount, referrals.
         let progress = stages.run_after(decided)?;
+        // 4: what the unknowns leave open: the range, and the middle reading when the amount needs it.
         let spread = if progress.decision == Decision::Assist {
-            readings::spread(&mut stages, progress.discretionary)?
+            readings::spread(&mut stages, progress.discretionary)
         } else {
             None
         };
-        // When the amount cannot be computed on the known facts: the middle reading's amount rules.
         let amount_known =
             engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)).is_some());
         let likely = match &spread {
@@ -113,6 +115,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         });
     };
     let (progress, spread, likely) = result?;
+    // 5: the recommendation.
     let outcomes = Outcomes {
         policy,
         runs: &ctx.runs,

@@ -13,7 +13,6 @@
 use serde_json::Value;
 
 use crate::assess::decision::{decide, decide_with, decision_relevant, sure};
-use crate::assess::error::AssessError;
 use crate::assess::outcomes::{defaulted_of, missing_of, recommended_amount, Outcomes};
 use crate::assess::plausible::{enumerable, numbers_in, numbers_of_params};
 use crate::assess::priority::top_tier;
@@ -178,13 +177,11 @@ impl Space for DecisionSpace<'_, '_> {
 /// Whether the decision is the same for every combination of the plausible values of the facts the undecided
 /// eligibility and exclusion rules need (within the bounds); if so, that decision, and whether any reading
 /// rests on the catch-all only. The rule results in place are put back.
-pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Result<Option<(Decision, bool)>, AssessError> {
-    let Some((runs, base)) = save() else {
-        return Ok(None);
-    };
+pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
+    let (runs, base) = save()?;
     let by_outcomes = decide_by_outcomes(s);
     if by_outcomes.0 != Decision::NeedsInformation {
-        return Ok(Some(by_outcomes));
+        return Some(by_outcomes);
     }
     let first = engine::inspect_runs(|runs| relevant_missing(&s.outcomes(runs)));
     let numbers = numbers(s, &[Stage::Eligibility, Stage::Exclusions]);
@@ -197,10 +194,10 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Result<Option<(Decision, bo
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
     restore(runs, space.base);
-    Ok(match (settled, space.seen) {
+    match (settled, space.seen) {
         (true, Some(d)) => Some((d, d == Decision::Assist && space.discretionary)),
         _ => None,
-    })
+    }
 }
 
 // ---- The amount's range and the tiers ----
@@ -317,17 +314,12 @@ impl Space for RangeSpace<'_, '_> {
 
 /// For an assisted case whose priority or amount rules wait for facts: the amount and tier of every reading of
 /// those facts (within the bounds). `discretionary`: whether the assistance rests on the catch-all only.
-pub(crate) fn spread(
-    s: &mut Stages<'_>,
-    discretionary: bool,
-) -> Result<Option<Spread>, AssessError> {
+pub(crate) fn spread(s: &mut Stages<'_>, discretionary: bool) -> Option<Spread> {
     let first: Vec<FactRef> = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
     if first.is_empty() {
-        return Ok(None);
+        return None;
     }
-    let Some((runs, base)) = save() else {
-        return Ok(None);
-    };
+    let (runs, base) = save()?;
     let progress = engine::with_eval_ctx(|c| (c.decision, c.tier, c.score));
     s.settled = Some((Decision::Assist, discretionary));
     // A fact a rule merely went on without (`known`, `if_unknown`) is combined with the others only if, varied
@@ -374,7 +366,7 @@ pub(crate) fn spread(
     if let Some(progress) = progress {
         engine::with_eval_ctx(|c| (c.decision, c.tier, c.score) = progress);
     }
-    Ok(Some(spread))
+    Some(spread)
 }
 
 /// The facts seen to move the amount, and the tier: a fact moves one where, below some reading, its values lead to
