@@ -42,6 +42,8 @@ pub enum AssessError {
         column: Option<usize>,
         /// What went wrong.
         message: String,
+        /// What kind of failure it is (for tools that react to kinds, never to message text).
+        kind: engine::FailureKind,
     },
     /// The engine itself failed (a bug in `assessor`, not in the case or the policy).
     #[error("internal error: {message}")]
@@ -269,6 +271,7 @@ fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
         line: f.line,
         column: f.column,
         message: f.message,
+        kind: f.kind,
     }
 }
 

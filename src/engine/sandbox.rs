@@ -162,7 +162,7 @@ impl Sandbox {
             .optimize_ast(&Scope::new(), ast, rhai::OptimizationLevel::Simple)
     }
 
-    /// The engine, for tools that need to run small scripts in the same sandbox.
+    /// The engine itself, read-only: the static checks list the functions it provides, and tests read its limits.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
