@@ -507,6 +507,11 @@ fn every_failure_of_a_rule_says_its_kind() {
             "Fn(\"no_such_\" + \"function\").call(); met()",
             FailureKind::NoSuchFunction,
         ),
+        // Few operations, each heavy: stopped by the clock, not by the count of operations.
+        (
+            "let a = []; for i in 0..10000 { a.push(10000 - i); } loop { let b = a; b.sort(); }",
+            FailureKind::Limit(Limit::Time),
+        ),
     ] {
         assert_eq!(failure_kind(body), kind, "{body}");
     }
