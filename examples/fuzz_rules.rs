@@ -17,14 +17,9 @@ use assessor::engine::FailureKind;
 use assessor::validate::{parse_case, ValidCase};
 use assessor::{AssessError, Policy, PolicySource};
 
-/// The rules whose body a snippet replaces (one per stage).
-const TARGETS: [&str; 5] = [
-    "eligibility/procuratorial_stage.rhai",
-    "exclusions/major_fault.rhai",
-    "priority/dependants.rhai",
-    "amount/amount.rhai",
-    "referrals/r09_legal_aid.rhai",
-];
+#[path = "../fuzz/rule_body_common.rs"]
+mod rule_body_common;
+use rule_body_common::{header, TARGETS};
 
 /// Corpus cases assessed with each policy that loads.
 const CASES: [&str; 4] = [
@@ -190,32 +185,6 @@ impl Gen {
         }
         s
     }
-}
-
-/// The rule's header with plain texts (no placeholders, which the static checks match against the body).
-fn header(text: &str) -> String {
-    let keep = [
-        "id:",
-        "title:",
-        "stage:",
-        "kind:",
-        "basis:",
-        "zh.title:",
-        "zh.basis:",
-    ];
-    let mut out: String = text
-        .lines()
-        .take_while(|l| l.starts_with("//") || l.trim().is_empty())
-        .filter(|l| {
-            keep.iter()
-                .any(|k| l.trim_start_matches("// ").starts_with(k))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    out.push_str(
-        "// met: Met.\n// not_met: Not met.\n// zh.met: 符合。\n// zh.not_met: 不符合。\n\n",
-    );
-    out
 }
 
 fn main() {

@@ -11,13 +11,9 @@ use assessor::engine::FailureKind;
 use assessor::AssessError;
 use libfuzzer_sys::fuzz_target;
 
-const TARGETS: [&str; 5] = [
-    "eligibility/procuratorial_stage.rhai",
-    "exclusions/major_fault.rhai",
-    "priority/dependants.rhai",
-    "amount/amount.rhai",
-    "referrals/r09_legal_aid.rhai",
-];
+#[path = "../rule_body_common.rs"]
+mod rule_body_common;
+use rule_body_common::{header, TARGETS};
 
 const CASES: [&[u8]; 3] = [
     include_bytes!("../../fixtures/cases/t01_hunan_incapacitated_earner.json"),
@@ -38,32 +34,6 @@ fn base() -> &'static (assessor::PolicySource, Vec<assessor::validate::ValidCase
             .collect();
         (assessor::PolicySource::embedded(), cases)
     })
-}
-
-/// The rule's header with plain texts (no placeholders, which the static checks match against the body).
-fn header(text: &str) -> String {
-    let keep = [
-        "id:",
-        "title:",
-        "stage:",
-        "kind:",
-        "basis:",
-        "zh.title:",
-        "zh.basis:",
-    ];
-    let mut out: String = text
-        .lines()
-        .take_while(|l| l.starts_with("//") || l.trim().is_empty())
-        .filter(|l| {
-            keep.iter()
-                .any(|k| l.trim_start_matches("// ").starts_with(k))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    out.push_str(
-        "// met: Met.\n// not_met: Not met.\n// zh.met: 符合。\n// zh.not_met: 不符合。\n\n",
-    );
-    out
 }
 
 fuzz_target!(|data: &[u8]| {

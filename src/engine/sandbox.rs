@@ -151,6 +151,13 @@ impl Sandbox {
 
     /// Compiles a rule's text, unoptimised (for the static checks). `facts` and `params` are the only variables
     /// in scope.
+    ///
+    /// ```
+    /// let sandbox = assessor::engine::Sandbox::new();
+    /// assert!(sandbox.compile("if facts.applicant.age >= 18 { met() } else { not_met() }").is_ok());
+    /// // Variables are strict: a name the rule did not define is an error before anything runs.
+    /// assert!(sandbox.compile("if income > 0 { met() } else { not_met() }").is_err());
+    /// ```
     pub fn compile(&self, text: &str) -> Result<AST, rhai::ParseError> {
         let scope = base_scope();
         self.engine.compile_with_scope(&scope, text)
