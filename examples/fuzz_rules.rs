@@ -5,22 +5,21 @@
 //! random snippet (built from a small grammar of statements and expressions, including the sandbox's limits and
 //! forbidden things: loops, recursion, deep values, `sleep`, computed names, try/catch, conclusions of other
 //! stages, huge and non-finite numbers), loads the policy and, when it loads, assesses a few corpus cases with it.
-//! It stops with the snippet on any panic, and on any assessment slower than the time budget allows. The same
-//! check over arbitrary bytes is the libFuzzer target `fuzz/fuzz_targets/rule_body.rs`.
+//! It stops with the snippet on any panic, on any failure of the engine itself (a failure of kind `Internal`:
+//! failures are told apart by kind, never by message text) and on any assessment slower than the time budget
+//! allows; at the end it counts the rules' failures by kind. The same check over arbitrary bytes is the libFuzzer
+//! target `fuzz/fuzz_targets/rule_body.rs`.
 
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use assessor::engine::FailureKind;
 use assessor::validate::{parse_case, ValidCase};
-use assessor::{Policy, PolicySource};
+use assessor::{AssessError, Policy, PolicySource};
 
-/// The rules whose body a snippet replaces (one per stage).
-const TARGETS: [&str; 5] = [
-    "eligibility/procuratorial_stage.rhai",
-    "exclusions/major_fault.rhai",
-    "priority/dependants.rhai",
-    "amount/amount.rhai",
-    "referrals/r09_legal_aid.rhai",
-];
+#[path = "../fuzz/rule_body_common.rs"]
+mod rule_body_common;
+use rule_body_common::{header, TARGETS};
 
 /// Corpus cases assessed with each policy that loads.
 const CASES: [&str; 4] = [
@@ -188,32 +187,6 @@ impl Gen {
     }
 }
 
-/// The rule's header with plain texts (no placeholders, which the static checks match against the body).
-fn header(text: &str) -> String {
-    let keep = [
-        "id:",
-        "title:",
-        "stage:",
-        "kind:",
-        "basis:",
-        "zh.title:",
-        "zh.basis:",
-    ];
-    let mut out: String = text
-        .lines()
-        .take_while(|l| l.starts_with("//") || l.trim().is_empty())
-        .filter(|l| {
-            keep.iter()
-                .any(|k| l.trim_start_matches("// ").starts_with(k))
-        })
-        .map(|l| format!("{l}\n"))
-        .collect();
-    out.push_str(
-        "// met: Met.\n// not_met: Not met.\n// zh.met: 符合。\n// zh.not_met: 不符合。\n\n",
-    );
-    out
-}
-
 fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(600);
@@ -234,8 +207,9 @@ fn main() {
         hostile: false,
     };
     let started = Instant::now();
-    let (mut rounds, mut loaded, mut assessed, mut failed, mut slowest) =
-        (0u64, 0u64, 0u64, 0u64, Duration::ZERO);
+    let (mut rounds, mut loaded, mut assessed, mut slowest) = (0u64, 0u64, 0u64, Duration::ZERO);
+    // Rule failures by kind.
+    let mut failed: BTreeMap<String, u64> = BTreeMap::new();
     while started.elapsed() < Duration::from_secs(seconds) {
         rounds += 1;
         let target = TARGETS[gen.rng.usize(..TARGETS.len())];
@@ -253,25 +227,32 @@ fn main() {
                     if std::env::var_os("FUZZ_RULES_VERBOSE").is_some() {
                         eprintln!("{}", e.first().map(|e| e.to_string()).unwrap_or_default());
                     }
-                    return (false, 0u64, 0u64, Duration::ZERO);
+                    return (false, 0u64, Vec::new(), Duration::ZERO);
                 }
             };
-            let (mut ok, mut err, mut slow) = (0, 0, Duration::ZERO);
+            let (mut ok, mut kinds, mut slow) = (0, Vec::new(), Duration::ZERO);
             for case in &cases {
                 let t = Instant::now();
                 match assessor::assess(case, &policy) {
                     Ok(_) => ok += 1,
-                    Err(_) => err += 1,
+                    Err(AssessError::Rule { kind, .. }) => kinds.push(kind),
+                    Err(AssessError::Internal { .. }) => kinds.push(FailureKind::Internal),
                 }
                 slow = slow.max(t.elapsed());
             }
-            (true, ok, err, slow)
+            (true, ok, kinds, slow)
         });
         match outcome {
-            Ok((l, ok, err, slow)) => {
+            Ok((l, ok, kinds, slow)) => {
                 loaded += u64::from(l);
                 assessed += ok;
-                failed += err;
+                if kinds.contains(&FailureKind::Internal) {
+                    eprintln!("the engine failed in {target} with:\n{snippet}");
+                    std::process::exit(1);
+                }
+                for kind in kinds {
+                    *failed.entry(format!("{kind:?}")).or_insert(0u64) += 1;
+                }
                 slowest = slowest.max(slow);
                 if slow > MAX_ASSESSMENT {
                     eprintln!("an assessment took {slow:?} in {target} with:\n{snippet}");
@@ -284,8 +265,11 @@ fn main() {
             }
         }
     }
+    let failures: Vec<String> = failed.iter().map(|(k, n)| format!("{k} {n}")).collect();
     println!(
-        "{rounds} snippets in {:.0} s (seed {seed}): {loaded} policies loaded, {assessed} assessments, {failed} rule failures; slowest assessment {slowest:?}; no panic, no hang",
-        started.elapsed().as_secs_f64()
+        "{rounds} snippets in {:.0} s (seed {seed}): {loaded} policies loaded, {assessed} assessments, {} rule failures ({}); slowest assessment {slowest:?}; no panic, no hang, no failure of the engine",
+        started.elapsed().as_secs_f64(),
+        failed.values().sum::<u64>(),
+        failures.join(", ")
     );
 }

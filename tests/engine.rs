@@ -1,6 +1,7 @@
 //! The sandbox: unknown facts are never false, mixed comparisons are errors, misspelt names are caught with
 //! their place, and runaway or broken rules are stopped and reported with the rule's id and position.
 
+use assessor::engine::{FailureKind, Limit};
 use assessor::model::codes::Outcome;
 use assessor::validate::parse_case;
 use assessor::{AssessError, Decision, Policy, PolicyError};
@@ -426,6 +427,92 @@ fn the_engine_limits_are_set_explicitly() {
     );
     assert_eq!(e.max_array_size(), assessor::engine::limits::MAX_ARRAY_SIZE);
     assert_eq!(e.max_map_size(), assessor::engine::limits::MAX_MAP_SIZE);
+    assert_eq!(
+        e.max_function_expr_depth(),
+        assessor::engine::limits::MAX_EXPR_DEPTH.1
+    );
+    assert_eq!(e.max_variables(), assessor::engine::limits::MAX_VARIABLES);
+    assert_eq!(e.max_functions(), assessor::engine::limits::MAX_FUNCTIONS);
     assert!(e.strict_variables());
     assert!(e.fail_on_invalid_map_property());
+}
+
+/// The kind of the failure of a rule with this body (the test policy's one eligibility rule).
+fn failure_kind(body: &str) -> FailureKind {
+    match run(body) {
+        Err(AssessError::Rule { kind, .. }) => kind,
+        other => panic!("{body}: expected the rule to fail, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_failure_of_a_rule_says_its_kind() {
+    for (body, kind) in [
+        ("loop { }", FailureKind::Limit(Limit::Operations)),
+        (
+            "fn f(n) { f(n + 1) } f(0); met()",
+            FailureKind::Limit(Limit::CallDepth),
+        ),
+        (
+            "let s = \"x\"; loop { s += s; }",
+            FailureKind::Limit(Limit::DataSize),
+        ),
+        (
+            "let a = []; for i in 0..20 { a = [a]; } met(#{ a: a })",
+            FailureKind::Limit(Limit::ValueDepth),
+        ),
+        ("let x = 1 / 0; met()", FailureKind::Arithmetic),
+        ("throw \"no\";", FailureKind::Thrown),
+        ("let x = 1;", FailureKind::NoConclusion),
+        ("met(); met()", FailureKind::ConcludedTwice),
+        (
+            "if facts.applicant.age > \"30\" { met() } else { not_met() }",
+            FailureKind::TypeMismatch,
+        ),
+        (
+            "if params.table.b > 0 { met() } else { not_met() }",
+            FailureKind::NoSuchProperty,
+        ),
+        // Names built at run time escape the static checks; the engine refuses them when they run.
+        ("Fn(\"sco\" + \"re\").call(1)", FailureKind::WrongStage),
+        (
+            "Fn(\"deci\" + \"sion\").call(); met()",
+            FailureKind::NotYetDecided,
+        ),
+        (
+            "if Fn(\"fi\" + \"red\").call(\"eligibility.nothing\") { met() } else { not_met() }",
+            FailureKind::UnknownRule,
+        ),
+        (
+            "if Fn(\"fi\" + \"red\").call(\"eligibility.rule\") { met() } else { not_met() }",
+            FailureKind::RuleNotYetRun,
+        ),
+        (
+            "let n = \"li\" + \"mt\"; if params[n] > 0 { met() } else { not_met() }",
+            FailureKind::UnknownParameter,
+        ),
+        (
+            "let n = \"ag\" + \"ee\"; if facts.applicant[n] > 0 { met() } else { not_met() }",
+            FailureKind::UnknownFact,
+        ),
+        (
+            "require_approval(\"no\" + \"pe\"); met()",
+            FailureKind::InvalidArgument,
+        ),
+        (
+            "met(#{ x: round_to(1.5, 0) })",
+            FailureKind::InvalidArgument,
+        ),
+        (
+            "Fn(\"no_such_\" + \"function\").call(); met()",
+            FailureKind::NoSuchFunction,
+        ),
+        // Few operations, each heavy: stopped by the clock, not by the count of operations.
+        (
+            "let a = []; for i in 0..10000 { a.push(10000 - i); } loop { let b = a; b.sort(); }",
+            FailureKind::Limit(Limit::Time),
+        ),
+    ] {
+        assert_eq!(failure_kind(body), kind, "{body}");
+    }
 }

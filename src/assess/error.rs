@@ -17,6 +17,8 @@ pub enum AssessError {
         column: Option<usize>,
         /// What went wrong.
         message: String,
+        /// What kind of failure it is (for tools that react to kinds, never to message text).
+        kind: crate::engine::FailureKind,
     },
     /// The engine itself failed (a bug in `assessor`, not in the case or the policy).
     #[error("internal error: {message}")]

@@ -68,22 +68,14 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         .as_ref()
         .and_then(|j| j.province)
         .map(|p| p.as_str().to_string());
-    let ctx = EvalCtx {
-        case: Arc::clone(&case.json),
-        params: Arc::clone(&policy.params),
-        date: case.case.decision_date.clone(),
-        province: province.clone(),
-        rule_ids: Arc::new(policy.rule_index.clone()),
-        stages: policy.rules.iter().map(|r| r.stage).collect(),
-        runs: vec![None; policy.rules.len()],
-        decision: None,
-        tier: None,
-        score: None,
-        overrides: Vec::new(),
-        ops_total: 0,
-        started: std::time::Instant::now(),
-        current: Default::default(),
-    };
+    let ctx = EvalCtx::new(
+        Arc::clone(&case.json),
+        Arc::clone(&policy.params),
+        case.case.decision_date.clone(),
+        province.clone(),
+        Arc::new(policy.rule_index.clone()),
+        policy.rules.iter().map(|r| r.stage).collect(),
+    );
     let date = case.case.decision_date.as_str();
     let Some((result, ctx)) = engine::with_case(ctx, || {
         let mut stages = Stages::new(policy, date, province.as_deref());

@@ -40,6 +40,7 @@ fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
         line: f.line,
         column: f.column,
         message: f.message,
+        kind: f.kind,
     }
 }
 

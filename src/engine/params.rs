@@ -1,0 +1,74 @@
+//! How rules read the policy's parameters: the `params` object's indexer gives a parameter's value in force on
+//! the case's decision date (and in its province), records the parameter read, and stops the rule for want of the
+//! province when a value depends on it. Registered into the sandbox by `engine::sandbox`.
+
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine};
+
+use crate::engine::context::{try_ctx, Read};
+use crate::engine::facts::{stop_unknown, ParamsObject};
+use crate::engine::failure::{refuse, FailureKind, RhaiResult};
+use crate::model::facts::{catalogue, FactRef};
+use crate::model::params::Lookup;
+use crate::model::suggest::did_you_mean;
+
+fn province_fact() -> FactRef {
+    static PROVINCE: std::sync::OnceLock<FactRef> = std::sync::OnceLock::new();
+    *PROVINCE
+        .get_or_init(|| FactRef::plain(catalogue().lookup("/jurisdiction/province").unwrap_or(0)))
+}
+
+fn param_value(name: &str) -> RhaiResult<Dynamic> {
+    try_ctx(|c| {
+        let params = Arc::clone(&c.params);
+        if let Some(p) = params.get(name) {
+            c.current.params.push(Arc::clone(&p.key));
+        }
+        // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values.
+        let pf = province_fact();
+        let province = c
+            .overrides
+            .iter()
+            .find(|(f, _)| *f == pf)
+            .and_then(|(_, v)| v.as_str())
+            .or(c.province.as_deref());
+        match params.lookup(name, &c.date, province) {
+            Lookup::Found(v) => Ok(v.dynamic.clone()),
+            Lookup::NeedsProvince => {
+                let p = province_fact();
+                c.current.reads.push(Read {
+                    fact: p,
+                    known: false,
+                });
+                Err(stop_unknown(vec![p]))
+            }
+            Lookup::NoneInForce => {
+                let file = params.get(name).map(|p| p.file.clone()).unwrap_or_default();
+                Err(refuse(
+                    FailureKind::ParameterNotInForce,
+                    format!(
+                        "parameter `{name}` has no value in force on {}{}: the policy does not cover this decision \
+                         date; add a value to {file} (the case itself is valid)",
+                        c.date,
+                        c.province.as_deref().map(|p| format!(" for {p}")).unwrap_or_default()
+                    ),
+                ))
+            }
+            Lookup::NoSuchParameter => {
+                let hint = did_you_mean(name, params.names())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                Err(refuse(
+                    FailureKind::UnknownParameter,
+                    format!("unknown parameter `{name}`{hint}"),
+                ))
+            }
+        }
+    })
+}
+
+/// Registers the indexer of `params`.
+pub(crate) fn register_params(e: &mut Engine) {
+    e.register_indexer_get(|_p: &mut ParamsObject, name: &str| param_value(name));
+}
