@@ -120,7 +120,10 @@ fn a_chinese_report_has_no_english_in_it_but_codes() {
         rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
         localise(&mut rec, policy, Lang::Zh);
         assert_eq!(rec.language, Lang::Zh);
-        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
+        for report in [
+            written(report::text, &rec, labels),
+            written(report::markdown, &rec, labels),
+        ] {
             for e in english_in(&report) {
                 problems.push(format!("{}: {e}", path.display()));
             }
@@ -267,8 +270,8 @@ fn no_report_cites_the_working_notes() {
             let labels = policy.labels(lang);
             let json = serde_json::to_string(&rec).unwrap_or_default();
             for report in [
-                report::text(&rec, labels),
-                report::markdown(&rec, labels),
+                written(report::text, &rec, labels),
+                written(report::markdown, &rec, labels),
                 json,
             ] {
                 for w in WORKING_NOTES.iter().filter(|w| report.contains(**w)) {
@@ -367,7 +370,10 @@ fn chinese_texts_read_as_a_procuratorate_writes_them() {
             continue;
         };
         localise(&mut rec, policy, Lang::Zh);
-        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
+        for report in [
+            written(report::text, &rec, labels),
+            written(report::markdown, &rec, labels),
+        ] {
             if !report.contains("“关注困难妇女群体，加强专项司法救助”活动") {
                 problems.push(format!(
                     "{}: the campaign's official name is missing",
@@ -396,4 +402,48 @@ fn chinese_texts_read_as_a_procuratorate_writes_them() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// A report as a string, as a writer of `report` writes it.
+fn written(
+    write: fn(
+        &mut dyn std::io::Write,
+        &assessor::Recommendation,
+        &assessor::model::text::Labels,
+    ) -> std::io::Result<()>,
+    rec: &assessor::Recommendation,
+    labels: &assessor::model::text::Labels,
+) -> String {
+    let mut out = Vec::new();
+    write(&mut out, rec, labels).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The text report lists the amount stage's further conclusions (payment, co-recipients) but not the rule that
+/// computed the amount, whose steps already explain it — whatever that rule's id: the report names no rule id of
+/// the policy (it named `amount.formula`, so a renamed formula rule appeared twice).
+#[test]
+fn the_amount_section_knows_the_formula_rule_by_its_steps_not_its_id() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let file = rules.join("amount/amount.rhai");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("// id: amount.formula\n"));
+    std::fs::write(
+        &file,
+        text.replacen("amount.formula", "amount.reckoning", 1),
+    )
+    .unwrap();
+    let dir = rules.display().to_string();
+    let case = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let args = ["assess", "--format", "text", "--no-what-if", case];
+    let (code, renamed, err) = run(&[&args[..], &["--rules", &dir]].concat(), None);
+    assert_eq!(code, 0, "{err}");
+    let (code, default, err) = run(&args, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!renamed.contains("(amount.reckoning):"), "{renamed}");
+    assert!(renamed.contains("(amount.payment):"), "{renamed}");
+    assert_eq!(
+        redact(&renamed).replace("amount.reckoning", "amount.formula"),
+        redact(&default)
+    );
 }

@@ -27,5 +27,8 @@ pub fn run(args: Args) -> u8 {
         Which::Case => schema::case_schema(),
         Which::Recommendation => schema::recommendation_schema(),
     };
-    super::print_then(&schema::to_file_text(&s), OK)
+    super::with_stdout(|w| {
+        w.write_all(schema::to_file_text(&s).as_bytes())?;
+        Ok(OK)
+    })
 }

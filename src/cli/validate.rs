@@ -23,10 +23,10 @@ pub struct Args {
 
 /// Runs `validate`.
 pub fn run(args: Args) -> u8 {
-    super::output_status(validate(&args, &mut std::io::stdout().lock()))
+    super::with_stdout(|w| validate(&args, w))
 }
 
-fn validate(args: &Args, out: &mut impl Write) -> std::io::Result<u8> {
+fn validate(args: &Args, out: &mut dyn Write) -> std::io::Result<u8> {
     let mut status = OK;
     for input in read_inputs(&args.cases, args.max_size) {
         let errors = match &input.bytes {
