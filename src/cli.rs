@@ -1,4 +1,6 @@
-//! Command-line arguments and dispatch. Each subcommand lives in its own file under `cli/`.
+//! Command-line arguments and dispatch, called by `main.rs`: each subcommand lives in its own file under `cli/`;
+//! here are what they share (loading the policy, reading inputs in bounded memory, writing to standard output
+//! with a broken pipe ending quietly, the CLI's own `--format` and `--lang` values).
 
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};

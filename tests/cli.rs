@@ -378,14 +378,7 @@ fn full_or_closed_stdout(args: &[&str]) {
         "{args:?}: {err}"
     );
     // A reader that stops at once: no panic, no error message, exit 0 (or the command's own status).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_piped(args);
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
@@ -395,13 +388,26 @@ fn full_or_closed_stdout(args: &[&str]) {
     assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
 }
 
+/// The command with its standard output and error on pipes.
+#[cfg(unix)]
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 /// A reader that takes the first line and goes away (`assessor … | head -1`): every subcommand that prints more
 /// than a line ends quietly with its own status, never with a "Broken pipe" message.
 #[cfg(unix)]
 #[test]
 fn a_reader_that_stops_after_one_line_ends_every_subcommand_quietly() {
     use std::io::BufRead;
-    use std::process::{Command, Stdio};
     let t01 = "fixtures/cases/t01_hunan_incapacitated_earner.json";
     let commands: [&[&str]; 9] = [
         &["schema"],
@@ -415,14 +421,7 @@ fn a_reader_that_stops_after_one_line_ends_every_subcommand_quietly() {
         &["assess", "--format", "json", "fixtures/cases"],
     ];
     for args in commands {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
-            .args(args)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_piped(args);
         let mut first = String::new();
         {
             let stdout = child.stdout.take().unwrap();

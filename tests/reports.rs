@@ -106,24 +106,9 @@ fn english_in(report: &str) -> Vec<String> {
 
 #[test]
 fn a_chinese_report_has_no_english_in_it_but_codes() {
-    let policy = policy();
-    let labels = policy.labels(Lang::Zh);
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
-        rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
-        localise(&mut rec, policy, Lang::Zh);
-        assert_eq!(rec.language, Lang::Zh);
-        for report in [
-            written(report::text, &rec, labels),
-            written(report::markdown, &rec, labels),
-        ] {
+    for (path, reports) in chinese_reports(true) {
+        for report in reports {
             for e in english_in(&report) {
                 problems.push(format!("{}: {e}", path.display()));
             }
@@ -358,22 +343,9 @@ fn punctuation_faults(text: &str) -> Vec<String> {
 /// punctuation, no Latin dashes; and the interview's Chinese questions write 或者, as legal texts do, not 或.
 #[test]
 fn chinese_texts_read_as_a_procuratorate_writes_them() {
-    let policy = policy();
-    let labels = policy.labels(Lang::Zh);
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
-        localise(&mut rec, policy, Lang::Zh);
-        for report in [
-            written(report::text, &rec, labels),
-            written(report::markdown, &rec, labels),
-        ] {
+    for (path, reports) in chinese_reports(false) {
+        for report in reports {
             if !report.contains("“关注困难妇女群体，加强专项司法救助”活动") {
                 problems.push(format!(
                     "{}: the campaign's official name is missing",
@@ -404,8 +376,36 @@ fn chinese_texts_read_as_a_procuratorate_writes_them() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The Chinese text and Markdown reports of every corpus case that can be assessed (with what would change the
+/// outcome when `what_if`), by case file.
+fn chinese_reports(what_if: bool) -> Vec<(std::path::PathBuf, [String; 2])> {
+    let policy = policy();
+    let labels = policy.labels(Lang::Zh);
+    let mut out = Vec::new();
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let Ok(case) = assessor::validate::parse_case(&bytes) else {
+            continue;
+        };
+        let Ok(mut rec) = assessor::assess(&case, policy) else {
+            continue;
+        };
+        if what_if {
+            rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
+        }
+        localise(&mut rec, policy, Lang::Zh);
+        assert_eq!(rec.language, Lang::Zh);
+        let reports = [
+            written(report::text, &rec, labels),
+            written(report::markdown, &rec, labels),
+        ];
+        out.push((path, reports));
+    }
+    out
+}
+
 /// A report as a string, as a writer of `report` writes it.
-fn written(
+pub(crate) fn written(
     write: fn(
         &mut dyn std::io::Write,
         &assessor::Recommendation,

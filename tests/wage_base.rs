@@ -144,8 +144,8 @@ fn reports(rec: &mut assessor::Recommendation, lang: Lang) -> String {
     let labels = policy().labels(lang);
     format!(
         "{}\n{}",
-        written(report::text, rec, labels),
-        written(report::markdown, rec, labels)
+        crate::reports::written(report::text, rec, labels),
+        crate::reports::written(report::markdown, rec, labels)
     )
 }
 
@@ -257,19 +257,4 @@ fn assessor_rules_shows_the_wage_figure_each_province_s_decisions_use() {
             .unwrap_or(0),
         31
     );
-}
-
-/// A report as a string, as a writer of `report` writes it.
-fn written(
-    write: fn(
-        &mut dyn std::io::Write,
-        &assessor::Recommendation,
-        &assessor::model::text::Labels,
-    ) -> std::io::Result<()>,
-    rec: &assessor::Recommendation,
-    labels: &assessor::model::text::Labels,
-) -> String {
-    let mut out = Vec::new();
-    write(&mut out, rec, labels).unwrap();
-    String::from_utf8(out).unwrap()
 }

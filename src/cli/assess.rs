@@ -1,4 +1,7 @@
 //! `assessor assess CASE...` — one case as a report, or many as JSON Lines.
+//!
+//! Reads case files (or JSON Lines), assesses them on a worker pool and writes each report to standard
+//! output or `--out`; dispatched by `run` in `cli.rs`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;

@@ -1,4 +1,7 @@
 //! `assessor check [--rules DIR] [--format text|json]`
+//!
+//! Compiles and lints a policy: diagnostics on standard error, the summary and presumptions on standard
+//! output; dispatched by `run` in `cli.rs`.
 
 use assessor::check::lint;
 use assessor::policy::Severity;

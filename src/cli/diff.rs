@@ -1,4 +1,7 @@
 //! `assessor diff --base OLD [--rules NEW] [CASES...]`
+//!
+//! Loads both policies (a folder or a git revision), assesses every case under each and writes the
+//! library's diff report as text, Markdown or JSON; dispatched by `run` in `cli.rs`.
 
 use std::path::{Path, PathBuf};
 

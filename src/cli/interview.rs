@@ -1,4 +1,7 @@
 //! `assessor interview [--rules DIR] [--lang en|zh] [--from CASE] [--out FILE] [--answers FILE]`
+//!
+//! Asks the questions that matter for a case, one line per answer, saves the case file atomically and
+//! writes the recommendation; dispatched by `run` in `cli.rs`.
 
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;

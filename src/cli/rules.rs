@@ -1,4 +1,6 @@
 //! `assessor rules [--rules DIR] [--format text|markdown|json]`
+//!
+//! Writes the policy's catalogue (rules, wage base by province, parameters); dispatched by `run` in `cli.rs`.
 
 use assessor::report::{catalogue_json, catalogue_markdown, catalogue_text};
 

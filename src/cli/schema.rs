@@ -1,4 +1,6 @@
 //! `assessor schema [case|recommendation]`
+//!
+//! Writes the JSON Schema of a case file or of a recommendation; dispatched by `run` in `cli.rs`.
 
 use assessor::model::schema;
 

@@ -1,4 +1,6 @@
 //! `assessor test [--rules DIR] [PATH...] [--coverage]`
+//!
+//! Runs a policy's expectation tests and writes the results and coverage; dispatched by `run` in `cli.rs`.
 
 use std::io::Write;
 use std::path::PathBuf;

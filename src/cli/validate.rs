@@ -1,4 +1,7 @@
 //! `assessor validate CASE...`
+//!
+//! Checks case files against the case schema: `valid` lines on standard output, errors with their JSON
+//! Pointer on standard error; dispatched by `run` in `cli.rs`.
 
 use std::io::Write;
 use std::path::PathBuf;
