@@ -81,7 +81,7 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    /// Loads the policy, or prints why it could not be loaded.
+    /// Loads the policy (the folder given, else the embedded one), or every reason it could not be loaded.
     pub fn load(&self) -> Result<Policy, Vec<PolicyError>> {
         match &self.rules {
             Some(dir) => Policy::from_dir(dir),

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::model::codes::Outcome;
+use crate::model::codes::{Decision, Outcome};
 use crate::model::recommendation::{Finding, Recommendation};
 use crate::model::text::format_number;
 
@@ -34,7 +34,7 @@ pub struct CaseChange {
     /// The case id.
     pub case_id: String,
     /// Decision before → after.
-    pub decision: (String, String),
+    pub decision: (Decision, Decision),
     /// Tier before → after (`-` for none).
     pub tier: (String, String),
     /// Score before → after.
@@ -171,6 +171,7 @@ pub fn diff_case(
         r.referrals.iter().map(|x| x.service.clone()).collect()
     };
     let (os, ns) = (services(old), services(new));
+    // Codes as rules write them (`over_36_months`; serde's name of that variant differs).
     let approvals = |r: &Recommendation| -> Vec<String> {
         r.approvals.iter().map(|a| a.as_str().to_string()).collect()
     };
@@ -179,10 +180,7 @@ pub fn diff_case(
     let change = CaseChange {
         file: file.to_string(),
         case_id: new.case_id.clone(),
-        decision: (
-            old.decision.as_str().to_string(),
-            new.decision.as_str().to_string(),
-        ),
+        decision: (old.decision, new.decision),
         tier: (tier_of(old), tier_of(new)),
         score: (
             old.priority.as_ref().map(|p| p.score),

@@ -20,7 +20,11 @@ pub(super) fn case_lines(c: &CaseChange) -> Vec<String> {
     let mut out = Vec::new();
     let mut head = Vec::new();
     if c.decision.0 != c.decision.1 {
-        head.push(format!("decision {} → {}", c.decision.0, c.decision.1));
+        head.push(format!(
+            "decision {} → {}",
+            c.decision.0.as_str(),
+            c.decision.1.as_str()
+        ));
     }
     if c.tier.0 != c.tier.1 {
         head.push(format!("tier {} → {}", c.tier.0, c.tier.1));

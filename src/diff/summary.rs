@@ -89,7 +89,11 @@ pub fn report(base: &Policy, new: &Policy, results: Vec<CaseResult>) -> DiffRepo
     for c in &changed {
         if c.decision.0 != c.decision.1 {
             *decisions
-                .entry(format!("{} → {}", c.decision.0, c.decision.1))
+                .entry(format!(
+                    "{} → {}",
+                    c.decision.0.as_str(),
+                    c.decision.1.as_str()
+                ))
                 .or_insert(0) += 1;
         }
     }
@@ -161,7 +165,11 @@ fn summarise(cs: &[&CaseChange]) -> String {
     for c in cs {
         if c.decision.0 != c.decision.1 {
             *transitions
-                .entry(format!("decision {}→{}", c.decision.0, c.decision.1))
+                .entry(format!(
+                    "decision {}→{}",
+                    c.decision.0.as_str(),
+                    c.decision.1.as_str()
+                ))
                 .or_default() += 1;
         }
         if c.tier.0 != c.tier.1 {
