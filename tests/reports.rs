@@ -242,14 +242,7 @@ const WORKING_NOTES: [&str; 3] = ["domain-notes", "领域研究笔记", "§"];
 fn no_report_cites_the_working_notes() {
     let policy = policy();
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
+    for (path, _, mut rec) in assessed_corpus() {
         for lang in [Lang::En, Lang::Zh] {
             localise(&mut rec, policy, lang);
             let labels = policy.labels(lang);
@@ -382,14 +375,7 @@ fn chinese_reports(what_if: bool) -> Vec<(std::path::PathBuf, [String; 2])> {
     let policy = policy();
     let labels = policy.labels(Lang::Zh);
     let mut out = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
+    for (path, case, mut rec) in assessed_corpus() {
         if what_if {
             rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
         }
@@ -402,6 +388,24 @@ fn chinese_reports(what_if: bool) -> Vec<(std::path::PathBuf, [String; 2])> {
         out.push((path, reports));
     }
     out
+}
+
+/// Every corpus case that is valid and can be assessed under the default policy: its file, the case and its
+/// recommendation.
+fn assessed_corpus() -> Vec<(
+    std::path::PathBuf,
+    assessor::validate::ValidCase,
+    assessor::Recommendation,
+)> {
+    corpus()
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let case = assessor::validate::parse_case(&bytes).ok()?;
+            let rec = assessor::assess(&case, policy()).ok()?;
+            Some((path, case, rec))
+        })
+        .collect()
 }
 
 /// A report as a string, as a writer of `report` writes it.
