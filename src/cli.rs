@@ -196,10 +196,11 @@ pub fn output_status(result: std::io::Result<u8>) -> u8 {
     }
 }
 
-/// Runs `body` with standard output as its writer (buffered, flushed at the end) and returns its exit code, or
-/// that of a failed write (see [`output_status`]).
+/// Runs `body` with standard output as its writer (line-buffered, as standard output is, so that its lines keep
+/// their place among messages on standard error; flushed at the end) and returns its exit code, or that of a
+/// failed write (see [`output_status`]).
 pub fn with_stdout(body: impl FnOnce(&mut dyn Write) -> std::io::Result<u8>) -> u8 {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::stdout().lock();
     output_status(body(&mut out).and_then(|code| out.flush().map(|()| code)))
 }
 

@@ -87,7 +87,7 @@ pub fn run(args: Args) -> u8 {
     let zh = lang == Lang::Zh;
     let mut lines = LineReader::new(input, args.max_size).keep_blank();
     let mut iv = Interview::new(&policy, lang, from);
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = std::io::stdout().lock();
     // A closed or full standard output stops the questions; the answers given so far are still saved.
     let talk = converse(&mut out, &mut iv, &mut lines, &policy, lang, echo);
     let case = iv.case().clone();
