@@ -286,10 +286,7 @@ fn main() {
         .iter()
         .filter_map(|c| assessor::assess(c, &policy).ok())
         .collect();
-    let out_bytes: usize = recs
-        .iter()
-        .map(|r| assessor::report::json(r, false).len() + 1)
-        .sum();
+    let out_bytes: usize = recs.iter().map(|r| json(r).len() + 1).sum();
     println!(
         "{n} generated cases (seed 1), {} valid; {} rules; output {:.1} KB/case; median of {rounds} rounds; {} threads",
         cases.len(),
@@ -312,14 +309,14 @@ fn main() {
     report("assess, full explanations (1 thread)", d, cases.len());
     let d = time(rounds, || {
         for r in &recs {
-            std::hint::black_box(assessor::report::json(r, false).len());
+            std::hint::black_box(json(r).len());
         }
     });
     report("render JSON (1 thread)", d, recs.len());
     let pipeline = |l: &Vec<u8>| -> String {
         match parse_case(l) {
             Ok(c) => match assessor::assess(&c, &policy) {
-                Ok(r) => assessor::report::json(&r, false),
+                Ok(r) => json(&r),
                 Err(e) => e.to_string(),
             },
             Err(e) => format!("{e:?}"),
@@ -455,5 +452,14 @@ fn main() {
             );
         }
         None => println!("start-up: build the binary first (cargo build --release)"),
+    }
+}
+
+/// A recommendation as one line of JSON, as `assess --jsonl` writes it.
+fn json(r: &assessor::Recommendation) -> String {
+    let mut line = Vec::new();
+    match assessor::report::json(&mut line, r, false) {
+        Ok(()) => String::from_utf8_lossy(&line).into_owned(),
+        Err(e) => e.to_string(),
     }
 }

@@ -1,10 +1,13 @@
-//! Command-line arguments and dispatch. Each subcommand lives in its own file under `cli/`.
+//! Command-line arguments and dispatch, called by `main.rs`: each subcommand lives in its own file under `cli/`;
+//! here are what they share (loading the policy, reading inputs in bounded memory, writing to standard output
+//! with a broken pipe ending quietly, the CLI's own `--format` and `--lang` values).
 
-use std::io::{BufRead, Read};
+use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand};
 
+use assessor::model::text::Lang;
 use assessor::report::Format;
 use assessor::{Policy, PolicyError};
 
@@ -78,7 +81,7 @@ pub struct PolicyArgs {
 }
 
 impl PolicyArgs {
-    /// Loads the policy, or prints why it could not be loaded.
+    /// Loads the policy (the folder given, else the embedded one), or every reason it could not be loaded.
     pub fn load(&self) -> Result<Policy, Vec<PolicyError>> {
         match &self.rules {
             Some(dir) => Policy::from_dir(dir),
@@ -193,26 +196,61 @@ pub fn output_status(result: std::io::Result<u8>) -> u8 {
     }
 }
 
-/// Prints `text` on standard output and returns `code`, or the exit code of a failed write (see
-/// [`output_status`]).
-pub fn print_then(text: &str, code: u8) -> u8 {
-    use std::io::Write;
+/// Runs `body` with standard output as its writer (line-buffered, as standard output is, so that its lines keep
+/// their place among messages on standard error; flushed at the end) and returns its exit code, or that of a
+/// failed write (see [`output_status`]).
+pub fn with_stdout(body: impl FnOnce(&mut dyn Write) -> std::io::Result<u8>) -> u8 {
     let mut out = std::io::stdout().lock();
-    output_status(
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map(|()| code),
-    )
+    output_status(body(&mut out).and_then(|code| out.flush().map(|()| code)))
+}
+
+/// `--format` of `assess`: which of the library's [`Format`]s to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// A short report for people.
+    Text,
+    /// JSON for systems (one object; JSON Lines in batches).
+    Json,
+    /// A report for case records.
+    Markdown,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Markdown => Format::Markdown,
+        }
+    }
+}
+
+/// `--lang`: a language of the library's [`Lang`], as its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        }
+    }
 }
 
 /// The format to print when none is asked for: text on a terminal, JSON otherwise.
-pub fn default_format(asked: Option<Format>) -> Format {
+pub fn default_format(asked: Option<FormatArg>) -> Format {
     use std::io::IsTerminal;
-    asked.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Text
-    } else {
-        Format::Json
-    })
+    match asked {
+        Some(f) => f.into(),
+        None if std::io::stdout().is_terminal() => Format::Text,
+        None => Format::Json,
+    }
 }
 
 /// Whether a path named as a stream of lines may be read: a regular file or a pipe, not a device, socket or

@@ -305,63 +305,137 @@ fn jobs_is_bounded_and_a_pool_that_cannot_start_is_an_error() {
     }
 }
 
-/// Every command reports a full standard output (`> /dev/full`) with exit 1 instead of panicking, and ends quietly
-/// when the reader goes away (`| head -1`).
+/// Every command that prints, in every format, reports a full standard output (`> /dev/full`) with exit 1
+/// instead of panicking, and ends quietly when the reader goes away (`| head -1`).
 #[cfg(unix)]
 #[test]
 fn a_full_or_closed_stdout_is_reported_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let answers = tmp.path().join("answers.txt");
+    std::fs::write(&answers, "?\n?\n").unwrap();
+    let (answers, saved) = (
+        answers.display().to_string(),
+        tmp.path().join("case.json").display().to_string(),
+    );
+    let t01 = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let jsonl = tmp.path().join("cases.jsonl");
+    let line = serde_json::to_string(
+        &serde_json::from_str::<serde_json::Value>(
+            &std::fs::read_to_string(root().join(t01)).unwrap(),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(&jsonl, format!("{line}\n{line}\n")).unwrap();
+    let jsonl = jsonl.display().to_string();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["schema"],
+        vec!["schema", "recommendation"],
+        vec!["rules"],
+        vec!["rules", "--format", "markdown"],
+        vec!["rules", "--format", "json"],
+        vec!["check"],
+        vec!["check", "--format", "json"],
+        vec!["validate", "fixtures/cases"],
+        vec!["validate", "--json", "fixtures/cases"],
+        vec!["test"],
+        vec!["test", "--format", "json", "--coverage"],
+        vec!["diff", "--base", "rules", t01],
+        vec!["diff", "--base", "rules", "--format", "markdown", t01],
+        vec!["diff", "--base", "rules", "--format", "json", t01],
+        vec!["assess", "--format", "text", "fixtures/cases"],
+        vec!["assess", "--format", "markdown", t01],
+        vec!["assess", "--format", "json", t01],
+        vec!["assess", "--jsonl", &jsonl],
+        vec!["interview", "--answers", &answers, "--out", &saved],
+    ];
+    for args in &commands {
+        full_or_closed_stdout(args);
+    }
+    // The interview saved the answers it had, although nobody read its questions.
+    assert!(std::path::Path::new(&saved).exists());
+}
+
+#[cfg(unix)]
+fn full_or_closed_stdout(args: &[&str]) {
     use std::process::{Command, Stdio};
-    let commands: [&[&str]; 10] = [
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(
+        err.contains("error: cannot write the output: No space left on device"),
+        "{args:?}: {err}"
+    );
+    // A reader that stops at once: no panic, no error message, exit 0 (or the command's own status).
+    let mut child = spawn_piped(args);
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+    assert!(!err.contains("cannot write"), "{args:?}: {err}");
+    assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
+}
+
+/// The command with its standard output and error on pipes.
+#[cfg(unix)]
+fn spawn_piped(args: &[&str]) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// A reader that takes the first line and goes away (`assessor … | head -1`): every subcommand that prints more
+/// than a line ends quietly with its own status, never with a "Broken pipe" message.
+#[cfg(unix)]
+#[test]
+fn a_reader_that_stops_after_one_line_ends_every_subcommand_quietly() {
+    use std::io::BufRead;
+    let t01 = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let commands: [&[&str]; 9] = [
         &["schema"],
-        &["schema", "recommendation"],
         &["rules"],
-        &["rules", "--format", "json"],
-        &["check"],
+        &["rules", "--format", "markdown"],
         &["check", "--format", "json"],
         &["validate", "fixtures/cases"],
         &["test"],
-        &[
-            "diff",
-            "--base",
-            "rules",
-            "fixtures/cases/t01_hunan_incapacitated_earner.json",
-        ],
-        &["assess", "--format", "text", "fixtures/cases"],
+        &["diff", "--base", "rules", "--format", "json", t01],
+        &["assess", "--format", "markdown", t01],
+        &["assess", "--format", "json", "fixtures/cases"],
     ];
     for args in commands {
-        let full = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/dev/full")
-            .unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
-            .args(args)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(full)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert!(!err.contains("panicked"), "{args:?}: {err}");
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(
-            err.contains("error: cannot write the output: No space left on device"),
-            "{args:?}: {err}"
-        );
-        // A reader that stops at once: no panic, no error message, exit 0 (or the command's own status).
-        let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
-            .args(args)
-            .current_dir(root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
+        let mut child = spawn_piped(args);
+        let mut first = String::new();
+        {
+            let stdout = child.stdout.take().unwrap();
+            std::io::BufReader::new(stdout)
+                .read_line(&mut first)
+                .unwrap();
+        }
+        assert!(!first.is_empty(), "{args:?}");
         let out = child.wait_with_output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "{args:?}: {err}");
         assert!(!err.contains("cannot write"), "{args:?}: {err}");
-        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
     }
 }
 

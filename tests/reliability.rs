@@ -664,3 +664,63 @@ fn a_signal_during_out_removes_the_temporary_file() {
         );
     }
 }
+
+/// An over-long JSON Lines line is never held whole: with `--max-size 10000`, a 400 MB line leaves the process's
+/// peak memory far below the line's size (it is dropped buffer by buffer), and the error names its line number.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_over_long_jsonl_line_is_read_in_bounded_memory() {
+    use std::io::{BufRead, Write};
+    use std::process::{Command, Stdio};
+    const LINE: usize = 400 << 20;
+    let case = one_line_case();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
+        .args(["assess", "--jsonl", "--max-size", "10000", "-"])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let block = vec![b'x'; 1 << 20];
+    stdin.write_all(format!("{case}\n").as_bytes()).unwrap();
+    for _ in 0..LINE / block.len() {
+        stdin.write_all(&block).unwrap();
+    }
+    stdin.write_all(b"\n").unwrap();
+    stdin.flush().unwrap();
+    // The first case, then the error in place of line 2, are written before standard input ends.
+    let mut lines = Vec::new();
+    for _ in 0..2 {
+        let mut l = String::new();
+        stdout.read_line(&mut l).unwrap();
+        lines.push(l);
+    }
+    // Still running (its input is open): its peak resident memory so far.
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let peak_kb: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        lines[0].contains("\"case_id\":\"HN-2022-0137\""),
+        "{}",
+        lines[0]
+    );
+    let error: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(error["input"], "<stdin>:2", "{error}");
+    assert_eq!(
+        error["errors"][0],
+        "the line is longer than 10000 bytes; raise the limit with --max-size"
+    );
+    assert!(
+        peak_kb * 1024 < LINE / 2,
+        "peak memory {peak_kb} kB while a {LINE}-byte line went by"
+    );
+}

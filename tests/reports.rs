@@ -106,21 +106,9 @@ fn english_in(report: &str) -> Vec<String> {
 
 #[test]
 fn a_chinese_report_has_no_english_in_it_but_codes() {
-    let policy = policy();
-    let labels = policy.labels(Lang::Zh);
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
-        rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
-        localise(&mut rec, policy, Lang::Zh);
-        assert_eq!(rec.language, Lang::Zh);
-        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
+    for (path, reports) in chinese_reports(true) {
+        for report in reports {
             for e in english_in(&report) {
                 problems.push(format!("{}: {e}", path.display()));
             }
@@ -254,21 +242,14 @@ const WORKING_NOTES: [&str; 3] = ["domain-notes", "领域研究笔记", "§"];
 fn no_report_cites_the_working_notes() {
     let policy = policy();
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
+    for (path, _, mut rec) in assessed_corpus() {
         for lang in [Lang::En, Lang::Zh] {
             localise(&mut rec, policy, lang);
             let labels = policy.labels(lang);
             let json = serde_json::to_string(&rec).unwrap_or_default();
             for report in [
-                report::text(&rec, labels),
-                report::markdown(&rec, labels),
+                written(report::text, &rec, labels),
+                written(report::markdown, &rec, labels),
                 json,
             ] {
                 for w in WORKING_NOTES.iter().filter(|w| report.contains(**w)) {
@@ -355,19 +336,9 @@ fn punctuation_faults(text: &str) -> Vec<String> {
 /// punctuation, no Latin dashes; and the interview's Chinese questions write 或者, as legal texts do, not 或.
 #[test]
 fn chinese_texts_read_as_a_procuratorate_writes_them() {
-    let policy = policy();
-    let labels = policy.labels(Lang::Zh);
     let mut problems = Vec::new();
-    for path in corpus() {
-        let bytes = std::fs::read(&path).unwrap_or_default();
-        let Ok(case) = assessor::validate::parse_case(&bytes) else {
-            continue;
-        };
-        let Ok(mut rec) = assessor::assess(&case, policy) else {
-            continue;
-        };
-        localise(&mut rec, policy, Lang::Zh);
-        for report in [report::text(&rec, labels), report::markdown(&rec, labels)] {
+    for (path, reports) in chinese_reports(false) {
+        for report in reports {
             if !report.contains("“关注困难妇女群体，加强专项司法救助”活动") {
                 problems.push(format!(
                     "{}: the campaign's official name is missing",
@@ -396,4 +367,87 @@ fn chinese_texts_read_as_a_procuratorate_writes_them() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The Chinese text and Markdown reports of every corpus case that can be assessed (with what would change the
+/// outcome when `what_if`), by case file.
+fn chinese_reports(what_if: bool) -> Vec<(std::path::PathBuf, [String; 2])> {
+    let policy = policy();
+    let labels = policy.labels(Lang::Zh);
+    let mut out = Vec::new();
+    for (path, case, mut rec) in assessed_corpus() {
+        if what_if {
+            rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
+        }
+        localise(&mut rec, policy, Lang::Zh);
+        assert_eq!(rec.language, Lang::Zh);
+        let reports = [
+            written(report::text, &rec, labels),
+            written(report::markdown, &rec, labels),
+        ];
+        out.push((path, reports));
+    }
+    out
+}
+
+/// Every corpus case that is valid and can be assessed under the default policy: its file, the case and its
+/// recommendation.
+fn assessed_corpus() -> Vec<(
+    std::path::PathBuf,
+    assessor::validate::ValidCase,
+    assessor::Recommendation,
+)> {
+    corpus()
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let case = assessor::validate::parse_case(&bytes).ok()?;
+            let rec = assessor::assess(&case, policy()).ok()?;
+            Some((path, case, rec))
+        })
+        .collect()
+}
+
+/// A report as a string, as a writer of `report` writes it.
+pub(crate) fn written(
+    write: fn(
+        &mut dyn std::io::Write,
+        &assessor::Recommendation,
+        &assessor::model::text::Labels,
+    ) -> std::io::Result<()>,
+    rec: &assessor::Recommendation,
+    labels: &assessor::model::text::Labels,
+) -> String {
+    let mut out = Vec::new();
+    write(&mut out, rec, labels).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The text report lists the amount stage's further conclusions (payment, co-recipients) but not the rule that
+/// computed the amount, whose steps already explain it — whatever that rule's id: the report names no rule id of
+/// the policy (it named `amount.formula`, so a renamed formula rule appeared twice).
+#[test]
+fn the_amount_section_knows_the_formula_rule_by_its_steps_not_its_id() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let file = rules.join("amount/amount.rhai");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("// id: amount.formula\n"));
+    std::fs::write(
+        &file,
+        text.replacen("amount.formula", "amount.reckoning", 1),
+    )
+    .unwrap();
+    let dir = rules.display().to_string();
+    let case = "fixtures/cases/t01_hunan_incapacitated_earner.json";
+    let args = ["assess", "--format", "text", "--no-what-if", case];
+    let (code, renamed, err) = run(&[&args[..], &["--rules", &dir]].concat(), None);
+    assert_eq!(code, 0, "{err}");
+    let (code, default, err) = run(&args, None);
+    assert_eq!(code, 0, "{err}");
+    assert!(!renamed.contains("(amount.reckoning):"), "{renamed}");
+    assert!(renamed.contains("(amount.payment):"), "{renamed}");
+    assert_eq!(
+        redact(&renamed).replace("amount.reckoning", "amount.formula"),
+        redact(&default)
+    );
 }

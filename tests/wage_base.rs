@@ -144,8 +144,8 @@ fn reports(rec: &mut assessor::Recommendation, lang: Lang) -> String {
     let labels = policy().labels(lang);
     format!(
         "{}\n{}",
-        report::text(rec, labels),
-        report::markdown(rec, labels)
+        crate::reports::written(report::text, rec, labels),
+        crate::reports::written(report::markdown, rec, labels)
     )
 }
 

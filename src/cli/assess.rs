@@ -1,4 +1,7 @@
 //! `assessor assess CASE...` — one case as a report, or many as JSON Lines.
+//!
+//! Reads case files (or JSON Lines), assesses them on a worker pool and writes each report to standard
+//! output or `--out`; dispatched by `run` in `cli.rs`.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
@@ -7,12 +10,14 @@ use rayon::prelude::*;
 
 use assessor::model::text::Lang;
 use assessor::report::{self, Format};
+
 use assessor::validate::parse_case;
 use assessor::Policy;
 
 use super::output::{folder_ids, input_ids, AtomicFile};
 use super::{
-    default_format, read_inputs, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS, USAGE,
+    default_format, read_inputs, FormatArg, LangArg, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK,
+    PROBLEMS, USAGE,
 };
 
 /// Arguments of `assess`.
@@ -23,7 +28,7 @@ pub struct Args {
     cases: Vec<PathBuf>,
     /// Output format (default: text on a terminal, JSON otherwise; JSON Lines for several cases).
     #[arg(long, value_enum)]
-    format: Option<Format>,
+    format: Option<FormatArg>,
     #[command(flatten)]
     policy: PolicyArgs,
     /// Read the inputs as JSON Lines: one case per line. Output is one JSON line per input line, in order.
@@ -44,7 +49,7 @@ pub struct Args {
     /// The language of the report and of every text in JSON (codes stay the same): one the policy declares in
     /// `languages` (default: its first).
     #[arg(long, value_enum, value_name = "LANG")]
-    lang: Option<Lang>,
+    lang: Option<LangArg>,
 }
 
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
@@ -78,17 +83,21 @@ impl Sink {
         }
     }
 
-    fn finish(self) -> Result<(), String> {
+    fn finish(self) -> std::io::Result<()> {
         match self {
-            Sink::Stdout(mut w) => w.flush().map_err(|e| e.to_string()),
-            Sink::File(w) => w.into_inner().map_err(|e| e.error().to_string())?.commit(),
+            Sink::Stdout(mut w) => w.flush(),
+            Sink::File(w) => w
+                .into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?
+                .commit()
+                .map_err(std::io::Error::other),
         }
     }
 }
 
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
-    if args.jsonl && matches!(args.format, Some(Format::Text | Format::Markdown)) {
+    if args.jsonl && matches!(args.format, Some(FormatArg::Text | FormatArg::Markdown)) {
         eprintln!(
             "error: --jsonl writes one JSON line per input line; --format text or markdown cannot be used with it\n  \
              = help: drop --format, or assess case files without --jsonl for text reports"
@@ -117,7 +126,7 @@ fn run_in_pool(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let lang = args.lang.unwrap_or(policy.primary_language());
+    let lang = args.lang.map_or(policy.primary_language(), Lang::from);
     if !policy.languages.contains(&lang) {
         eprintln!(
             "error: the policy {} has no texts in {} (`{}`)\n  = help: its languages are {}; a policy declares \
@@ -146,22 +155,8 @@ fn run_in_pool(args: Args) -> u8 {
     } else {
         run_files(&args, &policy, lang, &mut sink)
     };
-    let status = match status {
-        Ok(s) => s,
-        // A reader that stops early (`| head`) is not an error.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return OK,
-        Err(e) => {
-            eprintln!("error: cannot write the output: {e}");
-            return PROBLEMS;
-        }
-    };
-    if let Err(e) = sink.finish() {
-        if !e.contains("Broken pipe") {
-            eprintln!("error: cannot write the output: {e}");
-            return PROBLEMS;
-        }
-    }
-    status
+    // A reader that stops early (`| head`) is not an error; any other failed write is.
+    super::output_status(status.and_then(|s| sink.finish().map(|()| s)))
 }
 
 /// One case's recommendation, or every reason it has none.
@@ -179,6 +174,15 @@ fn assess_one(
         rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
     }
     Ok(rec)
+}
+
+/// One recommendation as a line of JSON (with its newline), built on a worker thread and written in order.
+fn json_line(r: &assessor::Recommendation) -> Result<Vec<u8>, Vec<String>> {
+    let mut line = Vec::new();
+    report::json(&mut line, r, false)
+        .map_err(|e| vec![format!("cannot write the recommendation as JSON: {e}")])?;
+    line.push(b'\n');
+    Ok(line)
 }
 
 fn error_line(position: usize, input: &str, errors: &[String]) -> String {
@@ -202,17 +206,10 @@ fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
     for (index, (input, result)) in inputs.iter().zip(results).enumerate() {
         match result {
             Ok(rec) => {
-                let text = match format {
-                    Format::Json => report::json(&rec, !many),
-                    Format::Text => report::text(&rec, policy.labels(rec.language)),
-                    Format::Markdown => report::markdown(&rec, policy.labels(rec.language)),
-                };
-                let sep = if many && format != Format::Json && index > 0 {
-                    "\n"
-                } else {
-                    ""
-                };
-                writeln!(out, "{sep}{}", text.trim_end())?;
+                if many && format != Format::Json && index > 0 {
+                    writeln!(out)?;
+                }
+                report::write(out, format, &rec, policy.labels(rec.language), !many)?;
             }
             Err(errors) => {
                 status = PROBLEMS;
@@ -308,12 +305,10 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
             if chunk.is_empty() {
                 break;
             }
-            let out: Vec<Result<String, Vec<String>>> = chunk
+            let out: Vec<Result<Vec<u8>, Vec<String>>> = chunk
                 .par_iter()
                 .map(|(_, line)| match line {
-                    Ok(bytes) => {
-                        assess_one(bytes, policy, lang, false).map(|r| report::json(&r, false))
-                    }
+                    Ok(bytes) => assess_one(bytes, policy, lang, false).and_then(|r| json_line(&r)),
                     Err(e) => Err(vec![e.clone()]),
                 })
                 .collect();
@@ -328,7 +323,7 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
             for ((line_no, _), result) in chunk.iter().zip(out) {
                 position += 1;
                 match result {
-                    Ok(json) => writeln!(w, "{json}")?,
+                    Ok(json) => w.write_all(&json)?,
                     Err(errors) => {
                         status = PROBLEMS;
                         let input = format!("{name}:{line_no}");

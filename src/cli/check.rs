@@ -1,4 +1,7 @@
 //! `assessor check [--rules DIR] [--format text|json]`
+//!
+//! Compiles and lints a policy: diagnostics on standard error, the summary and presumptions on standard
+//! output; dispatched by `run` in `cli.rs`.
 
 use assessor::check::lint;
 use assessor::policy::Severity;
@@ -48,42 +51,51 @@ pub fn run(args: Args) -> u8 {
         .count();
     let warnings = diagnostics.len() - errors;
     let code = if errors > 0 { PROBLEMS } else { OK };
-    let mut text = String::new();
-    match args.format {
-        CheckFormat::Json => {
-            let out = serde_json::json!({
-                "policy": summary,
-                "errors": errors,
-                "warnings": warnings,
-                "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
-                "presumptions": presumed,
-            });
-            text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
+    if args.format == CheckFormat::Text {
+        for d in &diagnostics {
+            eprintln!("{d}\n");
         }
-        CheckFormat::Text => {
-            for d in &diagnostics {
-                eprintln!("{d}\n");
+        if summary.is_none() {
+            eprintln!("the policy could not be loaded: {errors} error(s)");
+        }
+    }
+    super::with_stdout(|w| {
+        match args.format {
+            CheckFormat::Json => {
+                let out = serde_json::json!({
+                    "policy": summary,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
+                    "presumptions": presumed,
+                });
+                serde_json::to_writer_pretty(&mut *w, &out)?;
+                writeln!(w)?;
             }
-            match &summary {
-                Some(s) if diagnostics.is_empty() => text = format!("{s}: no problems found\n"),
-                Some(s) => text = format!("{s}: {errors} error(s), {warnings} warning(s)\n"),
-                None => eprintln!("the policy could not be loaded: {errors} error(s)"),
-            }
-            if !presumed.is_empty() {
-                text.push_str(
-                    "Presumptions (a case that leaves the fact unknown is assessed with this value, and the report \
-                     lists it to confirm before deciding):\n",
-                );
-                for p in &presumed {
-                    text.push_str(&format!(
-                        "  {} ({}:{}): {} = {}\n",
-                        p.rule, p.file, p.line, p.fact, p.value
-                    ));
+            CheckFormat::Text => {
+                match &summary {
+                    Some(s) if diagnostics.is_empty() => writeln!(w, "{s}: no problems found")?,
+                    Some(s) => writeln!(w, "{s}: {errors} error(s), {warnings} warning(s)")?,
+                    None => {}
+                }
+                if !presumed.is_empty() {
+                    writeln!(
+                        w,
+                        "Presumptions (a case that leaves the fact unknown is assessed with this value, and the \
+                         report lists it to confirm before deciding):"
+                    )?;
+                    for p in &presumed {
+                        writeln!(
+                            w,
+                            "  {} ({}:{}): {} = {}",
+                            p.rule, p.file, p.line, p.fact, p.value
+                        )?;
+                    }
                 }
             }
         }
-    }
-    super::print_then(&text, code)
+        Ok(code)
+    })
 }
 
 fn to_json(d: &PolicyError) -> serde_json::Value {

@@ -1,4 +1,7 @@
 //! `assessor diff --base OLD [--rules NEW] [CASES...]`
+//!
+//! Loads both policies (a folder or a git revision), assesses every case under each and writes the
+//! library's diff report as text, Markdown or JSON; dispatched by `run` in `cli.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -96,15 +99,20 @@ pub fn run(args: Args) -> u8 {
         })
         .collect();
     let r = report(&base, &new, results);
-    let text = match args.format {
-        DiffFormat::Text => render_text(&r),
-        DiffFormat::Markdown => render_markdown(&r),
-        DiffFormat::Json => serde_json::to_string_pretty(&r).unwrap_or_default() + "\n",
-    };
     let code = if !r.errors.is_empty() || (args.fail_on_change && r.has_changes()) {
         PROBLEMS
     } else {
         OK
     };
-    super::print_then(&text, code)
+    super::with_stdout(|w| {
+        match args.format {
+            DiffFormat::Text => render_text(w, &r)?,
+            DiffFormat::Markdown => render_markdown(w, &r)?,
+            DiffFormat::Json => {
+                serde_json::to_writer_pretty(&mut *w, &r)?;
+                writeln!(w)?;
+            }
+        }
+        Ok(code)
+    })
 }

@@ -1,11 +1,14 @@
 //! `assessor interview [--rules DIR] [--lang en|zh] [--from CASE] [--out FILE] [--answers FILE]`
+//!
+//! Asks the questions that matter for a case, one line per answer, saves the case file atomically and
+//! writes the recommendation; dispatched by `run` in `cli.rs`.
 
 use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::PathBuf;
 
 use assessor::interview::{AnswerKind, Interview, Lang, Question, Reply};
 
-use super::{LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
+use super::{LangArg, LineReader, PolicyArgs, DEFAULT_MAX_SIZE, OK, PROBLEMS};
 
 /// Arguments of `interview`.
 #[derive(Debug, clap::Args)]
@@ -14,7 +17,7 @@ pub struct Args {
     policy: PolicyArgs,
     /// Language of the questions.
     #[arg(long, value_enum, default_value = "en")]
-    lang: Lang,
+    lang: LangArg,
     /// Start from a partial case file.
     #[arg(long, value_name = "CASE")]
     from: Option<PathBuf>,
@@ -80,101 +83,13 @@ pub fn run(args: Args) -> u8 {
         None => Box::new(BufReader::new(std::io::stdin())),
     };
     let echo = args.answers.is_some() || !std::io::stdin().is_terminal();
-    let zh = args.lang == Lang::Zh;
+    let lang = Lang::from(args.lang);
+    let zh = lang == Lang::Zh;
     let mut lines = LineReader::new(input, args.max_size).keep_blank();
-    let mut iv = Interview::new(&policy, args.lang, from);
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let unknown_word = if zh { "不知道" } else { "?" };
-    let _ = writeln!(
-        out,
-        "{}",
-        if zh {
-            "请逐题回答。不知道请答“不知道”；输入“返回”回到上一题，“显示”查看目前的建议，“退出”保存并结束。"
-        } else {
-            "Answer each question. \"?\" means you do not know; \"back\" returns to the previous question, \"show\" shows the recommendation so far, \"quit\" saves and stops."
-        }
-    );
-    let mut ended = false;
-    let mut checklist = false;
-    while let Some(q) = iv.next_question() {
-        if q.to_confirm && !checklist {
-            checklist = true;
-            let _ = write!(
-                out,
-                "\n{}",
-                match args.lang {
-                    Lang::Zh => "作出决定前须核实（以下各项不清楚的，推定不存在该情形，并列入核实清单）：",
-                    Lang::En => "To confirm before deciding (an item left unknown is presumed absent and listed to confirm):",
-                }
-            );
-        }
-        let h = hint(&q, args.lang);
-        let h = if h.is_empty() {
-            unknown_word.to_string()
-        } else {
-            format!("{h}; {unknown_word}")
-        };
-        let _ = write!(out, "\nQ{}. {} [{h}]\n> ", iv.asked + 1, q.text);
-        let _ = out.flush();
-        let answer = match lines.next_line() {
-            None => {
-                ended = true;
-                break;
-            }
-            // An over-long or unreadable line: say so and ask again (a read error ends the input next time).
-            Some((_, Err(why))) => {
-                let _ = writeln!(out, "\n  {why}");
-                continue;
-            }
-            Some((_, Ok(bytes))) => match String::from_utf8(bytes) {
-                Ok(a) => a,
-                Err(_) => {
-                    let _ = writeln!(
-                        out,
-                        "\n  {}",
-                        if zh {
-                            "回答不是 UTF-8 文本，请重新输入"
-                        } else {
-                            "the answer is not UTF-8 text; answer again"
-                        }
-                    );
-                    continue;
-                }
-            },
-        };
-        if echo {
-            let _ = writeln!(out, "{answer}");
-        }
-        match iv.answer(&q, &answer) {
-            Reply::Recorded => {}
-            Reply::Invalid(why) => {
-                let _ = writeln!(out, "  {why}");
-            }
-            Reply::Back => {
-                if !iv.back() {
-                    let _ = writeln!(
-                        out,
-                        "  {}",
-                        if zh {
-                            "已经是第一题。"
-                        } else {
-                            "This is the first question."
-                        }
-                    );
-                }
-            }
-            Reply::Show => {
-                if let Some(r) = iv.recommendation() {
-                    let _ = writeln!(out, "\n{}", report(r, &policy));
-                }
-            }
-            Reply::Quit => {
-                ended = true;
-                break;
-            }
-        }
-    }
+    let mut iv = Interview::new(&policy, lang, from);
+    let mut out = std::io::stdout().lock();
+    // A closed or full standard output stops the questions; the answers given so far are still saved.
+    let talk = converse(&mut out, &mut iv, &mut lines, &policy, lang, echo);
     let case = iv.case().clone();
     let id = case
         .get("case_id")
@@ -185,7 +100,13 @@ pub fn run(args: Args) -> u8 {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(file_name_for(&id)));
-    let text = serde_json::to_string_pretty(&case).unwrap_or_default() + "\n";
+    let text = match serde_json::to_string_pretty(&case) {
+        Ok(t) => t + "\n",
+        Err(e) => {
+            eprintln!("error: cannot write the case as JSON: {e}");
+            return PROBLEMS;
+        }
+    };
     // The policy's files and the answers are inputs: the case must not replace them.
     let mut inputs = args
         .policy
@@ -200,44 +121,163 @@ pub fn run(args: Args) -> u8 {
             "error: {e}\nthe case file could not be saved; it is printed on standard output instead, so that no \
              answer is lost"
         );
-        let _ = writeln!(out, "\n{text}");
-        let _ = out.flush();
+        let printed = writeln!(out, "\n{text}").and_then(|()| out.flush());
+        // The case is not saved, whatever became of the printed copy.
+        super::output_status(printed.map(|()| PROBLEMS));
         return PROBLEMS;
     }
+    let ended = match talk {
+        Ok(ended) => ended,
+        Err(e) => return super::output_status(Err(e)),
+    };
+    let done = closing(
+        &mut out,
+        &iv,
+        &policy,
+        zh,
+        ended,
+        &target.display().to_string(),
+    )
+    .and_then(|()| out.flush().map(|()| OK));
+    super::output_status(done)
+}
+
+/// Asks the questions until the last, the end of the answers or `quit`; whether it stopped before the end.
+fn converse(
+    out: &mut dyn Write,
+    iv: &mut Interview,
+    lines: &mut LineReader,
+    policy: &assessor::Policy,
+    lang: Lang,
+    echo: bool,
+) -> std::io::Result<bool> {
+    let zh = lang == Lang::Zh;
+    let unknown_word = if zh { "不知道" } else { "?" };
+    writeln!(
+        out,
+        "{}",
+        if zh {
+            "请逐题回答。不知道请答“不知道”；输入“返回”回到上一题，“显示”查看目前的建议，“退出”保存并结束。"
+        } else {
+            "Answer each question. \"?\" means you do not know; \"back\" returns to the previous question, \"show\" shows the recommendation so far, \"quit\" saves and stops."
+        }
+    )?;
+    let mut checklist = false;
+    while let Some(q) = iv.next_question() {
+        if q.to_confirm && !checklist {
+            checklist = true;
+            write!(
+                out,
+                "\n{}",
+                match lang {
+                    Lang::Zh => "作出决定前须核实（以下各项不清楚的，推定不存在该情形，并列入核实清单）：",
+                    Lang::En => "To confirm before deciding (an item left unknown is presumed absent and listed to confirm):",
+                }
+            )?;
+        }
+        let h = hint(&q, lang);
+        let h = if h.is_empty() {
+            unknown_word.to_string()
+        } else {
+            format!("{h}; {unknown_word}")
+        };
+        write!(out, "\nQ{}. {} [{h}]\n> ", iv.asked + 1, q.text)?;
+        out.flush()?;
+        let answer = match lines.next_line() {
+            None => return Ok(true),
+            // An over-long or unreadable line: say so and ask again (a read error ends the input next time).
+            Some((_, Err(why))) => {
+                writeln!(out, "\n  {why}")?;
+                continue;
+            }
+            Some((_, Ok(bytes))) => match String::from_utf8(bytes) {
+                Ok(a) => a,
+                Err(_) => {
+                    writeln!(
+                        out,
+                        "\n  {}",
+                        if zh {
+                            "回答不是 UTF-8 文本，请重新输入"
+                        } else {
+                            "the answer is not UTF-8 text; answer again"
+                        }
+                    )?;
+                    continue;
+                }
+            },
+        };
+        if echo {
+            writeln!(out, "{answer}")?;
+        }
+        match iv.answer(&q, &answer) {
+            Reply::Recorded => {}
+            Reply::Invalid(why) => writeln!(out, "  {why}")?,
+            Reply::Back => {
+                if !iv.back() {
+                    writeln!(
+                        out,
+                        "  {}",
+                        if zh {
+                            "已经是第一题。"
+                        } else {
+                            "This is the first question."
+                        }
+                    )?;
+                }
+            }
+            Reply::Show => {
+                if let Some(r) = iv.recommendation() {
+                    writeln!(out)?;
+                    report(out, &r, policy)?;
+                    writeln!(out)?;
+                }
+            }
+            Reply::Quit => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
+/// The last words: where the case is saved, and the recommendation when every question was answered.
+fn closing(
+    out: &mut dyn Write,
+    iv: &Interview,
+    policy: &assessor::Policy,
+    zh: bool,
+    ended: bool,
+    target: &str,
+) -> std::io::Result<()> {
     if ended {
-        let _ = writeln!(
+        return writeln!(
             out,
-            "\n{} {}",
+            "\n{} {target}",
             if zh {
                 "访谈未完成，目前的案件已保存至"
             } else {
                 "The interview stopped before the end; the case so far is saved in"
             },
-            target.display()
         );
-        return OK;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "\n{} ({} {}):\n",
         if zh { "访谈完成" } else { "Done" },
         iv.asked,
         if zh { "个问题" } else { "questions" }
-    );
+    )?;
     if let Some(r) = iv.recommendation() {
-        let _ = writeln!(out, "{}", report(r, &policy));
+        report(out, &r, policy)?;
+        writeln!(out)?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
-        "{} {}",
+        "{} {target}",
         if zh {
             "案件文件已保存至"
         } else {
             "The case file is saved in"
         },
-        target.display()
-    );
-    OK
+    )
 }
 
 /// Writes the case file atomically, with the same checks on the target as `assess --out`.
@@ -284,9 +324,13 @@ fn file_name_for(id: &str) -> String {
     format!("{stem}-{digest}.json")
 }
 
-/// The report of the interview's recommendation (already in the interview's language).
-fn report(r: assessor::Recommendation, policy: &assessor::Policy) -> String {
-    assessor::report::text(&r, policy.labels(r.language))
+/// Writes the report of the interview's recommendation (already in the interview's language).
+fn report(
+    out: &mut dyn Write,
+    r: &assessor::Recommendation,
+    policy: &assessor::Policy,
+) -> std::io::Result<()> {
+    assessor::report::text(out, r, policy.labels(r.language))
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `--out FILE`: a temporary file beside FILE, renamed over it when complete — and what FILE may be.
+//! `--out FILE`: a temporary file beside FILE, renamed over it when complete — and what FILE may be. Used by
+//! `assess --out` and by `interview` to save the case file.
 //!
 //! FILE must be absent or a regular file. Refused, with a message naming the path:
 //! - a device, FIFO, socket or folder: renaming over `/dev/null` would destroy it, and a FIFO is not a result file;

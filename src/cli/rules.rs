@@ -1,6 +1,8 @@
 //! `assessor rules [--rules DIR] [--format text|markdown|json]`
+//!
+//! Writes the policy's catalogue (rules, wage base by province, parameters); dispatched by `run` in `cli.rs`.
 
-use assessor::report::{catalogue_markdown, catalogue_text};
+use assessor::report::{catalogue_json, catalogue_markdown, catalogue_text};
 
 use super::{PolicyArgs, OK};
 
@@ -31,14 +33,15 @@ pub fn run(args: Args) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let text = match args.format {
-        CatalogueFormat::Text => catalogue_text(&policy),
-        CatalogueFormat::Markdown => catalogue_markdown(&policy),
-        CatalogueFormat::Json => {
-            serde_json::to_string_pretty(&assessor::report::catalogue_json(&policy))
-                .unwrap_or_default()
-                + "\n"
+    super::with_stdout(|w| {
+        match args.format {
+            CatalogueFormat::Text => catalogue_text(w, &policy)?,
+            CatalogueFormat::Markdown => catalogue_markdown(w, &policy)?,
+            CatalogueFormat::Json => {
+                serde_json::to_writer_pretty(&mut *w, &catalogue_json(&policy))?;
+                writeln!(w)?;
+            }
         }
-    };
-    super::print_then(&text, OK)
+        Ok(OK)
+    })
 }

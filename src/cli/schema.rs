@@ -1,4 +1,6 @@
 //! `assessor schema [case|recommendation]`
+//!
+//! Writes the JSON Schema of a case file or of a recommendation; dispatched by `run` in `cli.rs`.
 
 use assessor::model::schema;
 
@@ -27,5 +29,8 @@ pub fn run(args: Args) -> u8 {
         Which::Case => schema::case_schema(),
         Which::Recommendation => schema::recommendation_schema(),
     };
-    super::print_then(&schema::to_file_text(&s), OK)
+    super::with_stdout(|w| {
+        w.write_all(schema::to_file_text(&s).as_bytes())?;
+        Ok(OK)
+    })
 }

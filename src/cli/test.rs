@@ -1,7 +1,11 @@
 //! `assessor test [--rules DIR] [PATH...] [--coverage]`
+//!
+//! Runs a policy's expectation tests and writes the results and coverage; dispatched by `run` in `cli.rs`.
 
 use std::io::Write;
 use std::path::PathBuf;
+
+use unicode_width::UnicodeWidthStr;
 
 use assessor::expect::{self, Coverage, TestResult};
 
@@ -84,17 +88,11 @@ pub fn run(args: Args) -> u8 {
     } else {
         OK
     };
-    super::output_status(print(
-        &mut std::io::stdout().lock(),
-        args.format,
-        &results,
-        coverage.as_ref(),
-        code,
-    ))
+    super::with_stdout(|w| print(w, args.format, &results, coverage.as_ref(), code))
 }
 
 fn print(
-    out: &mut impl Write,
+    out: &mut dyn Write,
     format: TestFormat,
     results: &[TestResult],
     coverage: Option<&Coverage>,
@@ -109,11 +107,8 @@ fn print(
                 "results": results,
                 "coverage": coverage,
             });
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            )?;
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)?;
         }
         TestFormat::Text => {
             print_results(out, results)?;
@@ -127,7 +122,7 @@ fn print(
     Ok(code)
 }
 
-fn print_results(out: &mut impl Write, results: &[TestResult]) -> std::io::Result<()> {
+fn print_results(out: &mut dyn Write, results: &[TestResult]) -> std::io::Result<()> {
     for r in results {
         if r.passed() {
             writeln!(out, "PASS  {}", r.name)?;
@@ -145,7 +140,7 @@ fn print_results(out: &mut impl Write, results: &[TestResult]) -> std::io::Resul
     Ok(())
 }
 
-fn print_coverage(out: &mut impl Write, c: &Coverage) -> std::io::Result<()> {
+fn print_coverage(out: &mut dyn Write, c: &Coverage) -> std::io::Result<()> {
     writeln!(out, "\nRule coverage over {} case(s):", c.cases)?;
     writeln!(
         out,
@@ -153,9 +148,11 @@ fn print_coverage(out: &mut impl Write, c: &Coverage) -> std::io::Result<()> {
         "rule", "met", "not met", "unknown", "not run"
     )?;
     for r in &c.rules {
+        // Padded in terminal columns: a rule id may hold CJK characters, two columns each.
+        let pad = " ".repeat(58usize.saturating_sub(UnicodeWidthStr::width(r.rule.as_str())));
         writeln!(
             out,
-            "  {:<58} {:>5} {:>8} {:>8} {:>8}",
+            "  {}{pad} {:>5} {:>8} {:>8} {:>8}",
             r.rule, r.met, r.not_met, r.unknown, r.not_run
         )?;
     }

@@ -1,4 +1,7 @@
 //! `assessor validate CASE...`
+//!
+//! Checks case files against the case schema: `valid` lines on standard output, errors with their JSON
+//! Pointer on standard error; dispatched by `run` in `cli.rs`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,10 +26,10 @@ pub struct Args {
 
 /// Runs `validate`.
 pub fn run(args: Args) -> u8 {
-    super::output_status(validate(&args, &mut std::io::stdout().lock()))
+    super::with_stdout(|w| validate(&args, w))
 }
 
-fn validate(args: &Args, out: &mut impl Write) -> std::io::Result<u8> {
+fn validate(args: &Args, out: &mut dyn Write) -> std::io::Result<u8> {
     let mut status = OK;
     for input in read_inputs(&args.cases, args.max_size) {
         let errors = match &input.bytes {

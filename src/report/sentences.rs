@@ -1,0 +1,387 @@
+//! The longer sentences of a report, made from a recommendation's values in its language: the headline, the
+//! decision and what it rests on, the wage base and estimates, a provisional amount. Called by the report model
+//! (`report/model.rs`); shared by the text and Markdown writers through it.
+
+use crate::model::codes::*;
+use crate::model::params::Source;
+use crate::model::recommendation::*;
+use crate::model::text::{format_number, Labels, Lang};
+
+use super::words::{yuan, Words};
+
+/// "5.75 months of the wage base ¥7,128/month (estimate: …; source)": whose figure it is, and for which year.
+pub(super) fn wage_sentence(a: &Amount, labels: &Labels) -> Option<String> {
+    let (w, m) = (a.wage_base.as_ref()?, a.months?);
+    let place = labels.label(&w.region);
+    let year = w.year.map(|y| y.to_string()).unwrap_or_default();
+    if labels.lang == Lang::Zh {
+        let whose = match (w.basis, w.carried_forward) {
+            (Source::Own, false) if w.estimate => {
+                format!("本省上一年度职工月平均工资：{place} {year} 年，仅有单一来源，估算值")
+            }
+            (Source::Own, false) => format!("本省上一年度职工月平均工资：{place} {year} 年"),
+            (Source::Own, true) => {
+                format!("估算值：本省上一年度数据缺失，沿用本省（{place}）{year} 年数据")
+            }
+            (_, carried) => format!(
+                "估算值：本省上一年度数据缺失，{}{place} {year} 年平均工资",
+                if carried { "沿用" } else { "采用" }
+            ),
+        };
+        return Some(format!(
+            "相当于 {} 个月的救助金计算基数 {}/月（{whose}；参数 `wage_base`）",
+            format_number(m),
+            yuan(w.monthly),
+        ));
+    }
+    let whose = match (w.basis, w.carried_forward) {
+        (Source::Own, false) if w.estimate => {
+            format!("{place} {year}, the province's own figure, estimate: a single source")
+        }
+        (Source::Own, false) => format!("{place} {year}, the province's own figure"),
+        (Source::Own, true) => format!(
+            "estimate: the province's figure for the previous year is missing; its {year} figure is carried forward"
+        ),
+        (_, carried) => format!(
+            "estimate: the province's figure for the previous year is missing; the {place} {year} average{}",
+            if carried { ", carried forward" } else { "" }
+        ),
+    };
+    Some(format!(
+        "{} months of the wage base {}/month ({whose}; {})",
+        format_number(m),
+        yuan(w.monthly),
+        w.source
+    ))
+}
+
+/// One line for a parameter value that is an estimate for this case: whose figure, which year, and why.
+pub(super) fn estimate_line(e: &Estimate, labels: &Labels) -> String {
+    let place = labels.label(&e.region);
+    let year = e.year.map(|y| format!(" {y}")).unwrap_or_default();
+    let value = match &e.value {
+        serde_json::Value::Number(n) => n.as_f64().map(yuan).unwrap_or_else(|| n.to_string()),
+        v => v.to_string(),
+    };
+    if labels.lang == Lang::Zh {
+        let whose = match (e.basis, e.carried_forward) {
+            (Source::Own, false) => {
+                format!("{place}{year}{}", if year.is_empty() { "" } else { " 年" })
+            }
+            (Source::Own, true) => format!("本省当年数据缺失，沿用{place}{year} 年数据"),
+            (_, carried) => format!(
+                "本省当年数据缺失，{}{place}{}数据",
+                if carried { "沿用" } else { "采用" },
+                if year.is_empty() {
+                    String::new()
+                } else {
+                    format!("{year} 年")
+                }
+            ),
+        };
+        let scope = match e.scope.as_deref() {
+            Some("capital") => "；为省会城市标准，高于农村县的标准",
+            Some("tier1") => "；为一类地区标准，高于其他档次地区的标准",
+            _ => "",
+        };
+        return format!(
+            "{}（参数 `{}`）：{value}，估算值（{whose}{scope}）。",
+            labels.label(&e.parameter),
+            e.parameter
+        );
+    }
+    let whose = match (e.basis, e.carried_forward) {
+        (Source::Own, false) => format!("{place}{year}"),
+        (Source::Own, true) => {
+            format!("the province's figure for the year is missing; its{year} figure is carried forward")
+        }
+        (_, carried) => format!(
+            "the province's figure for the year is missing; the {place}{year} figure{}",
+            if carried { ", carried forward" } else { "" }
+        ),
+    };
+    let scope = match e.scope.as_deref() {
+        Some("capital") => "; the provincial capital's line, higher than rural counties' lines",
+        Some("tier1") => "; the top tier's line, higher than the lower tiers' lines",
+        _ => "",
+    };
+    format!(
+        "{} (parameter `{}`): {value}, estimate ({whose}{scope}; {}).",
+        e.title, e.parameter, e.source
+    )
+}
+
+/// The title of the rule `id` as the recommendation's findings give it (the id itself if none does).
+pub(super) fn title_of<'a>(r: &'a Recommendation, id: &'a str) -> &'a str {
+    r.findings
+        .iter()
+        .find(|f| f.rule == id)
+        .map_or(id, |f| f.title.as_str())
+}
+
+pub(super) fn headline(r: &Recommendation, wd: &Words) -> String {
+    let mut s = match r.decision {
+        Decision::Assist => match &r.amount {
+            Some(a) => format!(
+                "{}{}{}{}",
+                wd.w("ASSIST", "予以救助"),
+                wd.w(" — ", "，金额 "),
+                yuan(a.recommended as f64),
+                match &a.range {
+                    Some(g) if wd.zh() => format!(
+                        "（暂定：{} 至 {}{}）",
+                        yuan(g.low as f64),
+                        yuan(g.high as f64),
+                        if g.open {
+                            "，或者超出此范围"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Some(g) => format!(
+                        " (provisional: {}–{}{})",
+                        yuan(g.low as f64),
+                        yuan(g.high as f64),
+                        if g.open { " or beyond" } else { "" }
+                    ),
+                    None => String::new(),
+                }
+            ),
+            None => format!(
+                "{}{}",
+                wd.w("ASSIST", "予以救助"),
+                wd.w(" — amount to be established", "，金额待定")
+            ),
+        },
+        Decision::Decline => wd.w("DECLINE", "不予救助").to_string(),
+        Decision::NeedsInformation => wd.w("NEEDS INFORMATION", "需补充信息").to_string(),
+    };
+    if let Some(p) = &r.priority {
+        let note = if p.provisional {
+            format!("{}{}", wd.w(", provisional", "，暂定"), tiers_note(p, wd))
+        } else {
+            String::new()
+        };
+        s.push_str(&if wd.zh() {
+            format!("，优先等级 {}（评分 {}{note}）", p.tier.as_str(), p.score)
+        } else {
+            format!(", priority {} (score {}{note})", p.tier.as_str(), p.score)
+        });
+    }
+    s
+}
+
+/// ": tiers reachable A, B" when unknowns could move the tier.
+pub(super) fn tiers_note(p: &Priority, wd: &Words) -> String {
+    if p.tiers.len() < 2 {
+        return String::new();
+    }
+    let list: Vec<&str> = p.tiers.iter().map(|t| t.as_str()).collect();
+    if wd.zh() {
+        format!("，可能为 {} 级", list.join("、"))
+    } else {
+        format!(", could be tier {}", list.join(" or "))
+    }
+}
+
+/// What a provisional amount rests on: its range and, for a middle reading, the values it assumes.
+pub(super) fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Option<String> {
+    let g = a.range.as_ref()?;
+    let assumed: Vec<String> = g
+        .assumed
+        .iter()
+        .map(|x| {
+            let v = match &x.value {
+                serde_json::Value::String(c) => labels.label(c),
+                serde_json::Value::Bool(b) => wd
+                    .w(if *b { "yes" } else { "no" }, if *b { "是" } else { "否" })
+                    .to_string(),
+                serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
+                v => v.to_string(),
+            };
+            format!("`{}`{}{v}", x.fact, wd.w(" = ", " 为"))
+        })
+        .collect();
+    Some(if wd.zh() {
+        format!(
+            "暂定：视未知事实而定，金额在 {} 至 {} 之间{}{}。",
+            yuan(g.low as f64),
+            yuan(g.high as f64),
+            if g.open {
+                "（亦可能超出此范围）"
+            } else {
+                ""
+            },
+            if assumed.is_empty() {
+                "；本金额按已知事实计算".to_string()
+            } else {
+                format!("；本金额为居中的一种情形，假定 {}", assumed.join("、"))
+            }
+        )
+    } else {
+        format!(
+            "Provisional: unknown facts put the amount between {} and {}{}{}.",
+            yuan(g.low as f64),
+            yuan(g.high as f64),
+            if g.open { " (possibly beyond)" } else { "" },
+            if assumed.is_empty() {
+                "; this figure rests on the known facts".to_string()
+            } else {
+                format!(
+                    "; this figure is the middle reading, assuming {}",
+                    assumed.join(", ")
+                )
+            }
+        )
+    })
+}
+
+/// The checklist of presumed facts, one line each.
+pub(super) fn to_confirm_lines(r: &Recommendation) -> Vec<String> {
+    r.to_confirm
+        .iter()
+        .map(|t| match r.language {
+            Lang::Zh => format!("[ ] {}依据：{}", t.text, t.basis),
+            Lang::En => format!("[ ] {} — {}", t.text, t.basis),
+        })
+        .collect()
+}
+
+pub(super) fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String> {
+    let wd = Words::of(labels);
+    let zh = wd.zh();
+    let mut out = Vec::new();
+    match r.decision {
+        Decision::Assist if r.discretionary => out.push(wd.w(
+            "Assist under the catch-all provision (discretionary): the approval must give written reasons.",
+            "依兜底条款予以救助（酌定）：审批时须书面说明理由。",
+        ).into()),
+        Decision::Assist => out.push(wd.w(
+            "Assist: the applicant meets a pathway of assistance and no exclusion applies.",
+            "予以救助：申请人符合救助情形，且不存在不予救助的情形。",
+        ).into()),
+        Decision::Decline => {
+            // What decides it: an unmet condition or an applicable bar, else that no pathway is met.
+            let deciding: Vec<&Finding> = r
+                .findings
+                .iter()
+                .filter(|f| {
+                    (f.kind == RuleKind::Condition.as_str() && f.outcome == Outcome::NotMet)
+                        || (f.kind == RuleKind::Bar.as_str() && f.outcome == Outcome::Met)
+                })
+                .collect();
+            if deciding.is_empty() {
+                // Say what was weighed: Art. 7(1)–(6), and the catch-all of Art. 7(7) with the reason it does not
+                // apply (never "no Art. 7 situation" when the catch-all was not weighed).
+                let catch_all = r
+                    .findings
+                    .iter()
+                    .find(|f| f.kind == RuleKind::Discretionary.as_str() && f.outcome == Outcome::NotMet);
+                out.push(match catch_all {
+                    Some(f) if zh => format!(
+                        "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条第（一）至（六）项规定的救助情形；{}",
+                        f.reason
+                    ),
+                    Some(f) => format!(
+                        "Decline: no pathway of Art. 7(1)–(6) is met. {}",
+                        f.reason
+                    ),
+                    None => wd
+                        .w(
+                            "Decline: no pathway of Art. 7(1)–(6) is met, and this policy has no rule for the catch-all \
+                             of Art. 7(7), which the procuratorate may still weigh.",
+                            "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条第（一）至（六）项规定的救助情形；\
+                             本政策未设第七条第（七）项兜底条款的规则，检察机关仍可依该项酌定。",
+                        )
+                        .into(),
+                });
+            }
+            for f in deciding {
+                out.push(if zh {
+                    format!("不予救助——{}：{}", wd.rule(&f.title, &f.rule, ""), f.reason)
+                } else {
+                    format!("Decline — {}: {}", wd.rule(&f.title, &f.rule, ""), f.reason)
+                });
+            }
+        }
+        Decision::NeedsInformation => {
+            let n = r
+                .missing
+                .iter()
+                .filter(|m| m.changes.contains(&crate::model::codes::Change::Decision))
+                .count();
+            out.push(if zh {
+                format!("需补充信息：有 {n} 项未知事实可能改变决定（见“待补充信息”）。")
+            } else {
+                format!(
+                    "Needs information: {n} unknown fact{} could change the decision (listed under Missing information).",
+                    if n == 1 { "" } else { "s" }
+                )
+            })
+        }
+    }
+    if r.fast_track {
+        out.push(
+            wd.w(
+                "Fast track (先行救助): pay first, complete the formalities afterwards.",
+                "先行救助：先行发放，事后补办手续。",
+            )
+            .into(),
+        );
+    }
+    if !r.approvals.is_empty() {
+        let list: Vec<&str> = r.approvals.iter().map(|a| wd.approval(*a)).collect();
+        out.push(if zh {
+            format!("需经审批：{}。", list.join("；"))
+        } else {
+            format!("Approvals needed: {}.", list.join(", "))
+        });
+    }
+    match r.payment {
+        Some(Payment::OneOff) => {
+            out.push(wd.w("Payment: one-off.", "发放方式：一次性发放。").into())
+        }
+        Some(Payment::SupervisedInstalments) => out.push(
+            wd.w(
+                "Payment: in supervised instalments.",
+                "发放方式：在监督下分期发放。",
+            )
+            .into(),
+        ),
+        None => {}
+    }
+    for c in &r.co_recipients {
+        let relation = c
+            .relation
+            .as_deref()
+            .map(|x| labels.label(x))
+            .unwrap_or_else(|| wd.w("dependant", "被扶养人").into());
+        let age = c
+            .age
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| wd.w("unknown", "未知").into());
+        out.push(if zh {
+            format!(
+                "共同救助对象：{relation}，{age} 岁（{}），与申请人一并救助。",
+                c.dependant
+            )
+        } else {
+            format!(
+                "Co-recipient: {relation} aged {age} ({}), assisted together with the applicant.",
+                c.dependant
+            )
+        });
+    }
+    out
+}
+
+pub(super) fn missing_cases<'a>(
+    r: &'a Recommendation,
+    fact: &str,
+) -> &'a [crate::model::exploration::ValueCase] {
+    r.what_if
+        .as_ref()
+        .and_then(|w| w.missing.iter().find(|m| m.fact == fact))
+        .map(|m| m.cases.as_slice())
+        .unwrap_or(&[])
+}
