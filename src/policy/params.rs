@@ -25,12 +25,7 @@ struct RawParameter {
 pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) {
     let raw: BTreeMap<String, RawParameter> = match toml::from_str(text) {
         Ok(r) => r,
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![crate::policy::toml_error_pub(file, text, &e)],
-            )
-        }
+        Err(e) => return (Vec::new(), vec![super::error::toml_error(file, text, &e)]),
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
