@@ -76,7 +76,14 @@ fn check_json_lists_each_diagnostic_with_its_place() {
 fn an_expectation_file_with_a_misspelt_key_fails_naming_the_key() {
     let (code, _, err) = run(&["test", "fixtures/expectations/misspelt_key.toml"], None);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("fixtures/expectations/misspelt_key.toml:6:1: error: unknown key `decison` in an expectation"), "{err}");
+    assert!(
+        err.contains("× unknown key `decison` in an expectation"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[fixtures/expectations/misspelt_key.toml:6:1]"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `decision`?"), "{err}");
 }
 

@@ -2,7 +2,6 @@
 
 use assessor::check::lint;
 use assessor::policy::Severity;
-use assessor::PolicyError;
 
 use super::{PolicyArgs, OK, PROBLEMS};
 
@@ -55,14 +54,21 @@ pub fn run(args: Args) -> u8 {
                 "policy": summary,
                 "errors": errors,
                 "warnings": warnings,
-                "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
+                // Each diagnostic as PolicyError serialises: severity, file, line, column, message, help.
+                "diagnostics": diagnostics,
                 "presumptions": presumed,
             });
-            text = serde_json::to_string_pretty(&out).unwrap_or_default() + "\n";
+            text = match serde_json::to_string_pretty(&out) {
+                Ok(json) => json + "\n",
+                Err(e) => {
+                    eprintln!("error: cannot write the diagnostics as JSON: {e}");
+                    return PROBLEMS;
+                }
+            };
         }
         CheckFormat::Text => {
             for d in &diagnostics {
-                eprintln!("{d}\n");
+                eprintln!("{}\n", d.render());
             }
             match &summary {
                 Some(s) if diagnostics.is_empty() => text = format!("{s}: no problems found\n"),
@@ -84,15 +90,4 @@ pub fn run(args: Args) -> u8 {
         }
     }
     super::print_then(&text, code)
-}
-
-fn to_json(d: &PolicyError) -> serde_json::Value {
-    serde_json::json!({
-        "severity": d.severity,
-        "file": d.file,
-        "line": d.line,
-        "column": d.column,
-        "message": d.message,
-        "help": d.help,
-    })
 }

@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
-use super::error::{locate, toml_error, PolicyError};
+use toml::Spanned;
+
+use super::error::{toml_error, PolicyError};
 use super::header::{check_translations, parse_header, split_lang, HEADER_PREFIXES};
 use super::manifest::{Manifest, MANIFEST};
 use super::source::{limits, PolicySource};
@@ -42,46 +44,54 @@ impl Policy {
         };
         let _ = &manifest.description;
 
-        let what_if = manifest
-            .what_if
-            .as_ref()
-            .map(|w| w.facts.clone())
-            .unwrap_or_default();
-        for fact in &what_if {
+        let what_if_facts = manifest.what_if.as_ref().map_or(&[][..], |w| &w.facts[..]);
+        for spanned in what_if_facts {
+            let fact = spanned.get_ref();
             if crate::model::facts::catalogue().lookup(fact).is_none() || fact.contains('*') {
-                let mut e = PolicyError::new(
-                    &manifest_file,
-                    format!("`{fact}` in [what_if] is not a fact of the case schema"),
+                errors.push(
+                    PolicyError::new(
+                        &manifest_file,
+                        format!("`{fact}` in [what_if] is not a fact of the case schema"),
+                    )
+                    .span(spanned.span(), manifest_text),
                 );
-                if let Some((line, col)) = locate(manifest_text, &format!("\"{fact}\"")) {
-                    e = e.at(line, col, manifest_text);
-                }
-                errors.push(e);
             }
         }
+        let what_if: Vec<String> = what_if_facts.iter().map(|f| f.get_ref().clone()).collect();
 
         let mut questions = crate::policy::questions::Catalogue::new();
-        if let Some(rel) = &manifest.questions {
+        if let Some(spanned) = &manifest.questions {
+            let rel = spanned.get_ref();
             let file = source.display(rel);
             match source.files.get(rel) {
-                None => errors.push(PolicyError::new(
-                    &manifest_file,
-                    format!("question catalogue `{rel}` does not exist"),
-                )),
-                Some(text) => match toml::from_str::<crate::policy::questions::Catalogue>(text) {
+                None => errors.push(
+                    PolicyError::new(
+                        &manifest_file,
+                        format!("question catalogue `{rel}` does not exist"),
+                    )
+                    .span(spanned.span(), manifest_text),
+                ),
+                Some(text) => match toml::from_str::<
+                    BTreeMap<Spanned<String>, crate::policy::questions::CatalogueEntry>,
+                >(text)
+                {
                     Err(e) => errors.push(toml_error(&file, text, &e)),
-                    Ok(q) => {
-                        for fact in q.keys() {
-                            if crate::model::facts::catalogue().lookup(fact).is_none() {
-                                let mut e = PolicyError::new(
-                                    &file,
-                                    format!("`{fact}` is not a fact of the case schema"),
+                    Ok(entries) => {
+                        let mut q = crate::policy::questions::Catalogue::new();
+                        for (fact, entry) in entries {
+                            if crate::model::facts::catalogue()
+                                .lookup(fact.get_ref())
+                                .is_none()
+                            {
+                                errors.push(
+                                    PolicyError::new(
+                                        &file,
+                                        format!("`{fact}` is not a fact of the case schema"),
+                                    )
+                                    .span(fact.span(), text),
                                 );
-                                if let Some((line, col)) = locate(text, &format!("\"{fact}\"")) {
-                                    e = e.at(line, col, text);
-                                }
-                                errors.push(e);
                             }
+                            q.insert(fact.into_inner(), entry);
                         }
                         questions = q;
                     }
@@ -94,13 +104,17 @@ impl Policy {
 
         // Parameters.
         let mut params = Parameters::new(manifest.regions.clone());
-        for rel in &manifest.parameters {
+        for spanned in &manifest.parameters {
+            let rel = spanned.get_ref();
             let file = source.display(rel);
             let Some(text) = source.files.get(rel) else {
-                errors.push(PolicyError::new(
-                    &manifest_file,
-                    format!("parameter file `{rel}` does not exist"),
-                ));
+                errors.push(
+                    PolicyError::new(
+                        &manifest_file,
+                        format!("parameter file `{rel}` does not exist"),
+                    )
+                    .span(spanned.span(), manifest_text),
+                );
                 continue;
             };
             let (list, mut problems) = params::parse_file(text, &file);
@@ -130,22 +144,22 @@ impl Policy {
         // Ids of rules whose files did not compile: references to them are not reported again.
         let mut failed_ids = BTreeSet::new();
         for stage in Stage::ALL {
-            for rel in manifest.stages.get(stage) {
+            for spanned in manifest.stages.get(stage) {
+                let rel = spanned.get_ref();
                 listed.insert(rel.clone());
                 let file = source.display(rel);
                 let Some(text) = source.files.get(rel) else {
-                    let mut e = PolicyError::new(
-                        &manifest_file,
-                        format!(
-                            "rule file `{rel}` (stage {}) does not exist",
-                            stage.as_str()
-                        ),
-                    )
-                    .help("create the file or remove it from the manifest");
-                    if let Some((line, col)) = locate(manifest_text, &format!("\"{rel}\"")) {
-                        e = e.at(line, col, manifest_text);
-                    }
-                    errors.push(e);
+                    errors.push(
+                        PolicyError::new(
+                            &manifest_file,
+                            format!(
+                                "rule file `{rel}` (stage {}) does not exist",
+                                stage.as_str()
+                            ),
+                        )
+                        .help("create the file or remove it from the manifest")
+                        .span(spanned.span(), manifest_text),
+                    );
                     continue;
                 };
                 match compile_rule(&sandbox, &params, text, &file, stage, &languages) {
@@ -160,8 +174,11 @@ impl Policy {
                                 format!("rule id `{}` is already used by {prev_file}", rule.id),
                             )
                             .help("every rule needs its own id");
-                            if let Some((line, col)) = locate(text, "// id:") {
-                                e = e.at(line, col + 3, text);
+                            if let Some(line) = parse_header(text, &file)
+                                .ok()
+                                .and_then(|h| h.fields.get("id").map(|(_, line)| *line))
+                            {
+                                e = e.at(line, 4, text);
                             }
                             errors.push(e);
                         } else {

@@ -1,10 +1,11 @@
 //! The manifest (`policy.toml`) as read by serde: name, version, regions, the rule files of each stage, the
 //! parameter files, the what-if facts, the question catalogue, the languages and their text catalogues. Read by
-//! [`load`](super::load).
+//! [`load`](super::load). Paths, facts and languages keep their place in the file (`Spanned`) for error reports.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use crate::model::codes::Stage;
 
@@ -22,43 +23,43 @@ pub(crate) struct Manifest {
     #[serde(default)]
     pub(crate) regions: BTreeMap<String, Vec<String>>,
     pub(crate) stages: ManifestStages,
-    pub(crate) parameters: Vec<String>,
+    pub(crate) parameters: Vec<Spanned<String>>,
     /// Facts a person could prove or act on: `assessor assess` tries them to say what would change the outcome.
     #[serde(default)]
     pub(crate) what_if: Option<WhatIfSection>,
     /// The question catalogue of `assessor interview` (a file of the policy).
     #[serde(default)]
-    pub(crate) questions: Option<String>,
+    pub(crate) questions: Option<Spanned<String>>,
     /// The languages of the policy's texts; the first is that of the rule headers' plain keys.
     #[serde(default = "default_languages")]
-    pub(crate) languages: Vec<String>,
+    pub(crate) languages: Vec<Spanned<String>>,
     /// A catalogue per language (a file of the policy): the policy's name and the labels of codes.
     #[serde(default)]
-    pub(crate) text: BTreeMap<String, String>,
+    pub(crate) text: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
-fn default_languages() -> Vec<String> {
-    vec!["en".into()]
+fn default_languages() -> Vec<Spanned<String>> {
+    vec![Spanned::new(0..0, "en".into())]
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WhatIfSection {
-    pub(crate) facts: Vec<String>,
+    pub(crate) facts: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ManifestStages {
-    pub(crate) eligibility: Vec<String>,
-    pub(crate) exclusions: Vec<String>,
-    pub(crate) priority: Vec<String>,
-    pub(crate) amount: Vec<String>,
-    pub(crate) referrals: Vec<String>,
+    pub(crate) eligibility: Vec<Spanned<String>>,
+    pub(crate) exclusions: Vec<Spanned<String>>,
+    pub(crate) priority: Vec<Spanned<String>>,
+    pub(crate) amount: Vec<Spanned<String>>,
+    pub(crate) referrals: Vec<Spanned<String>>,
 }
 
 impl ManifestStages {
-    pub(crate) fn get(&self, stage: Stage) -> &[String] {
+    pub(crate) fn get(&self, stage: Stage) -> &[Spanned<String>] {
         match stage {
             Stage::Eligibility => &self.eligibility,
             Stage::Exclusions => &self.exclusions,

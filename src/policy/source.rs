@@ -9,7 +9,9 @@ use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::error::{locate, PolicyError};
+use toml::Spanned;
+
+use super::error::{toml_error, PolicyError};
 use super::manifest::MANIFEST;
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/rules");
@@ -167,16 +169,16 @@ fn collect_embedded(dir: &Dir<'_>, out: &mut BTreeMap<String, String>) {
 }
 
 /// The files a manifest names, loosely read (the manifest is checked properly by [`Policy::load`]).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct ManifestFiles {
     #[serde(default)]
-    parameters: Vec<String>,
+    parameters: Vec<Spanned<String>>,
     #[serde(default)]
-    questions: Option<String>,
+    questions: Option<Spanned<String>>,
     #[serde(default)]
-    text: BTreeMap<String, String>,
+    text: BTreeMap<String, Spanned<String>>,
     #[serde(default)]
-    stages: BTreeMap<String, Vec<String>>,
+    stages: BTreeMap<String, Vec<Spanned<String>>>,
 }
 
 /// Reads a policy folder: the manifest, then only the files it names, each a regular file inside the folder (after
@@ -203,23 +205,22 @@ fn read_manifest_files(dir: &Path, label: String) -> Result<PolicySource, Vec<Po
         }
         Err(msg) => return Err(vec![PolicyError::new(shown(MANIFEST), msg)]),
     };
-    let named: ManifestFiles = toml::from_str(&manifest_text).unwrap_or_default();
+    let named: ManifestFiles = toml::from_str(&manifest_text)
+        .map_err(|e| vec![toml_error(&shown(MANIFEST), &manifest_text, &e)])?;
     files.insert(MANIFEST.to_string(), manifest_text.clone());
-    let rule_files: Vec<&String> = named.stages.values().flatten().collect();
+    let rule_files: Vec<&Spanned<String>> = named.stages.values().flatten().collect();
     let all = named
         .parameters
         .iter()
         .chain(named.questions.iter())
         .chain(named.text.values())
         .chain(rule_files.iter().copied());
-    for rel in all {
+    for spanned in all {
+        let rel = spanned.get_ref();
         if files.contains_key(rel.as_str()) {
             continue;
         }
-        let place = |e: PolicyError| match locate(&manifest_text, &format!("\"{rel}\"")) {
-            Some((line, col)) => e.at(line, col, &manifest_text),
-            None => e,
-        };
+        let place = |e: PolicyError| e.span(spanned.span(), &manifest_text);
         if !is_inside(rel) {
             errors.push(place(
                 PolicyError::new(
@@ -241,6 +242,7 @@ fn read_manifest_files(dir: &Path, label: String) -> Result<PolicySource, Vec<Po
     // Rule files the manifest does not name, in the folders of those it names (names only: nothing is read).
     let folders: BTreeSet<&str> = rule_files
         .iter()
+        .map(|r| r.get_ref())
         .filter(|r| is_inside(r))
         .map(|r| r.rsplit_once('/').map_or("", |(d, _)| d))
         .collect();

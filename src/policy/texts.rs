@@ -6,7 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use super::error::{locate, toml_error, PolicyError};
+use toml::Spanned;
+
+use super::error::{toml_error, PolicyError};
 use super::manifest::{Manifest, MANIFEST};
 use super::source::PolicySource;
 use super::Rule;
@@ -37,16 +39,14 @@ pub(crate) fn load_languages(
     errors: &mut Vec<PolicyError>,
 ) -> Languages {
     let manifest_file = source.display(MANIFEST);
-    let at = |e: PolicyError, needle: &str| match locate(manifest_text, needle) {
-        Some((line, col)) => e.at(line, col, manifest_text),
-        None => e,
-    };
+    let at = |e: PolicyError, spanned: &Spanned<String>| e.span(spanned.span(), manifest_text);
     let mut languages = Vec::new();
-    for code in &manifest.languages {
+    for spanned in &manifest.languages {
+        let code = spanned.get_ref();
         match Lang::parse(code) {
             Some(l) if languages.contains(&l) => errors.push(at(
                 PolicyError::new(&manifest_file, format!("language `{code}` is listed twice")),
-                &format!("\"{code}\""),
+                spanned,
             )),
             Some(l) => languages.push(l),
             None => errors.push(
@@ -55,7 +55,7 @@ pub(crate) fn load_languages(
                         &manifest_file,
                         format!("`{code}` is not a language reports can be written in"),
                     ),
-                    &format!("\"{code}\""),
+                    spanned,
                 )
                 .help(format!(
                     "languages are {}",
@@ -93,24 +93,24 @@ pub(crate) fn load_languages(
         labels.insert(lang, Labels { lang, map });
     }
     for (code, rel) in &manifest.text {
-        let Some(lang) = Lang::parse(code).filter(|l| languages.contains(l)) else {
+        let Some(lang) = Lang::parse(code.get_ref()).filter(|l| languages.contains(l)) else {
             errors.push(at(
                 PolicyError::new(
                     &manifest_file,
                     format!("[text] names a catalogue for `{code}`, which is not in `languages`"),
                 ),
-                &format!("{code} ="),
+                code,
             ));
             continue;
         };
-        let file = source.display(rel);
-        let Some(text) = source.files.get(rel) else {
+        let file = source.display(rel.get_ref());
+        let Some(text) = source.files.get(rel.get_ref()) else {
             errors.push(at(
                 PolicyError::new(
                     &manifest_file,
                     format!("text catalogue `{rel}` does not exist"),
                 ),
-                &format!("\"{rel}\""),
+                rel,
             ));
             continue;
         };
@@ -162,7 +162,7 @@ pub(crate) fn check_labels(
         let catalogue = manifest
             .text
             .get(lang.code())
-            .map(|rel| source.display(rel))
+            .map(|rel| source.display(rel.get_ref()))
             .unwrap_or_else(|| source.display(MANIFEST));
         let help = |code: &str| format!("add `\"{code}\" = \"…\"` under [labels] in {catalogue}");
         let mut reported = BTreeSet::new();
