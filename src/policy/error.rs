@@ -1,6 +1,6 @@
 //! A problem with a policy ([`PolicyError`], error or warning) with its file and place, and the conversion of a
 //! TOML parse error into one. Made by every loader in `policy/`, by `check` (warnings) and `expect` (expectation
-//! files); printed by the CLI.
+//! files); printed by the CLI through miette ([`PolicyError::render`]).
 
 use std::fmt;
 use std::sync::Arc;
@@ -126,9 +126,9 @@ impl PolicyError {
         format!("{place}: {}: {}", self.severity.as_str(), self.message)
     }
 
-    /// The full report as the CLI prints it: the one-line form, then the snippet with the place underlined and the
-    /// help, drawn by miette's graphical handler without colour and at a fixed width (the same bytes on every
-    /// terminal and in tests).
+    /// The full report as the CLI prints it: the message, the snippet headed by `file:line:col` with the place
+    /// underlined, and the help, drawn by miette's graphical handler without colour, at a fixed width and without
+    /// looking at the terminal (the same bytes everywhere, tests included).
     pub fn render(&self) -> String {
         let handler =
             miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())

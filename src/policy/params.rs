@@ -1,5 +1,6 @@
 //! Reading parameter files: each top-level TOML table is one parameter (see [`crate::model::params`] for the
-//! data and how a value in force is looked up). Called by the policy loader for every file under `params/`.
+//! data and how a value in force is looked up). Called by [`load`](super::load) for each parameter file the
+//! manifest names.
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
 //! The files of a policy ([`PolicySource`]): the copy embedded in the binary, a folder on disk (reading only the
-//! files the manifest names, within [`limits`]) or a folder at a git revision; and their digest. Called by
-//! [`Policy::load`](super::Policy::load)'s callers: the CLI and `diff`.
+//! files the manifest names, within [`limits`]) or a folder at a git revision; and their digest. Made by
+//! [`Policy::embedded`](super::Policy::embedded), [`Policy::from_dir`](super::Policy::from_dir) and the CLI's
+//! `diff` (a git revision), then handed to [`Policy::load`](super::Policy::load).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
