@@ -126,3 +126,37 @@ fn rules_prints_the_catalogue() {
     assert_eq!(code, 0);
     assert!(out.contains("| `eligibility.catch_all` | discretionary |"));
 }
+
+/// A place in a TOML file is where TOML read the value: the loader used to search the text for the value's first
+/// occurrence, so a comment that quoted it took the error.
+#[test]
+fn a_manifest_error_points_at_the_value_not_at_a_comment_that_quotes_it() {
+    let mut source = assessor::PolicySource::embedded();
+    let Some(manifest) = source.files.get_mut("policy.toml") else {
+        panic!("the embedded policy has no manifest");
+    };
+    *manifest = format!(
+        "# \"/household/monthly_incme\" is a typo below\n{}",
+        manifest.replacen(
+            "    \"/household/monthly_income\",",
+            "    \"/household/monthly_incme\",",
+            1
+        )
+    );
+    let want_line = manifest
+        .lines()
+        .position(|l| l == "    \"/household/monthly_incme\",")
+        .map(|i| i + 1);
+    let errors = assessor::Policy::load(source).err().unwrap_or_default();
+    let e = errors
+        .iter()
+        .find(|e| e.message.contains("monthly_incme"))
+        .unwrap_or_else(|| panic!("no error for the typo: {errors:?}"));
+    assert_eq!((e.line, e.column), (want_line, Some(5)), "{}", e.render());
+    // The whole quoted value is underlined.
+    assert!(
+        e.render().contains(&format!("·     {}\n", "─".repeat(26))),
+        "{}",
+        e.render()
+    );
+}
