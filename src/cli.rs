@@ -101,7 +101,7 @@ pub fn load_policy(args: &PolicyArgs) -> Result<Policy, u8> {
 /// Prints policy errors to stderr.
 pub fn report_policy_errors(errors: &[PolicyError]) {
     for e in errors {
-        eprintln!("{e}\n");
+        eprintln!("{}\n", e.render());
     }
     eprintln!(
         "error: the policy could not be loaded ({} problem{})",

@@ -66,7 +66,7 @@ fn run_on(body: &str, case: &str) -> Result<assessor::Recommendation, AssessErro
         panic!(
             "policy: {}",
             e.iter()
-                .map(|x| x.to_string())
+                .map(|x| format!("{x}\n{}", x.render()))
                 .collect::<Vec<_>>()
                 .join("\n")
         )
@@ -97,7 +97,7 @@ fn load_errors(body: &str) -> String {
     match load(body) {
         Err(e) => e
             .iter()
-            .map(|x| x.to_string())
+            .map(|x| format!("{x}\n{}", x.render()))
             .collect::<Vec<_>>()
             .join("\n"),
         Ok(_) => panic!("expected the policy not to load"),
@@ -249,7 +249,10 @@ fn a_misspelt_fact_is_a_load_error_with_its_place_even_in_a_branch_never_taken()
         "{e}"
     );
     assert!(e.contains("did you mean `household`?"), "{e}");
-    assert!(e.contains("^"), "a caret under the name: {e}");
+    assert!(
+        e.contains("·                     ────────\n"),
+        "an underline under the name: {e}"
+    );
     let e = load_errors("if facts.household.monthly_incme > 0 { met() } else { not_met() }");
     assert!(
         e.contains(":9:20: error: unknown fact `monthly_incme` in `/household`"),
@@ -365,7 +368,7 @@ fn broken_rule_headers_are_load_errors() {
         .err()
         .unwrap_or_default()
         .iter()
-        .map(|x| x.to_string())
+        .map(|x| format!("{x}\n{}", x.render()))
         .collect();
     let e = e.join("\n");
     assert!(e.contains("the rule header has no `basis`"), "{e}");
@@ -398,11 +401,11 @@ fn a_policy_without_manifest_or_with_a_bad_parameter_is_a_clear_error() {
         .err()
         .unwrap_or_default()
         .iter()
-        .map(|x| x.to_string())
+        .map(|x| format!("{x}\n{}", x.render()))
         .collect();
     let e = e.join("\n");
     assert!(
-        e.contains("parameters/p.toml:2:1: error: parameter `limit` has unknown unit `yuan`"),
+        e.contains("parameters/p.toml:2:2: error: parameter `limit` has unknown unit `yuan`"),
         "{e}"
     );
     assert!(e.contains("parameter `limit` has no reference"), "{e}");

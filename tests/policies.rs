@@ -76,7 +76,14 @@ fn check_json_lists_each_diagnostic_with_its_place() {
 fn an_expectation_file_with_a_misspelt_key_fails_naming_the_key() {
     let (code, _, err) = run(&["test", "fixtures/expectations/misspelt_key.toml"], None);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("fixtures/expectations/misspelt_key.toml:6:1: error: unknown key `decison` in an expectation"), "{err}");
+    assert!(
+        err.contains("× unknown key `decison` in an expectation"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[fixtures/expectations/misspelt_key.toml:6:1]"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `decision`?"), "{err}");
 }
 
@@ -118,4 +125,38 @@ fn rules_prints_the_catalogue() {
     let (code, out, _) = run(&["rules", "--format", "markdown"], None);
     assert_eq!(code, 0);
     assert!(out.contains("| `eligibility.catch_all` | discretionary |"));
+}
+
+/// A place in a TOML file is where TOML read the value: the loader used to search the text for the value's first
+/// occurrence, so a comment that quoted it took the error.
+#[test]
+fn a_manifest_error_points_at_the_value_not_at_a_comment_that_quotes_it() {
+    let mut source = assessor::PolicySource::embedded();
+    let Some(manifest) = source.files.get_mut("policy.toml") else {
+        panic!("the embedded policy has no manifest");
+    };
+    *manifest = format!(
+        "# \"/household/monthly_incme\" is a typo below\n{}",
+        manifest.replacen(
+            "    \"/household/monthly_income\",",
+            "    \"/household/monthly_incme\",",
+            1
+        )
+    );
+    let want_line = manifest
+        .lines()
+        .position(|l| l == "    \"/household/monthly_incme\",")
+        .map(|i| i + 1);
+    let errors = assessor::Policy::load(source).err().unwrap_or_default();
+    let e = errors
+        .iter()
+        .find(|e| e.message.contains("monthly_incme"))
+        .unwrap_or_else(|| panic!("no error for the typo: {errors:?}"));
+    assert_eq!((e.line, e.column), (want_line, Some(5)), "{}", e.render());
+    // The whole quoted value is underlined.
+    assert!(
+        e.render().contains(&format!("·     {}\n", "─".repeat(26))),
+        "{}",
+        e.render()
+    );
 }

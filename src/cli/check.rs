@@ -5,7 +5,6 @@
 
 use assessor::check::lint;
 use assessor::policy::Severity;
-use assessor::PolicyError;
 
 use super::{PolicyArgs, OK, PROBLEMS};
 
@@ -53,7 +52,7 @@ pub fn run(args: Args) -> u8 {
     let code = if errors > 0 { PROBLEMS } else { OK };
     if args.format == CheckFormat::Text {
         for d in &diagnostics {
-            eprintln!("{d}\n");
+            eprintln!("{}\n", d.render());
         }
         if summary.is_none() {
             eprintln!("the policy could not be loaded: {errors} error(s)");
@@ -66,7 +65,8 @@ pub fn run(args: Args) -> u8 {
                     "policy": summary,
                     "errors": errors,
                     "warnings": warnings,
-                    "diagnostics": diagnostics.iter().map(to_json).collect::<Vec<_>>(),
+                    // Each diagnostic as PolicyError serialises: severity, file, line, column, message, help.
+                    "diagnostics": diagnostics,
                     "presumptions": presumed,
                 });
                 serde_json::to_writer_pretty(&mut *w, &out)?;
@@ -95,16 +95,5 @@ pub fn run(args: Args) -> u8 {
             }
         }
         Ok(code)
-    })
-}
-
-fn to_json(d: &PolicyError) -> serde_json::Value {
-    serde_json::json!({
-        "severity": d.severity,
-        "file": d.file,
-        "line": d.line,
-        "column": d.column,
-        "message": d.message,
-        "help": d.help,
     })
 }

@@ -64,7 +64,7 @@ pub fn run(args: Args) -> u8 {
         Ok(t) => t,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{e}\n");
+                eprintln!("{}\n", e.render());
             }
             eprintln!(
                 "error: the expectation files could not be read ({} problem(s))",

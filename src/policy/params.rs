@@ -1,10 +1,12 @@
 //! Reading parameter files: each top-level TOML table is one parameter (see [`crate::model::params`] for the
-//! data and how a value in force is looked up). Called by the policy loader for every file under `params/`.
+//! data and how a value in force is looked up). Called by [`load`](super::load) for each parameter file the
+//! manifest names.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::Value;
+use toml::Spanned;
 
 use crate::model::params::{ParamValue, Parameter, UNITS};
 use crate::policy::PolicyError;
@@ -23,26 +25,21 @@ struct RawParameter {
 /// Parses one parameter file: the parameters it defines, and every problem found. Parameters with problems are
 /// returned too, so that rules naming them are not reported as naming unknown parameters.
 pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) {
-    let raw: BTreeMap<String, RawParameter> = match toml::from_str(text) {
+    let raw: BTreeMap<Spanned<String>, RawParameter> = match toml::from_str(text) {
         Ok(r) => r,
-        Err(e) => {
-            return (
-                Vec::new(),
-                vec![crate::policy::toml_error_pub(file, text, &e)],
-            )
-        }
+        Err(e) => return (Vec::new(), vec![super::error::toml_error(file, text, &e)]),
     };
     let mut errors = Vec::new();
     let mut out = Vec::new();
-    let line_of = |needle: &str| -> usize {
-        text.lines()
-            .position(|l| l.trim_start().starts_with(needle))
-            .map(|i| i + 1)
-            .unwrap_or(1)
-    };
-    for (name, mut p) in raw {
-        let at = line_of(&format!("[{name}]"));
-        let err = |msg: String| PolicyError::new(file, msg).at(at, 1, text);
+    for (spanned, mut p) in raw {
+        // The parameter's name in its table header, `[name]`.
+        let span = spanned.span();
+        let at = text
+            .get(..span.start)
+            .map_or(0, |t| t.matches('\n').count())
+            + 1;
+        let name = spanned.into_inner();
+        let err = |msg: String| PolicyError::new(file, msg).span(span.clone(), text);
         if !name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
