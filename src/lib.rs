@@ -33,6 +33,7 @@ pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod explain;
+#[cfg(feature = "testing")]
 pub mod generate;
 pub mod interview;
 pub mod model;
