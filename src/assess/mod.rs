@@ -68,7 +68,7 @@ pub fn case_digest(json: &Value) -> String {
 struct Outcomes<'p> {
     policy: &'p Policy,
     runs: &'p [Option<RuleRun>],
-    date: &'p str,
+    date: jiff::civil::Date,
     province: Option<&'p str>,
 }
 
@@ -136,7 +136,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
     let ctx = EvalCtx {
         case: Arc::clone(&case.json),
         params: Arc::clone(&policy.params),
-        date: case.case.decision_date.clone(),
+        date: case.case.decision_date,
         province: province.clone(),
         rule_ids: Arc::new(policy.rule_index.clone()),
         stages: policy.rules.iter().map(|r| r.stage).collect(),
@@ -149,7 +149,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         started: std::time::Instant::now(),
         current: Default::default(),
     };
-    let date = case.case.decision_date.as_str();
+    let date = case.case.decision_date;
     let Some((result, ctx)) = engine::with_case(ctx, || {
         let mut stages = Stages::new(policy, date, province.as_deref());
         let progress = stages.run(true)?;
@@ -259,7 +259,7 @@ struct Spread {
 /// Runs the policy's stages for the case installed in the evaluation context.
 struct Stages<'p> {
     policy: &'p Policy,
-    date: &'p str,
+    date: jiff::civil::Date,
     province: Option<&'p str>,
     scope: rhai::Scope<'static>,
     scenarios: usize,
@@ -281,7 +281,7 @@ fn rule_error(rule: &Rule, f: engine::RuleFailure) -> AssessError {
 }
 
 impl<'p> Stages<'p> {
-    fn new(policy: &'p Policy, date: &'p str, province: Option<&'p str>) -> Self {
+    fn new(policy: &'p Policy, date: jiff::civil::Date, province: Option<&'p str>) -> Self {
         Stages {
             policy,
             date,
@@ -949,7 +949,13 @@ fn points_of(run: &RuleRun) -> Option<i64> {
     }
 }
 
-fn param_i64(policy: &Policy, name: &str, date: &str, province: Option<&str>, default: i64) -> i64 {
+fn param_i64(
+    policy: &Policy,
+    name: &str,
+    date: jiff::civil::Date,
+    province: Option<&str>,
+    default: i64,
+) -> i64 {
     match policy.params.lookup(name, date, province) {
         Lookup::Found(v) => v
             .value
@@ -1251,7 +1257,7 @@ fn build(
                     .params
                     .resolve(
                         "wage_base",
-                        &case.case.decision_date,
+                        case.case.decision_date,
                         assumed_province.or(province),
                     )
                     .ok()
@@ -1328,7 +1334,7 @@ fn build(
         to_confirm.clear();
     }
 
-    let estimates = estimates(policy, &findings, &case.case.decision_date, province);
+    let estimates = estimates(policy, &findings, case.case.decision_date, province);
     Recommendation {
         case_id: case.case.case_id.clone(),
         language: policy.primary_language(),
@@ -1438,7 +1444,7 @@ fn missing_facts(o: &Outcomes<'_>, decision: Decision, spread: Option<&Spread>) 
 fn estimates(
     policy: &Policy,
     findings: &[Finding],
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> Vec<crate::model::recommendation::Estimate> {
     let mut names: Vec<&str> = findings

@@ -111,7 +111,7 @@ pub(crate) fn numbers_in(ast: &rhai::AST) -> Vec<f64> {
 pub(crate) fn numbers_of_params(
     policy: &Policy,
     names: &[std::sync::Arc<str>],
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> Vec<f64> {
     let mut out = Vec::new();
@@ -218,7 +218,7 @@ impl<'a> Search<'a> {
         policy: &'a Policy,
         index: usize,
         params: &[std::sync::Arc<str>],
-        date: &str,
+        date: jiff::civil::Date,
         province: Option<&str>,
     ) -> Option<Self> {
         let rule = policy.rules.get(index)?;
@@ -326,7 +326,7 @@ pub(crate) fn settle_rule(
     policy: &Policy,
     index: usize,
     scope: &mut Scope<'static>,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) {
     let Some(original) = take_run(index) else {
@@ -427,7 +427,7 @@ pub(crate) fn possible_outcomes(
     policy: &Policy,
     index: usize,
     scope: &mut Scope<'static>,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> (bool, bool) {
     let Some(original) = engine::with_eval_ctx(|c| c.runs.get(index).cloned().flatten()).flatten()

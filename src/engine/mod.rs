@@ -381,7 +381,7 @@ pub(crate) enum RuleRun {
 pub(crate) struct EvalCtx {
     pub case: Arc<Value>,
     pub params: Arc<Parameters>,
-    pub date: String,
+    pub date: jiff::civil::Date,
     pub province: Option<String>,
     pub rule_ids: Arc<BTreeMap<String, usize>>,
     /// The stage of each rule, by index (what its vocabulary may use).
@@ -900,7 +900,7 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
             .find(|(f, _)| *f == pf)
             .and_then(|(_, v)| v.as_str())
             .or(c.province.as_deref());
-        match params.lookup(name, &c.date, province) {
+        match params.lookup(name, c.date, province) {
             Lookup::Found(v) => Ok(v.dynamic.clone()),
             Lookup::NeedsProvince => {
                 let p = province_fact();
@@ -1475,7 +1475,7 @@ mod tests {
         let ctx = EvalCtx {
             case: Arc::new(serde_json::json!({})),
             params: Arc::new(Parameters::new(BTreeMap::new())),
-            date: "2022-01-01".into(),
+            date: jiff::civil::date(2022, 1, 1),
             province: None,
             rule_ids: Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
             stages: Arc::from(vec![Stage::Eligibility]),

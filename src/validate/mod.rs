@@ -11,11 +11,12 @@ mod json;
 mod read;
 mod schema;
 
+pub use crate::model::case::parse_date;
 pub use error::CaseError;
 pub use json::parse_json;
 pub use read::{read_case_file, ReadError, DEFAULT_MAX_SIZE};
-pub use schema::schema_errors;
 use schema::integer_valued_floats;
+pub use schema::schema_errors;
 
 /// A case file that passed validation: the typed case and the JSON it came from (which the rules read).
 #[derive(Debug, Clone)]
@@ -44,7 +45,21 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let case: Case = match serde::Deserialize::deserialize(&json) {
+    // A date that is not a real calendar date is reported with the other checks below; the typed case reads a
+    // stand-in so that those checks still run.
+    let date = json.get("decision_date").and_then(Value::as_str);
+    let bad_date = date.filter(|d| parse_date(d).is_none()).map(str::to_string);
+    let typed = match &bad_date {
+        Some(_) => {
+            let mut copy = json.clone();
+            if let Some(d) = copy.get_mut("decision_date") {
+                *d = Value::from("2000-01-01");
+            }
+            serde::Deserialize::deserialize(&copy)
+        }
+        None => serde::Deserialize::deserialize(&json),
+    };
+    let case: Case = match typed {
         Ok(c) => c,
         Err(e) => {
             return Err(vec![CaseError::at(
@@ -53,6 +68,12 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
             )])
         }
     };
+    if let Some(d) = bad_date {
+        errors.push(CaseError::at(
+            "/decision_date",
+            format!("`{d}` is not a calendar date between 2000-01-01 and 2099-12-31 (YYYY-MM-DD)"),
+        ));
+    }
     semantic_errors(&case, &mut errors);
     if errors.is_empty() {
         Ok(ValidCase {
@@ -64,17 +85,8 @@ pub fn validate_value(json: Value) -> Result<ValidCase, Vec<CaseError>> {
     }
 }
 
-/// Checks that need more than the schema: real calendar dates and consistent figures.
+/// Checks that need more than the schema: consistent figures (the date is checked before the case is typed).
 fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
-    if parse_date(&case.decision_date).is_none() {
-        errors.push(CaseError::at(
-            "/decision_date",
-            format!(
-                "`{}` is not a calendar date between 2000-01-01 and 2099-12-31 (YYYY-MM-DD)",
-                case.decision_date
-            ),
-        ));
-    }
     if let Some(i) = &case.incident {
         for (name, v) in [
             ("unpaid_medical_costs", i.unpaid_medical_costs),
@@ -118,25 +130,6 @@ fn semantic_errors(case: &Case, errors: &mut Vec<CaseError>) {
     }
 }
 
-/// Parses `YYYY-MM-DD` into (year, month, day) if it is a real date in 2000–2099.
-pub fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
-    let mut parts = s.split('-');
-    let y: u32 = parts.next()?.parse().ok()?;
-    let m: u32 = parts.next()?.parse().ok()?;
-    let d: u32 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(2000..=2099).contains(&y) || !(1..=12).contains(&m) {
-        return None;
-    }
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    let days = match m {
-        2 if leap => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    };
-    (1..=days).contains(&d).then_some((y, m, d))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +153,12 @@ mod tests {
         );
         assert!(errors.iter().all(|e| !e.message.contains("did you mean")));
         let shown = errors.iter().map(ToString::to_string).collect::<Vec<_>>();
-        assert!(shown.iter().any(|s| s.ends_with("\n  = help: did you mean `female`?")), "{shown:?}");
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.ends_with("\n  = help: did you mean `female`?")),
+            "{shown:?}"
+        );
         let _: &dyn std::error::Error = &errors[0];
     }
 }
