@@ -213,29 +213,25 @@ fn compare(t: &Expectation, r: &Recommendation) -> Vec<String> {
         }
     }
     let outcome = |id: &str| r.findings.iter().find(|x| x.rule == id).map(|x| x.outcome);
-    for id in &t.fired {
-        match outcome(id) {
-            Some(Outcome::Met) => {}
-            Some(o) => f.push(format!("rule `{id}`: expected met, got {}", o.as_str())),
-            None => f.push(format!(
-                "rule `{id}`: expected met, but it did not run (or does not exist)"
-            )),
+    let expect_outcome = |f: &mut Vec<String>, ids: &[String], want: Outcome| {
+        let name = want.as_str().replace('_', " ");
+        for id in ids {
+            match outcome(id) {
+                Some(o) if o == want => {}
+                Some(o) => f.push(format!("rule `{id}`: expected {name}, got {}", o.as_str())),
+                None => f.push(format!(
+                    "rule `{id}`: expected {name}, but it did not run (or does not exist)"
+                )),
+            }
         }
-    }
+    };
+    expect_outcome(&mut f, &t.fired, Outcome::Met);
     for id in &t.not_fired {
         if outcome(id) == Some(Outcome::Met) {
             f.push(format!("rule `{id}`: expected not to be met, but it was"));
         }
     }
-    for id in &t.unknown {
-        match outcome(id) {
-            Some(Outcome::Unknown) => {}
-            Some(o) => f.push(format!("rule `{id}`: expected unknown, got {}", o.as_str())),
-            None => f.push(format!(
-                "rule `{id}`: expected unknown, but it did not run (or does not exist)"
-            )),
-        }
-    }
+    expect_outcome(&mut f, &t.unknown, Outcome::Unknown);
     if let Some(want) = &t.missing {
         let got: Vec<&str> = r.missing.iter().map(|m| m.fact.as_str()).collect();
         if got != want.iter().map(String::as_str).collect::<Vec<_>>() {

@@ -77,9 +77,7 @@ fn describe(
             let names: Vec<String> = unexpected.iter().map(|k| format!("`{k}`")).collect();
             let hints: Vec<String> = unexpected
                 .iter()
-                .filter_map(|k| {
-                    did_you_mean(k, allowed.iter().map(String::as_str)).map(|s| (k, s))
-                })
+                .filter_map(|k| did_you_mean(k, allowed.iter().map(String::as_str)).map(|s| (k, s)))
                 .map(|(k, s)| match unexpected.len() {
                     1 => format!("did you mean `{s}`?"),
                     _ => format!("for `{k}`, did you mean `{s}`?"),
