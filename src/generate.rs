@@ -1,4 +1,5 @@
-//! A deterministic generator of realistic, valid case files, for property tests and benchmarks.
+//! A deterministic generator of realistic, valid case files, for property tests and benchmarks (only with the
+//! `testing` feature). Called by the law tests, the `generate` example and the bench.
 //!
 //! The same seed always gives the same cases. They span every eligibility pathway, exclusion and priority
 //! category, men and women, and leave a small share of facts unknown (`null` or absent), as real referrals do.

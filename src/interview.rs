@@ -1,4 +1,5 @@
-//! An interview that builds a case file by asking only the questions that matter.
+//! An interview that builds a case file by asking only the questions that matter. Driven by the CLI's
+//! `interview` and the interview tests.
 //!
 //! After each answer the partial case is assessed. The next question is the first unknown fact that could still
 //! change the decision (the recommendation's `missing`); when none is left, the first unknown fact that could still
@@ -11,6 +12,7 @@
 
 use serde_json::{json, Value};
 
+use crate::explain::whatif::set;
 use crate::model::codes::Stage;
 use crate::model::facts::{catalogue, FactType};
 use crate::model::recommendation::Recommendation;
@@ -272,7 +274,8 @@ impl<'p> Interview<'p> {
         self.asked += 1;
         let before = self.case.pointer(fact).cloned();
         self.history.push((fact.to_string(), before));
-        set(&mut self.case, fact, value);
+        // A question's fact is a path of the case's objects, so it can always be set.
+        let _ = set(&mut self.case, fact, value);
     }
 
     /// Undoes the last answer. `false` when there is none.
@@ -282,7 +285,9 @@ impl<'p> Interview<'p> {
         };
         self.unknown.retain(|u| *u != fact);
         match before {
-            Some(v) => set(&mut self.case, &fact, v),
+            Some(v) => {
+                let _ = set(&mut self.case, &fact, v);
+            }
             None => remove(&mut self.case, &fact),
         }
         true
@@ -423,31 +428,6 @@ fn whole_digits(whole: &str) -> Option<String> {
             .iter()
             .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
     ok.then(|| groups.concat())
-}
-
-/// Sets a value at a JSON Pointer, creating the objects on the way.
-fn set(root: &mut Value, pointer: &str, value: Value) {
-    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
-    let Some((last, parents)) = segs.split_last() else {
-        return;
-    };
-    let mut cur = root;
-    for seg in parents {
-        if cur.is_null() {
-            *cur = json!({});
-        }
-        cur = match cur {
-            Value::Object(map) => map.entry(seg.to_string()).or_insert_with(|| json!({})),
-            Value::Array(items) => match seg.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
-                Some(v) => v,
-                None => return,
-            },
-            _ => return,
-        };
-    }
-    if let Value::Object(map) = cur {
-        map.insert(last.to_string(), value);
-    }
 }
 
 fn remove(root: &mut Value, pointer: &str) {

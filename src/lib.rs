@@ -70,6 +70,7 @@ pub mod diff;
 pub mod engine;
 pub mod expect;
 pub mod explain;
+#[cfg(feature = "testing")]
 pub mod generate;
 pub mod interview;
 pub mod model;

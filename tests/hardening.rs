@@ -56,8 +56,9 @@ impl Default for Bodies<'_> {
     }
 }
 
-fn load(b: &Bodies) -> Result<Policy, Vec<PolicyError>> {
-    let dir = policy_dir(&[
+/// The small policy's folder, with these rule bodies.
+fn policy_folder(b: &Bodies) -> tempfile::TempDir {
+    policy_dir(&[
         ("policy.toml", MANIFEST),
         ("parameters/p.toml", PARAMS),
         (
@@ -80,8 +81,11 @@ fn load(b: &Bodies) -> Result<Policy, Vec<PolicyError>> {
             "referrals/referral.rhai",
             &rule("referral", "referrals", "referral", b.referral),
         ),
-    ]);
-    Policy::from_dir(dir.path())
+    ])
+}
+
+fn load(b: &Bodies) -> Result<Policy, Vec<PolicyError>> {
+    Policy::from_dir(policy_folder(b).path())
 }
 
 fn errors(e: &[PolicyError]) -> String {
@@ -304,31 +308,7 @@ fn non_finite_and_out_of_range_amounts_are_refused_naming_the_rule() {
 // regular, and bounded in size.
 
 fn small_policy_dir() -> tempfile::TempDir {
-    let b = Bodies::default();
-    policy_dir(&[
-        ("policy.toml", MANIFEST),
-        ("parameters/p.toml", PARAMS),
-        (
-            "eligibility/pathway.rhai",
-            &rule("pathway", "eligibility", "pathway", "met()"),
-        ),
-        (
-            "eligibility/rule.rhai",
-            &rule("rule", "eligibility", "condition", b.rule),
-        ),
-        (
-            "exclusions/bar.rhai",
-            &rule("bar", "exclusions", "bar", b.bar),
-        ),
-        (
-            "amount/amount.rhai",
-            &rule("amount", "amount", "amount", b.amount),
-        ),
-        (
-            "referrals/referral.rhai",
-            &rule("referral", "referrals", "referral", b.referral),
-        ),
-    ])
+    policy_folder(&Bodies::default())
 }
 
 fn load_dir_errors(dir: &std::path::Path) -> String {

@@ -8,6 +8,11 @@ use assessor::Decision;
 
 use crate::support::{policy, root, run};
 
+/// The string at a JSON Pointer of a saved case file.
+fn text_at<'a>(case: &'a Value, pointer: &str) -> Option<&'a str> {
+    case.pointer(pointer).and_then(Value::as_str)
+}
+
 fn widow() -> Value {
     serde_json::from_slice(
         &std::fs::read(root().join("fixtures/interview/widow.json")).unwrap_or_default(),
@@ -114,8 +119,7 @@ fn not_knowing_the_income_ends_with_needs_information_naming_it_and_the_file_sav
     );
     assert_eq!(code, 0, "{err}");
     assert!(transcript.contains("NEEDS INFORMATION"), "{transcript}");
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    let saved: Value = crate::support::read_json(&out);
     assert_eq!(
         saved.pointer("/household/monthly_income"),
         Some(&Value::Null)
@@ -185,18 +189,9 @@ fn a_wrong_answer_is_explained_and_asked_again_back_and_quit_work() {
         transcript.contains("the case so far is saved"),
         "{transcript}"
     );
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
-    assert_eq!(
-        saved.pointer("/decision_date").and_then(Value::as_str),
-        Some("2023-05-10")
-    );
-    assert_eq!(
-        saved
-            .pointer("/jurisdiction/province")
-            .and_then(Value::as_str),
-        Some("Hubei")
-    );
+    let saved: Value = crate::support::read_json(&out);
+    assert_eq!(text_at(&saved, "/decision_date"), Some("2023-05-10"));
+    assert_eq!(text_at(&saved, "/jurisdiction/province"), Some("Hubei"));
 }
 
 /// How many questions an interview needs, over the corpus, against the number of facts in the schema.
@@ -214,8 +209,7 @@ fn interviews_ask_far_fewer_questions_than_the_schema_has_facts() {
     let counts: Vec<usize> = crate::support::corpus()
         .iter()
         .map(|p| {
-            let v: Value =
-                serde_json::from_slice(&std::fs::read(p).unwrap_or_default()).unwrap_or_default();
+            let v: Value = crate::support::read_json(p);
             questions_needed(policy(), &v)
         })
         .collect();
@@ -252,16 +246,10 @@ fn chinese_labels_are_answers_and_from_skips_what_is_known() {
         transcript.contains("Q1. 本案属于哪类案件？ [1 刑事案件"),
         "the known facts are not asked again:\n{transcript}"
     );
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    let saved: Value = crate::support::read_json(&out);
+    assert_eq!(text_at(&saved, "/incident/kind"), Some("criminal"));
     assert_eq!(
-        saved.pointer("/incident/kind").and_then(Value::as_str),
-        Some("criminal")
-    );
-    assert_eq!(
-        saved
-            .pointer("/applicant/relation_to_victim")
-            .and_then(Value::as_str),
+        text_at(&saved, "/applicant/relation_to_victim"),
         Some("spouse")
     );
 }
@@ -292,27 +280,21 @@ fn an_over_long_answer_is_refused_and_the_question_asked_again() {
         transcript.contains("the line is longer than 1000 bytes"),
         "{transcript}"
     );
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
-    assert_eq!(
-        saved.pointer("/decision_date").and_then(Value::as_str),
-        Some("2023-05-10")
-    );
+    let saved: Value = crate::support::read_json(&out);
+    assert_eq!(text_at(&saved, "/decision_date"), Some("2023-05-10"));
 }
 
 /// A long case id (300 characters, or one with path separators and control characters) gives a safe, bounded file
 /// name with a short digest; when the case file cannot be written at all, it is printed so no answer is lost.
 #[test]
 fn a_long_case_id_gets_a_safe_file_name_and_no_answer_is_lost() {
-    use std::process::{Command, Stdio};
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let id = format!("../{}\u{1b}", "x".repeat(300));
     let answers = tmp.path().join("answers.txt");
     std::fs::write(&answers, format!("{id}\n2023-05-10\nquit\n")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_assessor"))
-        .args(["interview", "--answers", &answers.display().to_string()])
+    let out = crate::support::assessor(&["interview", "--answers", &answers.display().to_string()])
         .current_dir(tmp.path())
-        .stdin(Stdio::null())
+        .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
@@ -329,8 +311,7 @@ fn a_long_case_id_gets_a_safe_file_name_and_no_answer_is_lost() {
         "{name}"
     );
     assert_eq!(name.len(), 64 + 1 + 8 + ".json".len(), "{name}");
-    let saved: Value =
-        serde_json::from_slice(&std::fs::read(tmp.path().join(name)).unwrap()).unwrap();
+    let saved = crate::support::read_json(&tmp.path().join(name));
     assert_eq!(saved["case_id"], Value::String(id.clone()));
 
     // A target that cannot be written: the case is printed, exit 1.
@@ -402,4 +383,24 @@ fn money_with_a_unit_and_decimals_is_exact() {
     ] {
         assert_eq!(assessor::interview::parse_money(text), Some(want), "{text}");
     }
+}
+
+/// The interview asks its first question at once, before its input ends: a person answers one question at a time.
+#[test]
+fn the_first_question_is_asked_before_the_input_ends() {
+    let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = tmp.path().join("case.json").display().to_string();
+    // The input stays open (and empty) while the first lines are read.
+    let lines = crate::support::first_lines(
+        &["interview", "--out", &out],
+        |_input| std::thread::sleep(std::time::Duration::from_secs(30)),
+        3,
+        std::time::Duration::from_secs(20),
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("Q1. What is the case number")),
+        "{lines:?}"
+    );
 }

@@ -41,32 +41,48 @@ pub fn corpus() -> Vec<PathBuf> {
     files_with_extension(&root().join("fixtures/cases"), "json")
 }
 
+/// The built binary with arguments, to run in the repository root (the caller may set another folder and the
+/// standard streams).
+pub fn assessor(args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_assessor"));
+    command.args(args).current_dir(root());
+    command
+}
+
+/// Starts the binary with `args`, standard output piped, standard error as given, and standard input fed by `feed`
+/// on a thread of its own (so that a large input and a large output never wait for each other, and a feed that
+/// writes for ever stops when the pipe breaks). Returns the process and the feeding thread.
+pub fn spawn_fed(
+    args: &[&str],
+    stderr: std::process::Stdio,
+    feed: impl FnOnce(&mut std::process::ChildStdin) + Send + 'static,
+) -> (std::process::Child, std::thread::JoinHandle<()>) {
+    use std::process::Stdio;
+    let mut child = assessor(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
+    let mut input = child
+        .stdin
+        .take()
+        .unwrap_or_else(|| panic!("no standard input"));
+    let feeder = std::thread::spawn(move || feed(&mut input));
+    (child, feeder)
+}
+
 /// Runs the built binary with arguments (and optional stdin); returns (exit code, stdout, stderr).
 pub fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
     use std::io::Write;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
-    // Feed standard input from another thread: a large input and a large output would otherwise each wait for the
-    // other's pipe to drain.
-    let feeder = child.stdin.take().map(|mut input| {
-        let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
-        std::thread::spawn(move || {
-            let _ = input.write_all(&bytes);
-        })
+    let bytes = stdin.map(<[u8]>::to_vec).unwrap_or_default();
+    let (child, feeder) = spawn_fed(args, std::process::Stdio::piped(), move |input| {
+        let _ = input.write_all(&bytes);
     });
     let out = child
         .wait_with_output()
         .unwrap_or_else(|e| panic!("assessor did not finish: {e}"));
-    if let Some(f) = feeder {
-        let _ = f.join();
-    }
+    let _ = feeder.join();
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
         !stderr.contains("panicked"),
@@ -77,6 +93,44 @@ pub fn run(args: &[&str], stdin: Option<&[u8]>) -> (i32, String, String) {
         String::from_utf8_lossy(&out.stdout).to_string(),
         stderr,
     )
+}
+
+/// Runs the binary with `args`, feeding standard input from `feed` (see [`spawn_fed`]), and returns the first `n`
+/// lines of standard output, waiting at most `limit`; then ends the process. For streams that never end.
+pub fn first_lines(
+    args: &[&str],
+    feed: impl FnOnce(&mut std::process::ChildStdin) + Send + 'static,
+    n: usize,
+    limit: std::time::Duration,
+) -> Vec<String> {
+    use std::io::BufRead;
+    let (mut child, _feeder) = spawn_fed(args, std::process::Stdio::null(), feed);
+    let stdout = child
+        .stdout
+        .take()
+        .unwrap_or_else(|| panic!("no standard output"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let started = std::time::Instant::now();
+    let mut lines = Vec::new();
+    while lines.len() < n {
+        match rx.recv_timeout(limit.saturating_sub(started.elapsed())) {
+            Ok(l) => lines.push(l),
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    lines
 }
 
 /// Writes a policy folder made of the given files (path → text) into a temporary directory.
@@ -147,4 +201,9 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
         .collect();
     dirs.sort();
     dirs
+}
+
+/// A JSON file's value (`null` when it cannot be read or parsed: the assertions on it then fail).
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap_or_default()).unwrap_or_default()
 }

@@ -10,11 +10,15 @@ use serde_json::Value;
 
 use crate::support::{policy, root, run};
 
+fn day(date: &str) -> jiff::civil::Date {
+    assessor::validate::parse_date(date).unwrap_or_else(|| panic!("`{date}` is not a date"))
+}
+
 /// (figure year, monthly, whose, carried forward, estimate) of the wage base for a decision.
 fn wage(province: &str, date: &str) -> (Option<u32>, f64, Source, bool, bool) {
     let r = policy()
         .params
-        .resolve("wage_base", date, Some(province))
+        .resolve("wage_base", day(date), Some(province))
         .unwrap_or_else(|_| panic!("no wage base for {province} on {date}"));
     (
         r.value.year,
@@ -72,7 +76,7 @@ fn minimum_living_lines_are_the_province_s_own_else_carried_forward_else_nationa
     let line = |name: &str, province: &str, date: &str| {
         let r = policy()
             .params
-            .resolve(name, date, Some(province))
+            .resolve(name, day(date), Some(province))
             .unwrap_or_else(|_| panic!("no {name} for {province} on {date}"));
         (
             r.value.year,

@@ -12,7 +12,7 @@ use crate::policy::Policy;
 /// `province`; `None` when no amount rule recommended one.
 pub(crate) fn amount(
     policy: &Policy,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
     gathered: &mut Gathered,
     unsettled: &Unsettled<'_>,
@@ -41,7 +41,7 @@ pub(crate) fn amount(
 /// The wage base in force for the case: the figure of `province`, or of the province the middle reading assumed.
 fn wage_base(
     policy: &Policy,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
     unsettled: &Unsettled<'_>,
 ) -> Option<WageBase> {

@@ -95,7 +95,7 @@ pub(crate) fn missing_facts(
 pub(crate) fn estimates(
     policy: &Policy,
     findings: &[Finding],
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> Vec<Estimate> {
     let mut names: Vec<&str> = findings

@@ -71,12 +71,12 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
     let ctx = EvalCtx::new(
         Arc::clone(&case.json),
         Arc::clone(&policy.params),
-        case.case.decision_date.clone(),
+        case.case.decision_date,
         province.clone(),
         Arc::new(policy.rule_index.clone()),
         policy.rules.iter().map(|r| r.stage).collect(),
     );
-    let date = case.case.decision_date.as_str();
+    let date = case.case.decision_date;
     let Some((result, ctx)) = engine::with_case(ctx, || {
         let mut stages = Stages::new(policy, date, province.as_deref());
         // 1-2: the decision, on the known facts, else over the plausible values of the unknown ones.
@@ -144,7 +144,7 @@ fn build(
     let amount = if decision == Decision::Assist {
         amount::amount(
             policy,
-            &case.case.decision_date,
+            case.case.decision_date,
             o.province,
             &mut g,
             &unsettled,
@@ -165,7 +165,7 @@ fn build(
         g.to_confirm.clear();
     }
 
-    let estimates = missing::estimates(policy, &g.findings, &case.case.decision_date, o.province);
+    let estimates = missing::estimates(policy, &g.findings, case.case.decision_date, o.province);
     Recommendation {
         case_id: case.case.case_id.clone(),
         language: policy.primary_language(),

@@ -11,7 +11,7 @@ use crate::policy::{Policy, Rule};
 pub(crate) struct Outcomes<'p> {
     pub policy: &'p Policy,
     pub runs: &'p [Option<RuleRun>],
-    pub date: &'p str,
+    pub date: jiff::civil::Date,
     pub province: Option<&'p str>,
 }
 

@@ -65,7 +65,7 @@ pub(crate) fn numbers_in(ast: &rhai::AST) -> Vec<f64> {
 pub(crate) fn numbers_of_params(
     policy: &Policy,
     names: &[std::sync::Arc<str>],
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> Vec<f64> {
     let mut out = Vec::new();

@@ -12,7 +12,13 @@ use crate::model::params::Lookup;
 use crate::policy::{Policy, Rule};
 
 /// A whole-number parameter as in force for the case; `default` when the policy has no value for it.
-fn param_i64(policy: &Policy, name: &str, date: &str, province: Option<&str>, default: i64) -> i64 {
+fn param_i64(
+    policy: &Policy,
+    name: &str,
+    date: jiff::civil::Date,
+    province: Option<&str>,
+    default: i64,
+) -> i64 {
     match policy.params.lookup(name, date, province) {
         Lookup::Found(v) => v
             .value

@@ -25,7 +25,7 @@ pub(crate) struct Progress {
 /// Runs the policy's stages for the case installed in the evaluation context.
 pub(crate) struct Stages<'p> {
     pub policy: &'p Policy,
-    pub date: &'p str,
+    pub date: jiff::civil::Date,
     pub province: Option<&'p str>,
     pub scope: rhai::Scope<'static>,
     /// While the range or the middle reading is read, the decision already settled for every reading: a reading
@@ -51,7 +51,7 @@ pub(crate) fn with_runs<R>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> Option<R>
 
 impl<'p> Stages<'p> {
     /// Stages of `policy` for a case decided on `date` in `province`.
-    pub fn new(policy: &'p Policy, date: &'p str, province: Option<&'p str>) -> Self {
+    pub fn new(policy: &'p Policy, date: jiff::civil::Date, province: Option<&'p str>) -> Self {
         Stages {
             policy,
             date,

@@ -243,7 +243,7 @@ fn search_rule(
     missing: &[FactRef],
     params: &[std::sync::Arc<str>],
     scope: &mut Scope<'static>,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
     conclude: impl FnMut(RuleRun) -> bool,
 ) -> Option<(Search, bool)> {
@@ -290,7 +290,7 @@ pub(crate) fn settle_rule(
     policy: &Policy,
     index: usize,
     scope: &mut Scope<'static>,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) {
     let Some(original) = take_run(index) else {
@@ -365,7 +365,7 @@ pub(crate) fn possible_outcomes(
     policy: &Policy,
     index: usize,
     scope: &mut Scope<'static>,
-    date: &str,
+    date: jiff::civil::Date,
     province: Option<&str>,
 ) -> (bool, bool) {
     let Some(original) = engine::with_eval_ctx(|c| c.runs.get(index).cloned().flatten()).flatten()

@@ -115,7 +115,7 @@ pub(crate) struct EvalCtx {
     pub case: Arc<Value>,
     pub params: Arc<Parameters>,
     /// The case's decision date (`YYYY-MM-DD`): parameters are read as in force on it.
-    pub date: String,
+    pub date: jiff::civil::Date,
     pub province: Option<String>,
     /// Each rule's index in the policy, by id (for `fired` and `value_of`).
     pub rule_ids: Arc<BTreeMap<String, usize>>,
@@ -144,7 +144,7 @@ impl EvalCtx {
     pub fn new(
         case: Arc<Value>,
         params: Arc<Parameters>,
-        date: String,
+        date: jiff::civil::Date,
         province: Option<String>,
         rule_ids: Arc<BTreeMap<String, usize>>,
         stages: Arc<[Stage]>,

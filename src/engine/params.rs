@@ -33,7 +33,7 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
             .find(|(f, _)| *f == pf)
             .and_then(|(_, v)| v.as_str())
             .or(c.province.as_deref());
-        match params.lookup(name, &c.date, province) {
+        match params.lookup(name, c.date, province) {
             Lookup::Found(v) => Ok(v.dynamic.clone()),
             Lookup::NeedsProvince => {
                 let p = province_fact();

@@ -364,7 +364,7 @@ mod tests {
         let ctx = EvalCtx::new(
             Arc::new(serde_json::json!({})),
             Arc::new(Parameters::new(BTreeMap::new())),
-            "2022-01-01".into(),
+            jiff::civil::date(2022, 1, 1),
             None,
             Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
             Arc::from(vec![Stage::Eligibility]),

@@ -1,4 +1,5 @@
-//! The case file, schema version 1: the facts of one application for judicial assistance.
+//! The case file, schema version 1: the facts of one application for judicial assistance. Read by validation
+//! (which types it), the assessment, the interview and the generator.
 //!
 //! Facts only: rules derive categories (such as "woman whose household lost its main earner") from these facts,
 //! never the other way round. Every fact is optional: a field that is absent or `null` is **unknown**, which is
@@ -34,8 +35,8 @@ pub struct Case {
     pub case_id: String,
     /// The as-of date of the decision (`YYYY-MM-DD`): it picks the parameters in force, and the wage statistics
     /// of the previous year.
-    #[schemars(regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
-    pub decision_date: String,
+    #[schemars(with = "String", regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub decision_date: jiff::civil::Date,
     /// Where the case is handled (the handling procuratorate's province sets the wage base).
     #[serde(default)]
     pub jurisdiction: Option<Jurisdiction>,
@@ -432,4 +433,44 @@ pub struct PriorAssistance {
     #[serde(default)]
     #[schemars(range(min = 0.0, max = 10_000_000_000.0))]
     pub amount: Option<f64>,
+}
+
+/// Parses `YYYY-MM-DD` if it is a real calendar date in 2000–2099 (the years a case or a parameter value may
+/// name). Read by case-file validation, the parameter loader and the interview.
+pub fn parse_date(s: &str) -> Option<jiff::civil::Date> {
+    let mut parts = s.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let y: i16 = y.parse().ok()?;
+    if !(2000..=2099).contains(&y) {
+        return None;
+    }
+    jiff::civil::Date::new(y, m.parse().ok()?, d.parse().ok()?).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_real_calendar_days_written_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("2024-02-29"),
+            Some(jiff::civil::date(2024, 2, 29))
+        );
+        // "2022-1-5" compared as a string would sort after "2022-02-01"; it is refused instead.
+        for bad in [
+            "2022-1-5",
+            "2022-02-30",
+            "2023-02-29",
+            "1999-12-31",
+            "2100-01-01",
+            "+2022-01-01",
+            "2022-01-01-",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
 }

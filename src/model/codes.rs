@@ -4,13 +4,26 @@
 //! functions a stage may call), the policy loader (headers and manifest), the assessment and the reports.
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The stages of a policy, in the order they run.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Stage {
     /// Art. 7: who may be assisted, and the conditions every case must meet.
     Eligibility,
@@ -36,17 +49,12 @@ impl Stage {
 
     /// The stage's name as written in headers and the manifest.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Eligibility => "eligibility",
-            Stage::Exclusions => "exclusions",
-            Stage::Priority => "priority",
-            Stage::Amount => "amount",
-            Stage::Referrals => "referrals",
-        }
+        self.into()
     }
 
-    pub(crate) fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    /// The stage named `s` (its [`Stage::as_str`] name), if there is one.
+    pub fn parse(s: &str) -> Option<Stage> {
+        s.parse().ok()
     }
 
     /// The kinds of rule a stage may hold; the first is the default when a header names none.
@@ -66,8 +74,19 @@ impl Stage {
 }
 
 /// What a rule's conclusion means for the decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum RuleKind {
     /// Eligibility: one way into assistance (Art. 7 items); at least one must be met.
     Pathway,
@@ -92,23 +111,26 @@ pub enum RuleKind {
 impl RuleKind {
     /// The kind's name as written in headers.
     pub fn as_str(self) -> &'static str {
-        match self {
-            RuleKind::Pathway => "pathway",
-            RuleKind::Discretionary => "discretionary",
-            RuleKind::Condition => "condition",
-            RuleKind::Bar => "bar",
-            RuleKind::Approval => "approval",
-            RuleKind::Group => "group",
-            RuleKind::Factor => "factor",
-            RuleKind::Amount => "amount",
-            RuleKind::Referral => "referral",
-        }
+        self.into()
     }
 }
 
 /// What the policy recommends.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Decision {
     /// Assist the applicant.
     Assist,
@@ -121,16 +143,26 @@ pub enum Decision {
 impl Decision {
     /// The code as written in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Decision::Assist => "assist",
-            Decision::Decline => "decline",
-            Decision::NeedsInformation => "needs_information",
-        }
+        self.into()
     }
 }
 
 /// Priority tier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 pub enum Tier {
     /// Highest priority.
     A,
@@ -143,17 +175,27 @@ pub enum Tier {
 impl Tier {
     /// The tier's letter.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::A => "A",
-            Tier::B => "B",
-            Tier::C => "C",
-        }
+        self.into()
     }
 }
 
 /// What an unknown fact could still change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Change {
     /// Whether the case is assisted.
     Decision,
@@ -168,22 +210,34 @@ pub enum Change {
 impl Change {
     /// The code.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Change::Decision => "decision",
-            Change::Tier => "tier",
-            Change::Amount => "amount",
-            Change::Referral => "referral",
-        }
+        self.into()
     }
 }
 
 /// An approval the decision needs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Approval {
     /// Decided collectively (chief-prosecutor office meeting or Party group).
     CollectiveDecision,
     /// Above 36 months of the wage base: strict review and approval.
+    #[serde(rename = "over_36_months")]
+    #[strum(serialize = "over_36_months")]
     Over36Months,
     /// The applicant was already assisted in this case.
     Reassistance,
@@ -192,30 +246,33 @@ pub enum Approval {
 }
 
 impl Approval {
-    pub(crate) fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "collective_decision" => Approval::CollectiveDecision,
-            "over_36_months" => Approval::Over36Months,
-            "reassistance" => Approval::Reassistance,
-            "joint_assistance" => Approval::JointAssistance,
-            _ => return None,
-        })
+    /// The approval coded `s` (its [`Approval::as_str`] code), if there is one.
+    pub fn parse(s: &str) -> Option<Self> {
+        s.parse().ok()
     }
 
     /// The code as written in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Approval::CollectiveDecision => "collective_decision",
-            Approval::Over36Months => "over_36_months",
-            Approval::Reassistance => "reassistance",
-            Approval::JointAssistance => "joint_assistance",
-        }
+        self.into()
     }
 }
 
 /// How the money is paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Payment {
     /// One payment (一次性).
     OneOff,
@@ -226,16 +283,25 @@ pub enum Payment {
 impl Payment {
     /// The code as written in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Payment::OneOff => "one_off",
-            Payment::SupervisedInstalments => "supervised_instalments",
-        }
+        self.into()
     }
 }
 
 /// The outcome of a rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Outcome {
     /// The rule's condition holds.
     Met,
@@ -248,10 +314,40 @@ pub enum Outcome {
 impl Outcome {
     /// The code as written in JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Met => "met",
-            Outcome::NotMet => "not_met",
-            Outcome::Unknown => "unknown",
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    /// Each code has one name: the one serde writes in JSON is the one `as_str` gives and `FromStr` reads.
+    fn one_name<T>()
+    where
+        T: IntoEnumIterator + Serialize + Copy + PartialEq + std::fmt::Debug + std::str::FromStr,
+        &'static str: From<T>,
+    {
+        for code in T::iter() {
+            let name: &'static str = code.into();
+            assert_eq!(
+                serde_json::to_value(code).ok(),
+                Some(serde_json::Value::from(name))
+            );
+            assert_eq!(name.parse::<T>().ok(), Some(code));
         }
+    }
+
+    #[test]
+    fn every_code_has_one_name() {
+        one_name::<Stage>();
+        one_name::<RuleKind>();
+        one_name::<Decision>();
+        one_name::<Tier>();
+        one_name::<Change>();
+        one_name::<Approval>();
+        one_name::<Payment>();
+        one_name::<Outcome>();
     }
 }

@@ -1,5 +1,6 @@
 //! The fact catalogue: every path a rule may read in a case file, derived from the case schema (so the schema
-//! is the one source of truth for what a fact is called and what type it has).
+//! is the one source of truth for what a fact is called and what type it has). Read by validation, the engine's
+//! fact access, the static checks, what-if and the interview.
 //!
 //! Paths use the JSON Pointer form with `*` for an array element: `/household/dependants/*/age`.
 

@@ -1,5 +1,6 @@
 //! Parameters: every number the rules use, in data files, with its unit, its reference, the date from which it
-//! is in force and, where it varies, its region. Estimated values say so.
+//! is in force and, where it varies, its region. Estimated values say so. Filled by `policy::params`; looked up
+//! by the engine (`params.<name>`), the assessment and the reports.
 //!
 //! A parameter file is TOML; each top-level table is one parameter:
 //!
@@ -27,6 +28,7 @@
 
 use std::collections::BTreeMap;
 
+use jiff::civil::Date;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -69,15 +71,17 @@ pub struct Parameter {
     pub key: std::sync::Arc<str>,
 }
 
-/// One value of a parameter, in force over a period (and a region).
+/// One value of a parameter, in force over a period (and a region). Its dates are [`Date`]s; a parameter file is
+/// first read with dates as written (`ParamValue<String>`), so that a wrong date is reported with the other
+/// problems of its parameter, then [`ParamValue::dated`].
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct ParamValue {
+pub struct ParamValue<D = Date> {
     /// First day in force (`YYYY-MM-DD`).
-    pub from: String,
+    pub from: D,
     /// Last day in force, if it has one.
-    #[serde(default)]
-    pub until: Option<String>,
+    #[serde(default = "none")]
+    pub until: Option<D>,
     /// Province, macro-region or `national` (only for parameters `by_region`).
     #[serde(default)]
     pub region: Option<String>,
@@ -98,6 +102,27 @@ pub struct ParamValue {
     #[serde(skip)]
     /// The value as the rules read it (filled in when the parameter file is read).
     pub dynamic: rhai::Dynamic,
+}
+
+fn none<D>() -> Option<D> {
+    None
+}
+
+impl ParamValue<String> {
+    /// The same value with its dates read.
+    pub fn dated(self, from: Date, until: Option<Date>) -> ParamValue {
+        ParamValue {
+            from,
+            until,
+            region: self.region,
+            value: self.value,
+            year: self.year,
+            source: self.source,
+            estimate: self.estimate,
+            note: self.note,
+            dynamic: self.dynamic,
+        }
+    }
 }
 
 /// All parameters of a policy.
@@ -165,15 +190,15 @@ impl Parameters {
             .flat_map(|(r, ps)| ps.iter().map(move |p| (r.as_str(), p.as_str())))
     }
 
-    /// The value of `name` in force on `date` (ISO) for `province`.
-    pub fn lookup(&self, name: &str, date: &str, province: Option<&str>) -> Lookup<'_> {
+    /// The value of `name` in force on `date` for `province`.
+    pub fn lookup(&self, name: &str, date: Date, province: Option<&str>) -> Lookup<'_> {
         match self.resolve(name, date, province) {
             Ok(r) => Lookup::Found(r.value),
             Err(e) => e,
         }
     }
 
-    /// The value of `name` for a decision on `date` (ISO) in `province`, and where it comes from.
+    /// The value of `name` for a decision on `date` in `province`, and where it comes from.
     ///
     /// For a parameter that varies by region the order is: the province's value in force; the province's latest
     /// earlier value, carried forward; its macro-region's value in force, then carried forward; the national
@@ -182,15 +207,13 @@ impl Parameters {
     pub fn resolve(
         &self,
         name: &str,
-        date: &str,
+        date: Date,
         province: Option<&str>,
     ) -> Result<Resolved<'_>, Lookup<'_>> {
         let Some(p) = self.by_name.get(name) else {
             return Err(Lookup::NoSuchParameter);
         };
-        let in_force = |v: &ParamValue| {
-            v.from.as_str() <= date && v.until.as_deref().is_none_or(|u| date <= u)
-        };
+        let in_force = |v: &ParamValue| v.from <= date && v.until.is_none_or(|u| date <= u);
         if !p.by_region {
             return p
                 .values
@@ -217,7 +240,7 @@ impl Parameters {
         // Rank: the region's level first, then a value in force before one carried forward, then the latest.
         p.values
             .iter()
-            .filter(|v| v.from.as_str() <= date)
+            .filter(|v| v.from <= date)
             .filter_map(|v| source_of(v).map(|s| (s, !in_force(v), v)))
             .min_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(b.2.from.cmp(&a.2.from)))
             .map(|(source, carried_forward, value)| Resolved {
@@ -258,5 +281,54 @@ impl Resolved<'_> {
     /// The value is not the province's own for the decision's date, or its data say it is an estimate.
     pub fn estimate(&self) -> bool {
         self.value.estimate || self.carried_forward || self.source != Source::Own
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(from: &str, until: Option<&str>, v: i64) -> ParamValue {
+        let raw: ParamValue<String> = ParamValue {
+            from: from.into(),
+            until: until.map(Into::into),
+            region: None,
+            value: Value::from(v),
+            year: None,
+            source: None,
+            estimate: false,
+            note: None,
+            dynamic: rhai::Dynamic::UNIT,
+        };
+        let day = |s: &str| crate::model::case::parse_date(s).unwrap();
+        raw.dated(day(from), until.map(day))
+    }
+
+    #[test]
+    fn the_value_in_force_is_found_by_date() {
+        let mut params = Parameters::new(BTreeMap::new());
+        params.insert(Parameter {
+            name: "limit".into(),
+            title: String::new(),
+            unit: "CNY".into(),
+            reference: String::new(),
+            by_region: false,
+            values: vec![
+                value("2022-01-01", Some("2022-06-30"), 1),
+                value("2022-07-01", None, 2),
+            ],
+            file: String::new(),
+            line: None,
+            source_line: String::new(),
+            key: std::sync::Arc::from("limit"),
+        });
+        let at = |d: Date| match params.lookup("limit", d, None) {
+            Lookup::Found(v) => v.value.as_i64(),
+            _ => None,
+        };
+        assert_eq!(at(jiff::civil::date(2021, 12, 31)), None);
+        assert_eq!(at(jiff::civil::date(2022, 6, 30)), Some(1));
+        assert_eq!(at(jiff::civil::date(2022, 7, 1)), Some(2));
+        assert_eq!(at(jiff::civil::date(2030, 1, 1)), Some(2));
     }
 }

@@ -1,4 +1,5 @@
-//! The explained recommendation: what the policy concludes for one case, and why.
+//! The explained recommendation: what the policy concludes for one case, and why. Built by `assess`, localised
+//! by `explain`, rendered by `report`, compared by `diff` and the expectations.
 //!
 //! Every conclusion is a [`Finding`] naming its rule, its legal basis and the facts (JSON Pointers) and
 //! parameters it read. The JSON form is stable for systems; `render` turns it into a report for people.

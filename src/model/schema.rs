@@ -1,4 +1,5 @@
-//! The published JSON Schemas, generated from the Rust types.
+//! The published JSON Schemas, generated from the Rust types. Read by validation (the case schema), the fact
+//! catalogue and the CLI's `schema`.
 
 use serde_json::Value;
 

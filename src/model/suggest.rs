@@ -1,4 +1,5 @@
-//! "Did you mean …?" for misspelt names.
+//! "Did you mean …?" for misspelt names (edit distance by `strsim`). Called by the case-file checks, the
+//! policy loader and the expectation loader to write a help line.
 
 /// The closest candidate to `word`, if one is close enough to be a likely typo.
 pub fn did_you_mean<'a>(
@@ -8,27 +9,15 @@ pub fn did_you_mean<'a>(
     let limit = (word.chars().count() / 3).clamp(1, 3);
     candidates
         .into_iter()
-        .map(|c| (levenshtein(&word.to_lowercase(), &c.to_lowercase()), c))
+        .map(|c| {
+            (
+                strsim::levenshtein(&word.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
-}
-
-/// Edit distance (insertions, deletions, substitutions) between two strings, by characters.
-#[allow(clippy::indexing_slicing)] // every index is below b.len() + 1, the length of both rows
-pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]
@@ -46,6 +35,5 @@ mod tests {
             Some("monthly_income")
         );
         assert_eq!(did_you_mean("zzz", ["household", "applicant"]), None);
-        assert_eq!(levenshtein("kitten", "sitting"), 3);
     }
 }

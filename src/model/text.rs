@@ -1,5 +1,6 @@
 //! The languages of reports, the labels of codes, and filling a rule's text templates: `{name}` is replaced by
-//! the value `name` the rule gave, a code shown by its label in the report's language.
+//! the value `name` the rule gave, a code shown by its label in the report's language. Read by `explain`
+//! (localisation), the reports and the interview.
 
 use std::collections::BTreeMap;
 
@@ -7,9 +8,21 @@ use serde_json::Value;
 
 /// A language a report (or an interview) can be written in.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    schemars::JsonSchema,
+    strum::EnumString,
+    strum::IntoStaticStr,
 )]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Lang {
     /// English.
     En,
@@ -23,15 +36,12 @@ impl Lang {
 
     /// The code, as in a policy's `languages` and a rule header's `zh.met` keys.
     pub fn code(self) -> &'static str {
-        match self {
-            Lang::En => "en",
-            Lang::Zh => "zh",
-        }
+        self.into()
     }
 
     /// The language with this code.
     pub fn parse(code: &str) -> Option<Lang> {
-        Lang::ALL.into_iter().find(|l| l.code() == code)
+        code.parse().ok()
     }
 
     /// The language's name, in English.

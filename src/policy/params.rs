@@ -19,7 +19,7 @@ struct RawParameter {
     reference: String,
     #[serde(default)]
     by_region: bool,
-    values: Vec<ParamValue>,
+    values: Vec<ParamValue<String>>,
 }
 
 /// Parses one parameter file: the parameters it defines, and every problem found. Parameters with problems are
@@ -73,7 +73,8 @@ pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) 
                 )));
             }
             if let Some(u) = &v.until {
-                if crate::validate::parse_date(u).is_none() || u.as_str() < v.from.as_str() {
+                let from = crate::validate::parse_date(&v.from);
+                if crate::validate::parse_date(u).is_none_or(|u| from.is_some_and(|f| u < f)) {
                     errors.push(err(format!(
                         "parameter `{name}`: `until = \"{u}\"` is not a date on or after `from`"
                     )));
@@ -112,7 +113,18 @@ pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) 
             unit: p.unit,
             reference: p.reference,
             by_region: p.by_region,
-            values: p.values,
+            values: p
+                .values
+                .into_iter()
+                .filter_map(|v| {
+                    let from = crate::validate::parse_date(&v.from)?;
+                    let until = match &v.until {
+                        Some(u) => Some(crate::validate::parse_date(u)?),
+                        None => None,
+                    };
+                    Some(v.dated(from, until))
+                })
+                .collect(),
             file: file.to_string(),
             line: Some(at),
             source_line: text

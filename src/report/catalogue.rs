@@ -59,9 +59,10 @@ pub fn wage_table(p: &Policy) -> Vec<(String, String, Vec<Option<WageCell>>)> {
             let cells = WAGE_TABLE_YEARS
                 .iter()
                 .map(|&y| {
+                    let mid_year = jiff::civil::Date::new(i16::try_from(y).ok()?, 6, 30).ok()?;
                     let r = p
                         .params
-                        .resolve("wage_base", &format!("{y}-06-30"), Some(province))
+                        .resolve("wage_base", mid_year, Some(province))
                         .ok()?;
                     Some(WageCell {
                         decision_year: y,
