@@ -191,7 +191,6 @@ fn reaches(
 }
 
 #[test]
-#[ignore = "until the renovation (issue 15) has split the long files"]
 fn every_file_is_short_and_says_what_it_holds() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut problems = Vec::new();
