@@ -257,52 +257,6 @@ fn one_line_case() -> String {
         .unwrap()
 }
 
-/// Runs `assessor` with `args`, feeding stdin from `feed` in a thread (it may write for ever: it stops when the
-/// pipe breaks), and returns the first `n` lines of stdout, waiting at most `limit`; then kills the process.
-fn first_lines_of_endless_run(
-    args: &[&str],
-    feed: impl FnOnce(&mut std::process::ChildStdin) + Send + 'static,
-    n: usize,
-    limit: Duration,
-) -> Vec<String> {
-    use std::io::BufRead;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assessor"))
-        .args(args)
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run assessor: {e}"));
-    let mut stdin = child.stdin.take().unwrap();
-    std::thread::spawn(move || feed(&mut stdin));
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let started = Instant::now();
-    let mut lines = Vec::new();
-    while lines.len() < n {
-        let left = limit.saturating_sub(started.elapsed());
-        match rx.recv_timeout(left) {
-            Ok(l) => lines.push(l),
-            Err(_) => break,
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    lines
-}
-
 /// An over-long line (with or without a line ending) is an error line in its place, and the lines after it are
 /// still assessed.
 #[test]
@@ -342,7 +296,7 @@ fn an_over_long_jsonl_line_is_an_error_in_its_place() {
 #[test]
 fn an_endless_jsonl_line_does_not_hold_back_the_lines_before_it() {
     let case = one_line_case();
-    let lines = first_lines_of_endless_run(
+    let lines = crate::support::first_lines(
         &["assess", "--jsonl", "--max-size", "10000", "-"],
         move |stdin| {
             use std::io::Write;
@@ -369,7 +323,7 @@ fn an_endless_jsonl_line_does_not_hold_back_the_lines_before_it() {
 fn a_jsonl_chunk_is_bounded_in_bytes() {
     let case = one_line_case();
     let padded = format!("{case}{}\n", " ".repeat(15_000_000));
-    let lines = first_lines_of_endless_run(
+    let lines = crate::support::first_lines(
         &["assess", "--jsonl", "-"],
         move |stdin| {
             use std::io::Write;
