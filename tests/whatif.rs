@@ -96,7 +96,7 @@ fn a_decline_resting_on_one_fact_names_it() {
         .changes
         .iter()
         .any(|c| c.changes[0].fact == "/household/monthly_income"
-            && c.changes[0].bound.as_deref() == Some("at most")));
+            && c.changes[0].bound == Some(assessor::model::exploration::Bound::AtMost)));
 }
 
 /// For the T5-like case (income undocumented), each plausible income says where it leads.

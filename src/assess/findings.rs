@@ -202,8 +202,8 @@ pub(crate) fn gather(
         g.findings.push(Finding {
             rule: rule.id.clone(),
             title: rule.title.clone(),
-            stage: rule.stage.as_str().to_string(),
-            kind: rule.kind.as_str().to_string(),
+            stage: rule.stage,
+            kind: rule.kind,
             outcome,
             reason,
             basis: rule.basis.clone(),

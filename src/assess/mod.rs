@@ -55,8 +55,11 @@ use crate::validate::ValidCase;
 
 /// `sha256:` digest of a case's canonical JSON (object keys sorted, no whitespace).
 pub fn case_digest(json: &Value) -> String {
-    let bytes = serde_json::to_vec(json).unwrap_or_default();
-    format!("sha256:{}", hex(&Sha256::digest(&bytes)))
+    // A `Value`'s text (its `Display`) is the compact JSON `serde_json::to_vec` writes, and cannot fail.
+    format!(
+        "sha256:{}",
+        hex(&Sha256::digest(json.to_string().as_bytes()))
+    )
 }
 
 /// Assesses a validated case on a policy: the decision and every conclusion as codes and values. Its texts are
@@ -208,11 +211,11 @@ fn priority_of(
     let factors = g
         .findings
         .iter()
-        .filter(|f| f.stage == Stage::Priority.as_str() && f.outcome == Outcome::Met)
+        .filter(|f| f.stage == Stage::Priority && f.outcome == Outcome::Met)
         .filter_map(|f| {
             f.points.map(|points| ScoredFactor {
                 rule: f.rule.clone(),
-                kind: f.kind.clone(),
+                kind: f.kind,
                 points,
                 counted: counted.get(&f.rule).copied().unwrap_or(0),
                 reason: f.reason.clone(),

@@ -13,16 +13,18 @@
 use serde_json::Value;
 
 use crate::model::codes::{Decision, Tier};
-use crate::model::exploration::{Change, Exploration, MissingValue, Outcome, ValueCase, WhatIf};
+use crate::model::exploration::{
+    Bound, CaseOutcome, Change, Exploration, MissingValue, ValueCase, WhatIf,
+};
 use crate::model::facts::{catalogue, FactType};
 use crate::model::recommendation::Recommendation;
 use crate::model::text::{format_number, Labels, Lang};
 use crate::policy::Policy;
 use crate::validate::validate_value;
 
-impl Outcome {
+impl CaseOutcome {
     fn of(r: &Recommendation) -> Self {
-        Outcome {
+        CaseOutcome {
             decision: r.decision,
             tier: r.priority.as_ref().map(|p| p.tier),
             amount: r.amount.as_ref().map(|a| a.recommended),
@@ -31,7 +33,7 @@ impl Outcome {
     }
 
     /// Whether this outcome is better than `now`: a better decision, or, when both assist, a higher tier.
-    fn improves_on(&self, now: &Outcome) -> bool {
+    fn improves_on(&self, now: &CaseOutcome) -> bool {
         let (d, t) = self.rank();
         let (nd, nt) = now.rank();
         d > nd || (d == nd && self.decision == Decision::Assist && t > nt)
@@ -98,7 +100,7 @@ struct Explorer<'a> {
 }
 
 impl Explorer<'_> {
-    fn assess(&mut self, changes: &[(String, Value)]) -> Option<Outcome> {
+    fn assess(&mut self, changes: &[(String, Value)]) -> Option<CaseOutcome> {
         if self.count >= BUDGET {
             return None;
         }
@@ -110,7 +112,7 @@ impl Explorer<'_> {
         let case = validate_value(v).ok()?;
         crate::assess::assess(&case, self.policy)
             .ok()
-            .map(|r| Outcome::of(&r))
+            .map(|r| CaseOutcome::of(&r))
     }
 }
 
@@ -180,7 +182,7 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
         base: case,
         count: 0,
     };
-    let now = Outcome::of(rec);
+    let now = CaseOutcome::of(rec);
     let mut out = Exploration::default();
 
     // What each plausible value of a missing fact would lead to.
@@ -225,8 +227,8 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
             .into_iter()
             .filter(|p| policy.what_if.iter().any(|a| a == p))
             .collect();
-        let mut singles: Vec<(Vec<(String, Value)>, Outcome)> = Vec::new();
-        let mut bounds: Vec<(String, &'static str)> = Vec::new();
+        let mut singles: Vec<(Vec<(String, Value)>, CaseOutcome)> = Vec::new();
+        let mut bounds: Vec<(String, Bound)> = Vec::new();
         for fact in &actionable {
             let current = case.pointer(fact).cloned().unwrap_or(Value::Null);
             let tries: Vec<Value> = if is_money(fact) {
@@ -290,10 +292,7 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
                     .into_iter()
                     .map(|(fact, to)| Change {
                         from: case.pointer(&fact).cloned().unwrap_or(Value::Null),
-                        bound: bounds
-                            .iter()
-                            .find(|(f, _)| *f == fact)
-                            .map(|(_, b)| b.to_string()),
+                        bound: bounds.iter().find(|(f, _)| *f == fact).map(|(_, b)| *b),
                         fact,
                         to,
                     })
@@ -324,20 +323,21 @@ impl Exploration {
                     Lang::Zh => format!(
                         "`{}` 为{}{}",
                         c.fact,
-                        match c.bound.as_deref() {
-                            Some("at most") => "不超过 ",
-                            Some("at least") => "不低于 ",
-                            _ => "",
+                        match c.bound {
+                            Some(Bound::AtMost) => "不超过 ",
+                            Some(Bound::AtLeast) => "不低于 ",
+                            None => "",
                         },
                         show(&c.to, labels)
                     ),
                     Lang::En => format!(
                         "`{}` were {}{}",
                         c.fact,
-                        c.bound
-                            .as_deref()
-                            .map(|b| format!("{b} "))
-                            .unwrap_or_default(),
+                        match c.bound {
+                            Some(Bound::AtMost) => "at most ",
+                            Some(Bound::AtLeast) => "at least ",
+                            None => "",
+                        },
                         show(&c.to, labels)
                     ),
                 })
@@ -386,7 +386,7 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
     let at = |ex: &mut Explorer<'_>, x: f64| {
         ex.assess(&[(fact.to_string(), serde_json::json!(x.round()))])
     };
-    let mut points: Vec<(f64, Outcome)> = Vec::new();
+    let mut points: Vec<(f64, CaseOutcome)> = Vec::new();
     for i in 0..=STEPS {
         let x = lo + (hi - lo) * i as f64 / STEPS as f64;
         if let Some(o) = at(ex, x) {
@@ -394,7 +394,7 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
         }
     }
     // Boundaries between grid points whose outcomes differ (decision or tier), refined by bisection.
-    let mut bounds: Vec<(f64, Outcome)> = Vec::new();
+    let mut bounds: Vec<(f64, CaseOutcome)> = Vec::new();
     let Some(first) = points.first().cloned() else {
         return Vec::new();
     };
@@ -443,8 +443,8 @@ fn money_boundary(
     ex: &mut Explorer<'_>,
     fact: &str,
     current: &Value,
-    now: &Outcome,
-) -> Option<(Value, &'static str)> {
+    now: &CaseOutcome,
+) -> Option<(Value, Bound)> {
     let cur = current.as_f64()?;
     let ranges = money_ranges(ex, fact, 0.0, (cur * 2.0).max(MONEY_MAX / 5.0));
     // The best range that improves on now; report its nearest end to the current value.
@@ -453,8 +453,8 @@ fn money_boundary(
         .filter(|c| c.outcome.improves_on(now))
         .max_by_key(|c| c.outcome.rank())?;
     match (better.from, better.below) {
-        (None, Some(b)) => Some((serde_json::json!((b - 10.0).max(0.0)), "at most")),
-        (Some(f), _) => Some((serde_json::json!(f), "at least")),
+        (None, Some(b)) => Some((serde_json::json!((b - 10.0).max(0.0)), Bound::AtMost)),
+        (Some(f), _) => Some((serde_json::json!(f), Bound::AtLeast)),
         (None, None) => None,
     }
 }

@@ -81,6 +81,7 @@ impl Stage {
     PartialEq,
     Eq,
     Serialize,
+    JsonSchema,
     strum::EnumString,
     strum::IntoStaticStr,
     strum::EnumIter,

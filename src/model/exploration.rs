@@ -18,12 +18,23 @@ pub struct Change {
     pub to: Value,
     /// For a sum of money, whether the outcome holds `at most` or `at least` at this value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bound: Option<String>,
+    pub bound: Option<Bound>,
 }
 
-/// An outcome, briefly.
+/// Which side of a sum of money the changed outcome holds on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub enum Bound {
+    /// The outcome holds at this sum or below it.
+    #[serde(rename = "at most")]
+    AtMost,
+    /// The outcome holds at this sum or above it.
+    #[serde(rename = "at least")]
+    AtLeast,
+}
+
+/// The outcome of a case, briefly: its decision, tier and amount (not a rule's outcome, which is `Outcome`).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
-pub struct Outcome {
+pub struct CaseOutcome {
     /// The decision.
     pub decision: Decision,
     /// The tier, if any.
@@ -40,7 +51,7 @@ pub struct WhatIf {
     /// The changes (one, or a pair when no single change does it).
     pub changes: Vec<Change>,
     /// The outcome with them.
-    pub outcome: Outcome,
+    pub outcome: CaseOutcome,
     /// In words.
     pub text: String,
 }
@@ -69,7 +80,7 @@ pub struct ValueCase {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below: Option<f64>,
     /// The outcome.
-    pub outcome: Outcome,
+    pub outcome: CaseOutcome,
 }
 
 /// What would change the outcome of one case.

@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, Tier};
+use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, RuleKind, Stage, Tier};
 
 /// The recommendation for one case.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
@@ -83,7 +83,7 @@ pub struct ScoredFactor {
     /// The rule.
     pub rule: String,
     /// `group` (a priority group) or `factor`.
-    pub kind: String,
+    pub kind: RuleKind,
     /// The points the rule gave.
     pub points: i64,
     /// The points that counted towards the score (groups count as the highest plus a bonus for each further one).
@@ -271,9 +271,9 @@ pub struct Finding {
     /// The rule's title, in the recommendation's language.
     pub title: String,
     /// The rule's stage.
-    pub stage: String,
+    pub stage: Stage,
     /// The rule's kind (pathway, condition, bar, group, …).
-    pub kind: String,
+    pub kind: RuleKind,
     /// `met`, `not_met`, or `unknown` (it depends on facts the case leaves unknown).
     pub outcome: Outcome,
     /// Why, in words.

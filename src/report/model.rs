@@ -283,5 +283,5 @@ impl Report {
 
 /// The findings of one stage, in order.
 fn of_stage(r: &Recommendation, stage: Stage) -> impl Iterator<Item = &Finding> {
-    r.findings.iter().filter(move |f| f.stage == stage.as_str())
+    r.findings.iter().filter(move |f| f.stage == stage)
 }

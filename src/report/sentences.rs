@@ -266,8 +266,8 @@ pub(super) fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String>
                 .findings
                 .iter()
                 .filter(|f| {
-                    (f.kind == RuleKind::Condition.as_str() && f.outcome == Outcome::NotMet)
-                        || (f.kind == RuleKind::Bar.as_str() && f.outcome == Outcome::Met)
+                    (f.kind == RuleKind::Condition && f.outcome == Outcome::NotMet)
+                        || (f.kind == RuleKind::Bar && f.outcome == Outcome::Met)
                 })
                 .collect();
             if deciding.is_empty() {
@@ -276,7 +276,7 @@ pub(super) fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String>
                 let catch_all = r
                     .findings
                     .iter()
-                    .find(|f| f.kind == RuleKind::Discretionary.as_str() && f.outcome == Outcome::NotMet);
+                    .find(|f| f.kind == RuleKind::Discretionary && f.outcome == Outcome::NotMet);
                 out.push(match catch_all {
                     Some(f) if zh => format!(
                         "不予救助：不符合《人民检察院开展国家司法救助工作细则》第七条第（一）至（六）项规定的救助情形；{}",

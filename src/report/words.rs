@@ -46,7 +46,7 @@ impl Words {
     }
     /// A finding's outcome: a condition is met or not; an exclusion applies or not; either may be undecided.
     pub(super) fn mark(&self, f: &Finding) -> &'static str {
-        let exclusion = f.stage == Stage::Exclusions.as_str();
+        let exclusion = f.stage == Stage::Exclusions;
         match (f.outcome, exclusion, self.zh()) {
             (Outcome::Met, false, false) => "[met]",
             (Outcome::NotMet, false, false) => "[not met]",
