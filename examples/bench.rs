@@ -1,11 +1,19 @@
 #![allow(clippy::panic)] // a benchmark that cannot load its policy has nothing to measure
-//! Benchmarks that print figures: `cargo run --release --example bench [-- CASES [ROUNDS]]`.
+//! Benchmarks that print figures:
+//! `cargo run --release --example bench [-- CASES [ROUNDS]] [--json FILE] [--baseline FILE]`.
 //!
 //! Every figure is the median of ROUNDS runs (default 5) over CASES generated cases (default 20,000, seed 1):
 //! parsing + validation alone; assessment alone; rendering alone; the whole pipeline (bytes → recommendation →
 //! JSON line) on one thread and on every core; the start-up of the `assessor` binary on one case; and a native Rust
 //! baseline — the eligibility and exclusion stages hand-written over the typed case — against the rhai engine
 //! running exactly those stages, so the ratio to the limit is measured in the same run. No figure is asserted.
+//!
+//! Absolute figures do not travel between machines; ratios measured in one process do, better. The bench prints
+//! the machine (CPU model, cores) and the date beside the figures, and the ratios `engine ÷ native` (same stages)
+//! and `what-if ÷ assess` (the extra of what would change the outcome, per case, over one assessment).
+//! `--json FILE` writes every figure and ratio as JSON; `--baseline FILE` compares the ratios with those of an
+//! earlier run (`.ci/bench-baseline.json`) and exits with 1 when one has grown by more than half: the guard CI
+//! runs.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -269,10 +277,83 @@ fn two_stage_policy() -> Policy {
     }
 }
 
+/// The CPU model and the cores this process may use, as the machine's name beside absolute figures.
+fn machine() -> (String, usize) {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cpu, cores)
+}
+
+/// Most a ratio may grow over the baseline's before the guard fails (1.5 = by half).
+const RATIO_GROWTH_ALLOWED: f64 = 1.5;
+
+/// Compares the ratios of this run with a baseline's; the problems, one per ratio that grew too much.
+fn against_baseline(ratios: &serde_json::Value, baseline: &serde_json::Value) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some(base) = baseline.get("ratios").and_then(|r| r.as_object()) else {
+        return vec!["the baseline has no `ratios` object".into()];
+    };
+    for (name, was) in base {
+        let (Some(was), Some(now)) = (was.as_f64(), ratios.get(name).and_then(|v| v.as_f64()))
+        else {
+            problems.push(format!(
+                "ratio `{name}`: missing in this run or not a number"
+            ));
+            continue;
+        };
+        let verdict = if now > was * RATIO_GROWTH_ALLOWED {
+            "GREW"
+        } else {
+            "ok"
+        };
+        println!(
+            "{name:<52} {now:>10.2} (baseline {was:.2}, allowed up to {:.2}) {verdict}",
+            was * RATIO_GROWTH_ALLOWED
+        );
+        if now > was * RATIO_GROWTH_ALLOWED {
+            problems.push(format!(
+                "ratio `{name}` is {now:.2}, more than {RATIO_GROWTH_ALLOWED}× the baseline's {was:.2}"
+            ));
+        }
+    }
+    problems
+}
+
 fn main() {
+    let mut positional = Vec::new();
+    let mut json_out: Option<String> = None;
+    let mut baseline: Option<String> = None;
     let mut args = std::env::args().skip(1);
-    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000);
-    let rounds: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(5);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--json" => json_out = args.next(),
+            "--baseline" => baseline = args.next(),
+            _ => positional.push(a),
+        }
+    }
+    let n: usize = positional
+        .first()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
+    let rounds: usize = positional.get(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let (cpu, cores) = machine();
+    let date = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    println!("{date}, {cpu}, {cores} cores");
+    let mut figures = serde_json::Map::new();
+    let mut note = |name: &str, d: Duration, count: usize| {
+        figures.insert(
+            name.to_string(),
+            serde_json::json!(d.as_secs_f64() / count.max(1) as f64 * 1e6),
+        );
+    };
     let policy = match Policy::embedded() {
         Ok(p) => p,
         Err(e) => panic!("{e:?}"),
@@ -301,18 +382,22 @@ fn main() {
         }
     });
     report("parse + validate (1 thread)", d, n);
+    note("parse_validate_us", d, n);
     let d = time(rounds, || {
         for c in &cases {
             std::hint::black_box(assessor::assess(c, &policy).is_ok());
         }
     });
     report("assess, full explanations (1 thread)", d, cases.len());
+    note("assess_us", d, cases.len());
+    let assess_per_case = d.as_secs_f64() / cases.len().max(1) as f64;
     let d = time(rounds, || {
         for r in &recs {
             std::hint::black_box(json(r).len());
         }
     });
     report("render JSON (1 thread)", d, recs.len());
+    note("render_json_us", d, recs.len());
     let pipeline = |l: &Vec<u8>| -> String {
         match parse_case(l) {
             Ok(c) => match assessor::assess(&c, &policy) {
@@ -329,6 +414,7 @@ fn main() {
         }
     });
     report("whole pipeline: bytes → JSON line (1 thread)", single, n);
+    note("pipeline_1_thread_us", single, n);
     let all = time(rounds, || {
         let out: Vec<String> = lines.par_iter().map(pipeline).collect();
         let mut sink = std::io::sink();
@@ -341,6 +427,7 @@ fn main() {
         all,
         n,
     );
+    note("pipeline_all_threads_us", all, n);
 
     // What would change the outcome: the extra cost for one case (on by default for single cases).
     let sample = cases.len().min(2000);
@@ -365,6 +452,8 @@ fn main() {
         extra,
         sample,
     );
+    note("what_if_extra_us", extra, sample);
+    let what_if_per_case = extra.as_secs_f64() / sample.max(1) as f64;
 
     // Every text again in Chinese (`assess --lang zh`): the extra cost over the English the assessment writes.
     let chinese = time(rounds, || {
@@ -406,6 +495,7 @@ fn main() {
         }
     });
     report("native Rust: eligibility + exclusions", native, typed.len());
+    note("native_two_stages_us", native, typed.len());
     let engine = time(rounds, || {
         for c in &cases {
             std::hint::black_box(assessor::assess(c, &two).is_ok());
@@ -419,11 +509,22 @@ fn main() {
         engine,
         cases.len(),
     );
+    note("engine_two_stages_us", engine, cases.len());
+    let engine_over_native = (engine.as_secs_f64() / cases.len().max(1) as f64)
+        / (native.as_secs_f64() / typed.len().max(1) as f64).max(1e-12);
+    let what_if_over_assess = what_if_per_case / assess_per_case.max(1e-12);
     println!(
         "{:<52} {:>10.1}×",
-        "engine ÷ native (same stages, same run)",
-        engine.as_secs_f64() / native.as_secs_f64().max(1e-12)
+        "engine ÷ native (same stages, same run)", engine_over_native
     );
+    println!(
+        "{:<52} {:>10.1}×",
+        "what-if ÷ assess (extra per case, same run)", what_if_over_assess
+    );
+    let ratios = serde_json::json!({
+        "engine_over_native": engine_over_native,
+        "what_if_over_assess": what_if_over_assess,
+    });
 
     // Start-up: the release binary on one case, wall time.
     let exe = std::env::current_exe().ok().and_then(|p| {
@@ -431,6 +532,7 @@ fn main() {
             .and_then(|d| d.parent())
             .map(|d| d.join("assessor"))
     });
+    let mut startup_ms: Option<f64> = None;
     match exe.filter(|p| p.exists()) {
         Some(exe) => {
             let case = std::env::temp_dir().join("assessor-bench-case.json");
@@ -445,13 +547,51 @@ fn main() {
                     t.elapsed()
                 })
                 .collect();
+            let ms = median(runs).as_secs_f64() * 1e3;
+            startup_ms = Some(ms);
             println!(
                 "{:<52} {:>10.1} ms (median of 21)",
-                "start-up: `assessor assess --no-what-if` on one case",
-                median(runs).as_secs_f64() * 1e3
+                "start-up: `assessor assess --no-what-if` on one case", ms
             );
         }
         None => println!("start-up: build the binary first (cargo build --release)"),
+    }
+
+    if let Some(path) = json_out {
+        let out = serde_json::json!({
+            "date": date,
+            "machine": { "cpu": cpu, "cores": cores },
+            "cases": n,
+            "rounds": rounds,
+            "seed": 1,
+            "figures_us_per_case": figures,
+            "startup_ms": startup_ms,
+            "ratios": ratios,
+        });
+        if let Err(e) = std::fs::write(&path, format!("{out:#}\n")) {
+            eprintln!("{path}: cannot write the figures: {e}");
+            std::process::exit(2);
+        }
+        println!("figures written to {path}");
+    }
+    if let Some(path) = baseline {
+        let base = match std::fs::read_to_string(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).map_err(|e| e.to_string()))
+        {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("{path}: cannot read the baseline: {e}");
+                std::process::exit(2);
+            }
+        };
+        let problems = against_baseline(&ratios, &base);
+        if !problems.is_empty() {
+            for p in &problems {
+                eprintln!("{path}: {p}");
+            }
+            std::process::exit(1);
+        }
     }
 }
 
