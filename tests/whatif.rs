@@ -18,6 +18,8 @@ fn explore(stem: &str) -> (Value, assessor::Recommendation) {
         &rec,
         policy(),
     ));
+    let lang = rec.language;
+    assessor::explain::localise::localise(&mut rec, policy(), lang);
     (json, rec)
 }
 

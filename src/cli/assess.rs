@@ -50,6 +50,20 @@ pub struct Args {
     /// `languages` (default: its first).
     #[arg(long, value_enum, value_name = "LANG")]
     lang: Option<LangArg>,
+    /// `none`: the compact form for systems — JSON with codes and values only (decisions, rule ids, outcomes,
+    /// values, facts, steps, caps, referrals' codes), no text in any language; any language's texts can be
+    /// rebuilt from it later. `full` (default): every text, in --lang.
+    #[arg(long, value_enum, value_name = "TEXTS", default_value = "full")]
+    texts: TextsArg,
+}
+
+/// Whether the output carries texts (`--texts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TextsArg {
+    /// Every text, in the language of --lang.
+    Full,
+    /// Codes and values only (JSON).
+    None,
 }
 
 /// Where the output goes: standard output, or a temporary file that becomes FILE only when complete.
@@ -104,6 +118,15 @@ pub fn run(args: Args) -> u8 {
         );
         return USAGE;
     }
+    if args.texts == TextsArg::None
+        && matches!(args.format, Some(FormatArg::Text | FormatArg::Markdown))
+    {
+        eprintln!(
+            "error: --texts none writes codes and values only, as JSON; a text or Markdown report needs its texts\n  \
+             = help: drop --format (or use --format json), or drop --texts none"
+        );
+        return USAGE;
+    }
     // One pool for the whole run, owned here (rayon's global pool cannot be rebuilt, and building it can fail).
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.jobs.map_or(0, usize::from))
@@ -150,28 +173,35 @@ fn run_in_pool(args: Args) -> u8 {
             return PROBLEMS;
         }
     };
+    let texts = match args.texts {
+        TextsArg::Full => Some(lang),
+        TextsArg::None => None,
+    };
     let status = if args.jsonl {
-        run_jsonl(&args, &policy, lang, &mut sink)
+        run_jsonl(&args, &policy, texts, &mut sink)
     } else {
-        run_files(&args, &policy, lang, &mut sink)
+        run_files(&args, &policy, texts, &mut sink)
     };
     // A reader that stops early (`| head`) is not an error; any other failed write is.
     super::output_status(status.and_then(|s| sink.finish().map(|()| s)))
 }
 
-/// One case's recommendation, or every reason it has none.
+/// One case's recommendation, with its texts in `texts`' language or none (the compact form), or every reason it
+/// has none.
 fn assess_one(
     bytes: &[u8],
     policy: &Policy,
-    lang: Lang,
+    texts: Option<Lang>,
     what_if: bool,
 ) -> Result<assessor::Recommendation, Vec<String>> {
     let case =
         parse_case(bytes).map_err(|errs| errs.iter().map(|e| e.to_string()).collect::<Vec<_>>())?;
-    let mut rec =
-        assessor::explain::assess_in(&case, policy, lang).map_err(|e| vec![e.to_string()])?;
+    let mut rec = assessor::assess::assess(&case, policy).map_err(|e| vec![e.to_string()])?;
     if what_if {
         rec.what_if = Some(assessor::explain::whatif::explore(&case.json, &rec, policy));
+    }
+    if let Some(lang) = texts {
+        assessor::explain::localise::localise(&mut rec, policy, lang);
     }
     Ok(rec)
 }
@@ -189,15 +219,25 @@ fn error_line(position: usize, input: &str, errors: &[String]) -> String {
     serde_json::json!({ "position": position, "input": input, "errors": errors }).to_string()
 }
 
-fn run_files(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
-    let format = default_format(args.format);
+fn run_files(
+    args: &Args,
+    policy: &Policy,
+    texts: Option<Lang>,
+    sink: &mut Sink,
+) -> std::io::Result<u8> {
+    // The compact form is JSON, whatever a terminal would get by default.
+    let format = if texts.is_none() {
+        Format::Json
+    } else {
+        default_format(args.format)
+    };
     let inputs = read_inputs(&args.cases, args.max_size);
     let many = inputs.len() > 1;
     let what_if = !many && !args.no_what_if;
     let results: Vec<Result<assessor::Recommendation, Vec<String>>> = inputs
         .par_iter()
         .map(|input| match &input.bytes {
-            Ok(bytes) => assess_one(bytes, policy, lang, what_if),
+            Ok(bytes) => assess_one(bytes, policy, texts, what_if),
             Err(e) => Err(vec![e.clone()]),
         })
         .collect();
@@ -248,7 +288,12 @@ const CHUNK: usize = 1024;
 /// hold (a chunk stops at the line that reaches it).
 const CHUNK_BYTES: usize = 32 * 1024 * 1024;
 
-fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::io::Result<u8> {
+fn run_jsonl(
+    args: &Args,
+    policy: &Policy,
+    texts: Option<Lang>,
+    sink: &mut Sink,
+) -> std::io::Result<u8> {
     let mut status = OK;
     let mut position = 0usize;
     for path in &args.cases {
@@ -308,7 +353,9 @@ fn run_jsonl(args: &Args, policy: &Policy, lang: Lang, sink: &mut Sink) -> std::
             let out: Vec<Result<Vec<u8>, Vec<String>>> = chunk
                 .par_iter()
                 .map(|(_, line)| match line {
-                    Ok(bytes) => assess_one(bytes, policy, lang, false).and_then(|r| json_line(&r)),
+                    Ok(bytes) => {
+                        assess_one(bytes, policy, texts, false).and_then(|r| json_line(&r))
+                    }
                     Err(e) => Err(vec![e.clone()]),
                 })
                 .collect();

@@ -175,7 +175,8 @@ fn is_money(pointer: &str) -> bool {
         .is_some_and(|n| n.ty == FactType::Number)
 }
 
-/// Explores what would change the outcome of `case` (JSON) whose recommendation is `rec`.
+/// Explores what would change the outcome of `case` (JSON) whose recommendation is `rec`: codes and values;
+/// [`crate::explain::localise::localise`] writes its texts with the recommendation's (or [`Exploration::localise`]).
 pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Exploration {
     let mut ex = Explorer {
         policy,
@@ -306,7 +307,6 @@ pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Explorati
             .collect();
     }
     out.assessments = ex.count;
-    out.localise(policy.labels(rec.language));
     out
 }
 

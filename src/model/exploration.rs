@@ -2,13 +2,13 @@
 //! missing fact, what its plausible values would lead to. Computed by `explain::whatif`, carried in the
 //! recommendation's `what_if`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::codes::{Decision, Tier};
 
 /// One changed fact.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Change {
     /// JSON Pointer of the fact.
     pub fact: String,
@@ -22,7 +22,7 @@ pub struct Change {
 }
 
 /// Which side of a sum of money the changed outcome holds on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub enum Bound {
     /// The outcome holds at this sum or below it.
     #[serde(rename = "at most")]
@@ -33,7 +33,7 @@ pub enum Bound {
 }
 
 /// The outcome of a case, briefly: its decision, tier and amount (not a rule's outcome, which is `Outcome`).
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct CaseOutcome {
     /// The decision.
     pub decision: Decision,
@@ -46,7 +46,7 @@ pub struct CaseOutcome {
 }
 
 /// A change of fact that would improve the outcome, verified by re-assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct WhatIf {
     /// The changes (one, or a pair when no single change does it).
     pub changes: Vec<Change>,
@@ -57,7 +57,7 @@ pub struct WhatIf {
 }
 
 /// For a missing fact: what each plausible value would lead to.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct MissingValue {
     /// JSON Pointer of the fact.
     pub fact: String,
@@ -66,7 +66,7 @@ pub struct MissingValue {
 }
 
 /// One plausible value (or range) of a missing fact and its outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ValueCase {
     /// The value or range, in words ("yes", "below ¥1,400", "from ¥1,400").
     pub value: String,
@@ -84,7 +84,7 @@ pub struct ValueCase {
 }
 
 /// What would change the outcome of one case.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Exploration {
     /// Changes of actionable facts that would improve the outcome, nearest first.
     pub changes: Vec<WhatIf>,

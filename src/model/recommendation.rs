@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, RuleKind, Stage, Tier};
 
 /// The recommendation for one case.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[schemars(title = "Recommendation for judicial assistance")]
 pub struct Recommendation {
     /// The case's identifier, from the case file.
@@ -62,7 +62,7 @@ pub struct Recommendation {
 }
 
 /// Priority of a case.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Priority {
     /// A (first), B or C.
     pub tier: Tier,
@@ -78,7 +78,7 @@ pub struct Priority {
 }
 
 /// A finding that scored.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScoredFactor {
     /// The rule.
     pub rule: String,
@@ -93,7 +93,7 @@ pub struct ScoredFactor {
 }
 
 /// The amount and its arithmetic.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Amount {
     /// The recommended amount, in yuan.
     pub recommended: i64,
@@ -112,7 +112,7 @@ pub struct Amount {
 }
 
 /// The range of a provisional amount over the plausible values of the unknown facts that move it.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct AmountRange {
     /// The lowest amount of any reading.
     pub low: i64,
@@ -127,7 +127,7 @@ pub struct AmountRange {
 }
 
 /// A value taken for an unknown fact in a provisional reading.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assumed {
     /// JSON Pointer of the fact.
     pub fact: String,
@@ -136,7 +136,7 @@ pub struct Assumed {
 }
 
 /// A fact presumed by a bar: to confirm before deciding.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ToConfirm {
     /// JSON Pointer of the fact.
     pub fact: String,
@@ -151,7 +151,7 @@ pub struct ToConfirm {
 }
 
 /// The wage base used.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct WageBase {
     /// The region the figure is for (a province, a macro-region, or `national`).
     pub region: String,
@@ -171,7 +171,7 @@ pub struct WageBase {
 }
 
 /// A parameter value that is an estimate for this case.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Estimate {
     /// The parameter.
     pub parameter: String,
@@ -196,7 +196,7 @@ pub struct Estimate {
 }
 
 /// One step of the amount's arithmetic.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Step {
     /// Stable code of the step.
     pub code: String,
@@ -211,7 +211,7 @@ pub struct Step {
 }
 
 /// A cap or ceiling that was checked.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Cap {
     /// Stable code of the cap.
     pub code: String,
@@ -236,7 +236,7 @@ pub struct Cap {
 }
 
 /// A minor child assisted together with the applicant.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CoRecipient {
     /// JSON Pointer of the dependant in the case file.
     pub dependant: String,
@@ -249,7 +249,7 @@ pub struct CoRecipient {
 }
 
 /// A referral to another agency.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Referral {
     /// Stable code of the service.
     pub service: String,
@@ -264,7 +264,7 @@ pub struct Referral {
 }
 
 /// One rule's conclusion.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
     /// The rule's id.
     pub rule: String,
@@ -303,7 +303,7 @@ pub struct Finding {
 }
 
 /// An unknown fact that could change the recommendation.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Missing {
     /// JSON Pointer of the fact.
     pub fact: String,
@@ -316,7 +316,7 @@ pub struct Missing {
 }
 
 /// The policy that produced a recommendation.
-#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PolicyId {
     /// The policy's name.
     pub name: String,

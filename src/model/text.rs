@@ -17,6 +17,7 @@ use serde_json::Value;
     Ord,
     Hash,
     serde::Serialize,
+    serde::Deserialize,
     schemars::JsonSchema,
     strum::EnumString,
     strum::IntoStaticStr,
