@@ -37,9 +37,10 @@ fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
     AssessError::Rule {
         rule: rule.id.clone(),
         file: rule.file.clone(),
-        line: f.line,
-        column: f.column,
+        line: f.line.and_then(|l| u32::try_from(l).ok()),
+        column: f.column.and_then(|c| u32::try_from(c).ok()),
         message: f.message,
+        help: f.help,
         kind: f.kind,
     }
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::failure::{refuse, FailureKind, RhaiResult};
-use crate::model::codes::Stage;
+use crate::model::codes::{Approval, Payment, Stage};
 use crate::model::facts::FactRef;
 use crate::model::params::Parameters;
 
@@ -37,12 +37,12 @@ pub(crate) enum Conclusion {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Effect {
     FastTrack,
-    Approval(String),
+    Approval(Approval),
     Referral {
         service: String,
         agency: String,
     },
-    Payment(String),
+    Payment(Payment),
     CoRecipient(FactRef),
     Step {
         code: String,
