@@ -578,3 +578,15 @@ fn a_misspelt_name_at_run_time_says_did_you_mean_as_help_on_its_own_line() {
     assert_eq!(help, None);
     assert!(!shown.contains("help"), "{shown}");
 }
+
+#[test]
+fn a_value_json_cannot_hold_fails_the_rule_instead_of_becoming_null() {
+    for body in [
+        "let z = 0.0; met(#{ ratio: 1.0 / z })",
+        "let z = 0.0; not_met(#{ ratio: [z / z] })",
+    ] {
+        let (message, _, _) = failure_parts(body);
+        assert!(message.contains("not a finite number"), "{body}: {message}");
+        assert_eq!(failure_kind(body), FailureKind::InvalidArgument, "{body}");
+    }
+}
