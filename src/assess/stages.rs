@@ -125,7 +125,7 @@ impl<'p> Stages<'p> {
             discretionary,
             priority: None,
         };
-        engine::set_progress(Some(decision.as_str()), None, None);
+        engine::set_progress(Some(decision), None, None);
         for stage in [Stage::Priority, Stage::Amount, Stage::Referrals] {
             let runs_stage = match stage {
                 Stage::Priority => decision != Decision::Decline,
@@ -142,8 +142,8 @@ impl<'p> Stages<'p> {
                 });
             }
             engine::set_progress(
-                Some(decision.as_str()),
-                progress.priority.map(|p| p.1.as_str()),
+                Some(decision),
+                progress.priority.map(|p| p.1),
                 progress.priority.map(|p| p.0),
             );
         }

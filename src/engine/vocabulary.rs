@@ -375,12 +375,13 @@ fn earlier_results(m: &mut Module) {
                 c.decision,
                 "the decision is made after the exclusions stage",
             )
-            .map(ImmutableString::from)
+            .map(|d| ImmutableString::from(d.as_str()))
         })
     });
     FuncRegistration::new("tier").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
-            settled(c.tier, "the tier is known after the priority stage").map(ImmutableString::from)
+            settled(c.tier, "the tier is known after the priority stage")
+                .map(|t| ImmutableString::from(t.as_str()))
         })
     });
     FuncRegistration::new("priority_score").set_into_module(m, || -> RhaiResult<rhai::INT> {
