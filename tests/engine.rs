@@ -500,7 +500,7 @@ fn every_failure_of_a_rule_says_its_kind() {
         ),
         (
             "require_approval(\"no\" + \"pe\"); met()",
-            FailureKind::InvalidArgument,
+            FailureKind::UnknownCode,
         ),
         (
             "met(#{ x: round_to(1.5, 0) })",
@@ -517,5 +517,76 @@ fn every_failure_of_a_rule_says_its_kind() {
         ),
     ] {
         assert_eq!(failure_kind(body), kind, "{body}");
+    }
+}
+
+/// The message and help of the failure of a rule with this body, and how it is shown.
+fn failure_parts(body: &str) -> (String, Option<String>, String) {
+    match run(body) {
+        Err(e @ AssessError::Rule { .. }) => {
+            let shown = e.to_string();
+            match e {
+                AssessError::Rule { message, help, .. } => (message, help, shown),
+                AssessError::Internal { .. } => unreachable!(),
+            }
+        }
+        other => panic!("{body}: expected the rule to fail, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_misspelt_name_at_run_time_says_did_you_mean_as_help_on_its_own_line() {
+    for (body, message, help) in [
+        (
+            "require_approval(\"colective_decision\"); met()",
+            "unknown approval `colective_decision`",
+            "did you mean `collective_decision`?",
+        ),
+        (
+            "require_approval(\"no\" + \"pe\"); met()",
+            "unknown approval `nope`",
+            "approvals are: collective_decision, over_36_months, reassistance, joint_assistance",
+        ),
+        (
+            "let n = \"ag\" + \"ee\"; if facts.applicant[n] > 0 { met() } else { not_met() }",
+            "unknown fact `agee` in `/applicant`",
+            "did you mean `age`?",
+        ),
+        (
+            "let n = \"li\" + \"mt\"; if params[n] > 0 { met() } else { not_met() }",
+            "unknown parameter `limt`",
+            "did you mean `limit`?",
+        ),
+        (
+            "if Fn(\"fi\" + \"red\").call(\"eligibility.rul\") { met() } else { not_met() }",
+            "there is no rule `eligibility.rul`",
+            "did you mean `eligibility.rule`?",
+        ),
+    ] {
+        let (m, h, shown) = failure_parts(body);
+        assert_eq!(m, message, "{body}");
+        assert_eq!(h.as_deref(), Some(help), "{body}");
+        assert!(
+            shown.contains("eligibility/rule.rhai:9:")
+                && shown.contains(&format!(
+                    "rule `eligibility.rule` failed: {message}\n  = help: {help}"
+                )),
+            "{body}: {shown}"
+        );
+    }
+    let (_, help, shown) = failure_parts("let x = 1;");
+    assert_eq!(help, None);
+    assert!(!shown.contains("help"), "{shown}");
+}
+
+#[test]
+fn a_value_json_cannot_hold_fails_the_rule_instead_of_becoming_null() {
+    for body in [
+        "let z = 0.0; met(#{ ratio: 1.0 / z })",
+        "let z = 0.0; not_met(#{ ratio: [z / z] })",
+    ] {
+        let (message, _, _) = failure_parts(body);
+        assert!(message.contains("not a finite number"), "{body}: {message}");
+        assert_eq!(failure_kind(body), FailureKind::InvalidArgument, "{body}");
     }
 }

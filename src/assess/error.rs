@@ -2,21 +2,31 @@
 //! engine did. Raised by [`super::stages`]; returned by [`super::assess`] and, through it, `explain`.
 
 /// A case that could not be assessed at all.
+///
+/// A rule's failure is shown as `file:line:column: rule `id` failed: message`, then `  = help: …` on its own line
+/// when there is a help; "did you mean" is always help, never part of the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssessError {
     /// A rule failed at run time (not for want of facts): the policy has a bug.
-    #[error("{file}{}: rule `{rule}` failed: {message}", position(*.line, *.column))]
+    #[error(
+        "{file}{}: rule `{rule}` failed: {message}{}",
+        position(*.line, *.column),
+        crate::engine::help_line(help.as_deref())
+    )]
     Rule {
         /// The rule's id.
         rule: String,
         /// The rule file.
         file: String,
-        /// 1-based line.
-        line: Option<usize>,
+        /// 1-based line. (rhai counts positions in `u16`, so `u32` holds every one; a `u32` keeps the error
+        /// within clippy's bound on the size of an error.)
+        line: Option<u32>,
         /// 1-based column.
-        column: Option<usize>,
+        column: Option<u32>,
         /// What went wrong.
         message: String,
+        /// How to fix it, when likely (such as "did you mean `household`?").
+        help: Option<String>,
         /// What kind of failure it is (for tools that react to kinds, never to message text).
         kind: crate::engine::FailureKind,
     },
@@ -28,7 +38,7 @@ pub enum AssessError {
     },
 }
 
-fn position(line: Option<usize>, column: Option<usize>) -> String {
+fn position(line: Option<u32>, column: Option<u32>) -> String {
     match (line, column) {
         (Some(l), Some(c)) => format!(":{l}:{c}"),
         (Some(l), None) => format!(":{l}"),

@@ -121,11 +121,7 @@ pub(crate) fn gather(
             for e in effects {
                 match e {
                     Effect::FastTrack => g.fast_track = true,
-                    Effect::Approval(code) => {
-                        if let Some(a) = Approval::parse(code) {
-                            g.approvals.push(a);
-                        }
-                    }
+                    Effect::Approval(a) => g.approvals.push(*a),
                     Effect::Referral { service, agency } => g.referrals.push(Referral {
                         service: service.clone(),
                         agency: agency.clone(),
@@ -133,13 +129,7 @@ pub(crate) fn gather(
                         reason: reason.clone(),
                         rule: rule.id.clone(),
                     }),
-                    Effect::Payment(m) => {
-                        g.payment = Some(if m == Payment::OneOff.as_str() {
-                            Payment::OneOff
-                        } else {
-                            Payment::SupervisedInstalments
-                        })
-                    }
+                    Effect::Payment(p) => g.payment = Some(*p),
                     Effect::CoRecipient(pointer) => {
                         let d = catalogue().value(&case.json, *pointer);
                         g.co_recipients.push(CoRecipient {

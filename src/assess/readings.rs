@@ -463,8 +463,8 @@ pub(crate) fn likely(
     })
     .unwrap_or_default();
     engine::set_progress(
-        Some(progress.decision.as_str()),
-        progress.priority.map(|p| p.1.as_str()),
+        Some(progress.decision),
+        progress.priority.map(|p| p.1),
         progress.priority.map(|p| p.0),
     );
     ran.ok().map(|_| (assign, runs))

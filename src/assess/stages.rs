@@ -37,9 +37,10 @@ fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
     AssessError::Rule {
         rule: rule.id.clone(),
         file: rule.file.clone(),
-        line: f.line,
-        column: f.column,
+        line: f.line.and_then(|l| u32::try_from(l).ok()),
+        column: f.column.and_then(|c| u32::try_from(c).ok()),
         message: f.message,
+        help: f.help,
         kind: f.kind,
     }
 }
@@ -124,7 +125,7 @@ impl<'p> Stages<'p> {
             discretionary,
             priority: None,
         };
-        engine::set_progress(Some(decision.as_str()), None, None);
+        engine::set_progress(Some(decision), None, None);
         for stage in [Stage::Priority, Stage::Amount, Stage::Referrals] {
             let runs_stage = match stage {
                 Stage::Priority => decision != Decision::Decline,
@@ -141,8 +142,8 @@ impl<'p> Stages<'p> {
                 });
             }
             engine::set_progress(
-                Some(decision.as_str()),
-                progress.priority.map(|p| p.1.as_str()),
+                Some(decision),
+                progress.priority.map(|p| p.1),
                 progress.priority.map(|p| p.0),
             );
         }

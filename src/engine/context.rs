@@ -10,7 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::failure::{refuse, FailureKind, RhaiResult};
-use crate::model::codes::Stage;
+use crate::model::codes::{Approval, Decision, Payment, Stage, Tier};
 use crate::model::facts::FactRef;
 use crate::model::params::Parameters;
 
@@ -37,12 +37,12 @@ pub(crate) enum Conclusion {
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Effect {
     FastTrack,
-    Approval(String),
+    Approval(Approval),
     Referral {
         service: String,
         agency: String,
     },
-    Payment(String),
+    Payment(Payment),
     CoRecipient(FactRef),
     Step {
         code: String,
@@ -124,8 +124,8 @@ pub(crate) struct EvalCtx {
     /// Each rule's result, by index; `None` until it runs.
     pub runs: Vec<Option<RuleRun>>,
     /// What `decision()`, `tier()` and `priority_score()` give, once `assess` settled them.
-    pub decision: Option<&'static str>,
-    pub tier: Option<&'static str>,
+    pub decision: Option<Decision>,
+    pub tier: Option<Tier>,
     pub score: Option<i64>,
     /// Plausible values put in place of unknown facts while the assessment asks whether they matter (see
     /// `crate::assess::unknowns`); empty when assessing the case as it is.
@@ -224,11 +224,7 @@ pub(crate) fn inspect_runs<R: Default>(f: impl FnOnce(&[Option<RuleRun>]) -> R) 
 }
 
 /// Sets what `decision()`, `tier()` and `priority_score()` give to the rules that run next.
-pub(crate) fn set_progress(
-    decision: Option<&'static str>,
-    tier: Option<&'static str>,
-    score: Option<i64>,
-) {
+pub(crate) fn set_progress(decision: Option<Decision>, tier: Option<Tier>, score: Option<i64>) {
     with_ctx(|c| {
         c.decision = decision;
         c.tier = tier;

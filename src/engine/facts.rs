@@ -10,7 +10,7 @@ use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 use serde_json::Value;
 
 use crate::engine::context::{read_ctx, with_ctx, Read};
-use crate::engine::failure::{refuse, FailureKind, RhaiResult};
+use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
 use crate::model::facts::{catalogue, FactRef, FactType};
 use crate::model::suggest::did_you_mean;
 
@@ -109,13 +109,14 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
         } else {
             format!("`{}`", obj.fact.pointer())
         };
-        let hint = match did_you_mean(name, names.iter().copied()) {
-            Some(s) => format!("; did you mean `{s}`?"),
-            None => format!("; facts here are: {}", names.join(", ")),
+        let help = match did_you_mean(name, names.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("facts here are: {}", names.join(", ")),
         };
-        return Err(refuse(
+        return Err(refuse_with_help(
             FailureKind::UnknownFact,
-            format!("unknown fact `{name}` in {at}{hint}"),
+            format!("unknown fact `{name}` in {at}"),
+            Some(help),
         ));
     };
     let Some(node) = cat.node(child) else {

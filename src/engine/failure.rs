@@ -35,8 +35,11 @@ pub enum FailureKind {
     WrongStage,
     /// `decision()`, `tier()` or `priority_score()` read before the stage that settles it.
     NotYetDecided,
-    /// A function of the vocabulary given a value it does not take: an approval or payment code it does not
-    /// know, a number that is not finite or out of range, a unit that is not positive, a value that is not a number.
+    /// `require_approval` or `payment` given a code that is not an approval or payment of
+    /// [`crate::model::codes`].
+    UnknownCode,
+    /// A function of the vocabulary given a value it does not take: a number that is not finite or out of range, a
+    /// unit that is not positive, a value that is not a number.
     InvalidArgument,
     /// Values of different types compared, or a function given a value of another type than it takes.
     TypeMismatch,
@@ -76,13 +79,18 @@ pub enum Limit {
 }
 
 /// A rule that could not run to its end for a reason other than unknown facts.
+///
+/// Shown as its message, then `  = help: …` on its own line when there is a help; "did you mean" and lists of
+/// the names allowed are always help, never part of the message.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{message}{}", help_line(help.as_deref()))]
 pub struct RuleFailure {
     /// What kind of failure it is.
     pub kind: FailureKind,
     /// What went wrong.
     pub message: String,
+    /// How to fix it, when likely (such as "did you mean `household`?").
+    pub help: Option<String>,
     /// 1-based line in the rule file.
     pub line: Option<usize>,
     /// 1-based column.
@@ -92,19 +100,36 @@ pub struct RuleFailure {
 /// What the engine raises (as rhai's runtime error) when a rule asks for something it may not have: the kind
 /// travels with the message, so the failure is classified by type, not by its text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{message}{}", help_line(help.as_deref()))]
 pub struct Refusal {
     /// What kind of failure it is.
     pub kind: FailureKind,
     /// What to tell the analyst.
     pub message: String,
+    /// How to fix it, when likely: "did you mean …", or the names allowed.
+    pub help: Option<String>,
+}
+
+/// `help` on a line of its own (`\n  = help: …`), as every error of `assessor` shows it; empty without one.
+pub(crate) fn help_line(help: Option<&str>) -> String {
+    help.map(|h| format!("\n  = help: {h}")).unwrap_or_default()
 }
 
 /// The error that stops a rule with a [`Refusal`] of kind `kind`.
 pub(crate) fn refuse(kind: FailureKind, message: impl Into<String>) -> Box<EvalAltResult> {
+    refuse_with_help(kind, message, None)
+}
+
+/// The error that stops a rule with a [`Refusal`] of kind `kind` and a help (see [`Refusal::help`]).
+pub(crate) fn refuse_with_help(
+    kind: FailureKind,
+    message: impl Into<String>,
+    help: Option<String>,
+) -> Box<EvalAltResult> {
     let refusal = Refusal {
         kind,
         message: message.into(),
+        help,
     };
     EvalAltResult::ErrorRuntime(Dynamic::from(refusal), Position::NONE).into()
 }
@@ -142,6 +167,7 @@ impl RuleFailure {
         RuleFailure {
             kind,
             message: message.into(),
+            help: None,
             line: None,
             column: None,
         }
@@ -150,22 +176,33 @@ impl RuleFailure {
     /// The failure a rhai error (other than for want of facts) stands for, in words for analysts.
     pub(crate) fn from_rhai(err: &EvalAltResult) -> Self {
         let pos = innermost_position(err);
-        let (kind, message) = kind_and_message(innermost(err));
+        let (kind, message, help) = kind_and_message(innermost(err));
         RuleFailure {
             kind,
             message,
+            help,
             line: pos.line(),
             column: pos.position(),
         }
     }
 }
 
-fn kind_and_message(inner: &EvalAltResult) -> (FailureKind, String) {
+/// The kind, message and help of the failure a rhai error (the innermost of its calls) stands for.
+fn kind_and_message(inner: &EvalAltResult) -> (FailureKind, String, Option<String>) {
+    if let EvalAltResult::ErrorRuntime(v, _) = inner {
+        if let Some(r) = v.read_lock::<Refusal>() {
+            return (r.kind, r.message.clone(), r.help.clone());
+        }
+    }
+    let (kind, message) = kind_and_words(inner);
+    (kind, message, None)
+}
+
+/// The kind and message of a rhai error that is not a [`Refusal`].
+fn kind_and_words(inner: &EvalAltResult) -> (FailureKind, String) {
     match inner {
         EvalAltResult::ErrorRuntime(v, _) => {
-            if let Some(r) = v.read_lock::<Refusal>() {
-                (r.kind, r.message.clone())
-            } else if let Some(s) = v.read_lock::<String>() {
+            if let Some(s) = v.read_lock::<String>() {
                 (FailureKind::Thrown, s.clone())
             } else if let Some(s) = v.read_lock::<ImmutableString>() {
                 (FailureKind::Thrown, s.to_string())

@@ -8,7 +8,7 @@ use rhai::{Dynamic, Engine};
 
 use crate::engine::context::{try_ctx, Read};
 use crate::engine::facts::{stop_unknown, ParamsObject};
-use crate::engine::failure::{refuse, FailureKind, RhaiResult};
+use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
 use crate::model::facts::{catalogue, FactRef};
 use crate::model::params::Lookup;
 use crate::model::suggest::did_you_mean;
@@ -55,15 +55,11 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
                     ),
                 ))
             }
-            Lookup::NoSuchParameter => {
-                let hint = did_you_mean(name, params.names())
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                Err(refuse(
-                    FailureKind::UnknownParameter,
-                    format!("unknown parameter `{name}`{hint}"),
-                ))
-            }
+            Lookup::NoSuchParameter => Err(refuse_with_help(
+                FailureKind::UnknownParameter,
+                format!("unknown parameter `{name}`"),
+                did_you_mean(name, params.names()).map(|s| format!("did you mean `{s}`?")),
+            )),
         }
     })
 }

@@ -358,6 +358,13 @@ mod tests {
 
     /// Runs a rule's text (without the static checks, which refuse `try`) on a case with no facts.
     fn run_unchecked(text: &str) -> Option<RuleRun> {
+        let (result, ctx) = run_as(text, Stage::Eligibility)?;
+        result.ok()?;
+        ctx.runs.into_iter().next().flatten()
+    }
+
+    /// Runs a rule's text as the one rule of `stage`, on a case with no facts: how it ended, and the context.
+    fn run_as(text: &str, stage: Stage) -> Option<(Result<(), RuleFailure>, EvalCtx)> {
         let sandbox = Sandbox::new();
         let ast = sandbox.compile(text).ok()?;
         let ast = sandbox.optimize(ast);
@@ -367,12 +374,50 @@ mod tests {
             jiff::civil::date(2022, 1, 1),
             None,
             Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
-            Arc::from(vec![Stage::Eligibility]),
+            Arc::from(vec![stage]),
         );
         let mut scope = base_scope();
-        let (result, ctx) = with_case(ctx, || sandbox.run_rule(0, &ast, &mut scope))?;
-        result.ok()?;
-        ctx.runs.into_iter().next().flatten()
+        with_case(ctx, || sandbox.run_rule(0, &ast, &mut scope))
+    }
+
+    #[test]
+    fn an_effect_carries_its_code_and_an_unknown_code_fails_with_the_codes_as_help() {
+        use crate::engine::context::{Conclusion, Effect};
+        use crate::model::codes::{Approval, Payment};
+        let run = run_as(
+            "payment(\"supervised_instalments\"); require_approval(\"over_36_months\"); met()",
+            Stage::Amount,
+        )
+        .and_then(|(_, ctx)| ctx.runs.into_iter().next().flatten());
+        assert!(
+            matches!(&run, Some(RuleRun::Concluded { conclusion: Conclusion::Met { .. }, effects, .. })
+                if effects[..] == [Effect::Payment(Payment::SupervisedInstalments),
+                                   Effect::Approval(Approval::Over36Months)]),
+            "{run:?}"
+        );
+        for (text, message, help) in [
+            (
+                "payment(\"one_of\"); met()",
+                "unknown payment `one_of`",
+                "did you mean `one_off`?",
+            ),
+            (
+                "payment(\"monthly\"); met()",
+                "unknown payment `monthly`",
+                "payments are: one_off, supervised_instalments",
+            ),
+        ] {
+            let failure = run_as(text, Stage::Amount).and_then(|(r, _)| r.err());
+            assert_eq!(
+                failure.map(|f| (f.kind, f.message, f.help)),
+                Some((
+                    FailureKind::UnknownCode,
+                    message.to_string(),
+                    Some(help.to_string())
+                )),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -88,9 +88,13 @@ fn to_json_bounded(v: &Dynamic) -> RhaiResult<Value> {
     } else if let Ok(i) = v.as_int() {
         Value::from(i)
     } else if let Ok(f) = v.as_float() {
-        serde_json::Number::from_f64(f)
-            .map(Value::Number)
-            .unwrap_or(Value::Null)
+        // JSON has no infinity or NaN: such a value is the rule's error, not a `null` nobody asked for.
+        Value::Number(serde_json::Number::from_f64(f).ok_or_else(|| {
+            refuse(
+                FailureKind::InvalidArgument,
+                format!("the rule gave a value that is not a finite number ({f}); a value must be one JSON can hold"),
+            )
+        })?)
     } else if let Some(s) = v.read_lock::<ImmutableString>() {
         Value::String(s.to_string())
     } else if let Some(arr) = v.read_lock::<rhai::Array>() {

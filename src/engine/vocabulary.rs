@@ -8,15 +8,17 @@
 //! from the evaluation context of the case being assessed.
 
 use std::collections::BTreeMap;
+use std::str::FromStr;
 
 use rhai::{Dynamic, FuncRegistration, ImmutableString, Module};
 use serde_json::Value;
+use strum::IntoEnumIterator;
 
 use crate::engine::context::{
     running, running_stage, try_ctx, with_ctx, Conclusion, Effect, Read, RuleRun,
 };
 use crate::engine::facts::{json_leaf, stop_unknown, FactObject, Unknown};
-use crate::engine::failure::{refuse, FailureKind, RhaiResult};
+use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
 use crate::engine::values::{money, number, to_json, to_values};
 use crate::model::codes::Stage;
 use crate::model::facts::FactType;
@@ -205,6 +207,28 @@ fn check_effect(code: &str, amount: f64, limit: f64, exceeded: bool) -> RhaiResu
     Ok(exceeded)
 }
 
+/// `code` read as a code of [`crate::model::codes`] (an [`Approval`](crate::model::codes::Approval) or a
+/// [`Payment`](crate::model::codes::Payment)), parsed once here so that an effect carries the code, not its
+/// spelling; when it is none, a failure naming it as `noun`, whose help gives the closest code or lists them all.
+fn code_of<T>(code: &str, noun: &str) -> RhaiResult<T>
+where
+    T: FromStr + IntoEnumIterator,
+    &'static str: From<T>,
+{
+    code.parse().map_err(|_| {
+        let codes: Vec<&'static str> = T::iter().map(<&'static str>::from).collect();
+        let help = match did_you_mean(code, codes.iter().copied()) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("{noun}s are: {}", codes.join(", ")),
+        };
+        refuse_with_help(
+            FailureKind::UnknownCode,
+            format!("unknown {noun} `{code}`"),
+            Some(help),
+        )
+    })
+}
+
 fn effects(m: &mut Module) {
     FuncRegistration::new("fast_track").set_into_module(m, || -> RhaiResult<()> {
         allowed_here("fast_track")?;
@@ -213,33 +237,12 @@ fn effects(m: &mut Module) {
     });
     FuncRegistration::new("require_approval").set_into_module(m, |code: &str| -> RhaiResult<()> {
         allowed_here("require_approval")?;
-        const CODES: [&str; 4] = [
-            "collective_decision",
-            "over_36_months",
-            "reassistance",
-            "joint_assistance",
-        ];
-        if !CODES.contains(&code) {
-            return Err(refuse(
-                FailureKind::InvalidArgument,
-                format!(
-                    "unknown approval `{code}`; approvals are {}",
-                    CODES.join(", ")
-                ),
-            ));
-        }
-        effect(Effect::Approval(code.into()));
+        effect(Effect::Approval(code_of(code, "approval")?));
         Ok(())
     });
     FuncRegistration::new("payment").set_into_module(m, |mode: &str| -> RhaiResult<()> {
         allowed_here("payment")?;
-        if mode != "one_off" && mode != "supervised_instalments" {
-            return Err(refuse(
-                FailureKind::InvalidArgument,
-                format!("unknown payment `{mode}`; use \"one_off\" or \"supervised_instalments\""),
-            ));
-        }
-        effect(Effect::Payment(mode.into()));
+        effect(Effect::Payment(code_of(mode, "payment")?));
         Ok(())
     });
     FuncRegistration::new("co_recipient").set_into_module(m, |d: FactObject| -> RhaiResult<()> {
@@ -301,12 +304,11 @@ fn with_outcome<R>(
 ) -> RhaiResult<R> {
     try_ctx(|c| {
         let Some(&i) = c.rule_ids.get(id) else {
-            let hint = did_you_mean(id, c.rule_ids.keys().map(String::as_str))
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            return Err(refuse(
+            return Err(refuse_with_help(
                 FailureKind::UnknownRule,
-                format!("there is no rule `{id}`{hint}"),
+                format!("there is no rule `{id}`"),
+                did_you_mean(id, c.rule_ids.keys().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?")),
             ));
         };
         if running().is_some_and(|running| i >= running) {
@@ -373,12 +375,13 @@ fn earlier_results(m: &mut Module) {
                 c.decision,
                 "the decision is made after the exclusions stage",
             )
-            .map(ImmutableString::from)
+            .map(|d| ImmutableString::from(d.as_str()))
         })
     });
     FuncRegistration::new("tier").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
-            settled(c.tier, "the tier is known after the priority stage").map(ImmutableString::from)
+            settled(c.tier, "the tier is known after the priority stage")
+                .map(|t| ImmutableString::from(t.as_str()))
         })
     });
     FuncRegistration::new("priority_score").set_into_module(m, || -> RhaiResult<rhai::INT> {
