@@ -9,6 +9,7 @@
 )]
 
 mod cli;
+mod compact;
 mod corpus;
 mod diff;
 mod engine;

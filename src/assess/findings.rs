@@ -102,7 +102,7 @@ pub(crate) fn gather(
                     fact: fact.pointer(),
                     presumed: value.clone(),
                     rule: rule.id.clone(),
-                    basis: rule.basis.clone(),
+                    basis: String::new(),
                     text: String::new(),
                 });
             }
@@ -191,12 +191,12 @@ pub(crate) fn gather(
         }
         g.findings.push(Finding {
             rule: rule.id.clone(),
-            title: rule.title.clone(),
+            title: String::new(),
             stage: rule.stage,
             kind: rule.kind,
             outcome,
             reason,
-            basis: rule.basis.clone(),
+            basis: String::new(),
             facts: reads.iter().map(|r| r.fact.pointer()).collect(),
             missing: missing.iter().map(|m| m.pointer()).collect(),
             immaterial: immaterial.iter().map(|m| m.pointer()).collect(),

@@ -118,7 +118,7 @@ pub(crate) fn estimates(
             let par = policy.parameter(name)?;
             Some(Estimate {
                 parameter: name.to_string(),
-                title: par.title.clone(),
+                title: String::new(),
                 region: r.value.region.clone().unwrap_or_else(|| "national".into()),
                 year: r.value.year,
                 value: r.value.value.clone(),

@@ -226,6 +226,11 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             ),
         };
     }
+    for e in &mut rec.estimates {
+        if let Some(p) = policy.parameter(&e.parameter) {
+            e.title = p.title.clone();
+        }
+    }
     for t in &mut rec.to_confirm {
         let what = describe_fact(policy, &t.fact, lang);
         let value = match (&t.presumed, lang) {

@@ -42,6 +42,7 @@ pub struct CaseOutcome {
     /// The recommended amount, if any.
     pub amount: Option<i64>,
     /// In words, in the recommendation's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -53,6 +54,7 @@ pub struct WhatIf {
     /// The outcome with them.
     pub outcome: CaseOutcome,
     /// In words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -69,6 +71,7 @@ pub struct MissingValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ValueCase {
     /// The value or range, in words ("yes", "below ¥1,400", "from ¥1,400").
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub value: String,
     /// The value, when it is one value.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -89,6 +89,7 @@ pub struct ScoredFactor {
     /// The points that counted towards the score (groups count as the highest plus a bonus for each further one).
     pub counted: i64,
     /// Why, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
 }
 
@@ -145,8 +146,10 @@ pub struct ToConfirm {
     /// The rule that presumed it.
     pub rule: String,
     /// The rule's legal basis.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub basis: String,
     /// What to confirm, in the recommendation's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
 }
 
@@ -176,6 +179,7 @@ pub struct Estimate {
     /// The parameter.
     pub parameter: String,
     /// Its title.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
     /// The region the value is for (a province, a macro-region, or `national`).
     pub region: String,
@@ -203,6 +207,7 @@ pub struct Step {
     /// Its value.
     pub value: f64,
     /// Why, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     /// The rule that applied it.
     pub rule: String,
@@ -224,15 +229,17 @@ pub struct Cap {
     /// The amount was cut to the limit (a ceiling that only calls for an approval is never applied).
     pub applied: bool,
     /// Why, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     /// The rule that checked it.
     pub rule: String,
     /// Values the reason is made from (stable, for systems).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, Value>,
-    /// Given by `check` (a ceiling that only calls for an approval), not `cap`: its text is `check.<code>`.
-    #[serde(skip)]
-    pub(crate) check_only: bool,
+    /// Given by `check` (a ceiling that only calls for an approval, never applied), not `cap`: its text is the
+    /// rule's `check.<code>`. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub check_only: bool,
 }
 
 /// A minor child assisted together with the applicant.
@@ -256,8 +263,10 @@ pub struct Referral {
     /// Stable code of the agency that provides it.
     pub agency: String,
     /// The agency's name, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub agency_name: String,
     /// Why, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     /// The rule that made the referral.
     pub rule: String,
@@ -269,6 +278,7 @@ pub struct Finding {
     /// The rule's id.
     pub rule: String,
     /// The rule's title, in the recommendation's language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub title: String,
     /// The rule's stage.
     pub stage: Stage,
@@ -277,8 +287,10 @@ pub struct Finding {
     /// `met`, `not_met`, or `unknown` (it depends on facts the case leaves unknown).
     pub outcome: Outcome,
     /// Why, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reason: String,
     /// The legal provision (or proposal) it rests on.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub basis: String,
     /// The facts it read, as JSON Pointers.
     pub facts: Vec<String>,
@@ -312,6 +324,7 @@ pub struct Missing {
     /// What it could change.
     pub changes: Vec<Change>,
     /// What the fact is, and why it matters.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub why: String,
 }
 
