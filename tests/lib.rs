@@ -17,6 +17,7 @@ mod hardening;
 mod interview;
 mod laws;
 mod layers;
+mod memo;
 mod policies;
 mod reliability;
 mod reports;

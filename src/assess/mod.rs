@@ -76,8 +76,9 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         Arc::clone(&policy.params),
         case.case.decision_date,
         province.clone(),
-        Arc::new(policy.rule_index.clone()),
-        policy.rules.iter().map(|r| r.stage).collect(),
+        Arc::clone(&policy.rule_index),
+        Arc::clone(&policy.stages),
+        Some(Arc::clone(&policy.memo)),
     );
     let date = case.case.decision_date;
     let Some((result, ctx)) = engine::with_case(ctx, || {

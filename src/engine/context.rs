@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::failure::{refuse, FailureKind, RhaiResult};
+use crate::engine::keys::MemoPlan;
 use crate::model::codes::{Approval, Decision, Payment, Stage, Tier};
 use crate::model::facts::FactRef;
 use crate::model::params::Parameters;
@@ -84,6 +85,9 @@ pub(crate) struct Current {
     pub effects: Vec<Effect>,
     /// Size of the values the rule gave so far (bounded by [`crate::engine::limits::MAX_VALUE_SIZE`]).
     pub value_size: usize,
+    /// It read another rule's conclusion or the assessment's progress (`fired`, `value_of`, `decision`, `tier`,
+    /// `priority_score`): its conclusion is not a function of the facts alone, so the memo does not keep it.
+    pub observed_progress: bool,
 }
 
 /// The result of one rule for one case.
@@ -136,6 +140,8 @@ pub(crate) struct EvalCtx {
     pub started: std::time::Instant,
     /// The rule running now.
     pub current: Current,
+    /// The memo's plan for the policy (see [`crate::engine::memo`]); `None` runs every rule.
+    pub memo: Option<Arc<MemoPlan>>,
 }
 
 impl EvalCtx {
@@ -148,6 +154,7 @@ impl EvalCtx {
         province: Option<String>,
         rule_ids: Arc<BTreeMap<String, usize>>,
         stages: Arc<[Stage]>,
+        memo: Option<Arc<MemoPlan>>,
     ) -> Self {
         EvalCtx {
             case,
@@ -164,6 +171,7 @@ impl EvalCtx {
             ops_total: 0,
             started: std::time::Instant::now(),
             current: Current::default(),
+            memo,
         }
     }
 }

@@ -23,12 +23,16 @@
 //! - `values`: the values rules give, checked against the limits and turned into JSON.
 //! - `vocabulary`: the functions rules may call, as one rhai package ([`VocabularyPackage`]), and the stage
 //!   table of which stage may call which. Add a rule function there.
-//! - `sandbox`: [`Sandbox`], the one place an engine is built, and the running of one rule.
+//! - `keys`: what the memo's key of a rule evaluation is made of ([`MemoPlan`]): what the rule can observe.
+//! - [`memo`]: the memo of rule conclusions, per thread and bounded.
+//! - `sandbox`: [`Sandbox`], the one place an engine is built, and the running of one rule (through the memo).
 
 mod context;
 mod facts;
 mod failure;
+mod keys;
 pub mod limits;
+pub mod memo;
 mod params;
 mod sandbox;
 mod values;
@@ -41,6 +45,7 @@ pub(crate) use context::{
 pub use facts::{FactObject, ParamsObject, Unknown};
 pub(crate) use failure::help_line;
 pub use failure::{describe_parse_error, FailureKind, Limit, Refusal, RuleFailure};
+pub use keys::MemoPlan;
 pub(crate) use sandbox::base_scope;
 pub use sandbox::Sandbox;
 pub use vocabulary::VocabularyPackage;

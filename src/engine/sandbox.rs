@@ -17,6 +17,7 @@ use crate::engine::failure::{
     innermost, refuse, FailureKind, RhaiResult, RuleFailure, TimeBudgetSignal,
 };
 use crate::engine::limits;
+use crate::engine::memo;
 use crate::engine::params::register_params;
 use crate::engine::vocabulary::VocabularyPackage;
 use crate::model::facts::FactRef;
@@ -235,6 +236,24 @@ impl Sandbox {
         ast: &AST,
         scope: &mut Scope<'static>,
     ) -> Result<(), RuleFailure> {
+        // The memo: the same rule with the same inputs concludes the same (see `memo`).
+        let memo = with_ctx(|c| {
+            let plan = c.memo.clone().filter(|_| memo::enabled())?;
+            let key = plan.key(index, &c.case, &c.overrides, c.date, c.province.as_deref())?;
+            Some((plan, key))
+        });
+        if let Some((_, key)) = &memo {
+            if let Some((run, ops)) = memo::get(key) {
+                with_ctx(|c| {
+                    c.ops_total = c.ops_total.saturating_add(ops);
+                    if let Some(slot) = c.runs.get_mut(index) {
+                        *slot = Some(run);
+                    }
+                });
+                return Ok(());
+            }
+        }
+        let ops_before = with_ctx(|c| c.ops_total);
         with_ctx(|c| c.current = Current::default());
         take_raised();
         let len = scope.len();
@@ -244,6 +263,7 @@ impl Sandbox {
         set_running(None, None);
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
+        let observed_progress = current.observed_progress;
         let raised = take_raised();
         let run = match result {
             // Stopped by an unknown fact whose error was caught: still unknown.
@@ -278,6 +298,10 @@ impl Sandbox {
                 None => return Err(RuleFailure::from_rhai(&err)),
             },
         };
+        if let Some((plan, key)) = memo {
+            let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
+            memo::put(&plan, index, key, &run, ops, observed_progress);
+        }
         with_ctx(|c| {
             if let Some(slot) = c.runs.get_mut(index) {
                 *slot = Some(run);
@@ -375,6 +399,7 @@ mod tests {
             None,
             Arc::new(BTreeMap::from([("eligibility.rule".to_string(), 0)])),
             Arc::from(vec![stage]),
+            None,
         );
         let mut scope = base_scope();
         with_case(ctx, || sandbox.run_rule(0, &ast, &mut scope))

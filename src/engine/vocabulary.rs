@@ -303,6 +303,7 @@ fn with_outcome<R>(
     f: impl FnOnce(Option<&Conclusion>) -> RhaiResult<R>,
 ) -> RhaiResult<R> {
     try_ctx(|c| {
+        c.current.observed_progress = true;
         let Some(&i) = c.rule_ids.get(id) else {
             return Err(refuse_with_help(
                 FailureKind::UnknownRule,
@@ -371,6 +372,7 @@ fn earlier_results(m: &mut Module) {
     );
     FuncRegistration::new("decision").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
+            c.current.observed_progress = true;
             settled(
                 c.decision,
                 "the decision is made after the exclusions stage",
@@ -380,12 +382,16 @@ fn earlier_results(m: &mut Module) {
     });
     FuncRegistration::new("tier").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
+            c.current.observed_progress = true;
             settled(c.tier, "the tier is known after the priority stage")
                 .map(|t| ImmutableString::from(t.as_str()))
         })
     });
     FuncRegistration::new("priority_score").set_into_module(m, || -> RhaiResult<rhai::INT> {
-        try_ctx(|c| settled(c.score, "the score is known after the priority stage"))
+        try_ctx(|c| {
+            c.current.observed_progress = true;
+            settled(c.score, "the score is known after the priority stage")
+        })
     });
 }
 

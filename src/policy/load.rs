@@ -244,10 +244,16 @@ impl Policy {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let digest = source.digest();
+        let memo = Arc::new(crate::engine::MemoPlan::new(
+            &digest,
+            rules.iter().map(|r| &r.scan.facts),
+        ));
+        let stages = rules.iter().map(|r| r.stage).collect();
         Ok(Policy {
             name: manifest.name,
             version: manifest.version,
-            digest: source.digest(),
+            digest,
             origin: source.label.clone(),
             rules,
             params,
@@ -257,7 +263,9 @@ impl Policy {
             names,
             labels,
             no_labels: Labels::none(Lang::En),
-            rule_index,
+            rule_index: Arc::new(rule_index),
+            stages,
+            memo,
             sandbox,
         })
     }

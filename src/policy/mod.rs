@@ -94,7 +94,11 @@ pub struct Policy {
     /// The labels of codes in each language.
     pub labels: BTreeMap<Lang, Labels>,
     no_labels: Labels,
-    pub(crate) rule_index: BTreeMap<String, usize>,
+    pub(crate) rule_index: Arc<BTreeMap<String, usize>>,
+    /// Each rule's stage, by index (what the evaluation context needs), shared by every assessment.
+    pub(crate) stages: Arc<[crate::model::codes::Stage]>,
+    /// The memo's plan of each rule's key (see [`crate::engine::memo`]).
+    pub(crate) memo: Arc<crate::engine::MemoPlan>,
     pub(crate) sandbox: Sandbox,
 }
 

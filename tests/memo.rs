@@ -1,0 +1,120 @@
+//! The memo of rule conclusions is exact: every corpus case (with what would change the outcome) and 10,000
+//! generated cases give the same bytes with and without it, in English and in Chinese, in JSON and as a text
+//! report.
+
+use rayon::prelude::*;
+
+use assessor::engine::memo;
+use assessor::model::text::Lang;
+use assessor::validate::{parse_case, validate_value, ValidCase};
+
+use crate::support::{corpus, policy};
+
+/// Every output of one case: JSON and text report in both languages (with what-if when asked).
+fn outputs(case: &ValidCase, what_if: bool, reports: bool) -> Vec<String> {
+    let p = policy();
+    let Ok(codes) = assessor::assess::assess(case, p) else {
+        return vec!["cannot be assessed".into()];
+    };
+    let mut codes = codes;
+    if what_if {
+        codes.what_if = Some(assessor::explain::whatif::explore(&case.json, &codes, p));
+    }
+    let mut out = Vec::new();
+    for lang in [Lang::En, Lang::Zh] {
+        let mut rec = codes.clone();
+        assessor::explain::localise::localise(&mut rec, p, lang);
+        type Writer = fn(
+            &mut dyn std::io::Write,
+            &assessor::Recommendation,
+            &assessor::model::text::Labels,
+        ) -> std::io::Result<()>;
+        let writers: &[Writer] = if reports {
+            &[assessor::report::text, assessor::report::markdown]
+        } else {
+            &[]
+        };
+        for write in writers {
+            let mut w = Vec::new();
+            write(&mut w, &rec, p.labels(lang)).unwrap_or_else(|e| panic!("{e}"));
+            out.push(String::from_utf8_lossy(&w).into_owned());
+        }
+        let mut w = Vec::new();
+        assessor::report::json(&mut w, &rec, false).unwrap_or_else(|e| panic!("{e}"));
+        out.push(String::from_utf8_lossy(&w).into_owned());
+    }
+    out
+}
+
+fn same_with_and_without(case: &ValidCase, what_if: bool, name: &str) {
+    // Text and Markdown reports are written from the recommendation: for the corpus (with what-if) only.
+    let reports = what_if;
+    let reference = memo::without(|| outputs(case, what_if, reports));
+    // Twice with the memo: the first run fills it (and uses what earlier cases left), the second reads it.
+    for round in 0..2 {
+        let memoised = outputs(case, what_if, reports);
+        assert!(
+            memoised == reference,
+            "{name}: with the memo (round {round}) the output differs from without it"
+        );
+    }
+}
+
+#[test]
+fn the_memo_changes_no_byte_of_any_corpus_case() {
+    memo::reset();
+    let mut n = 0;
+    for path in corpus() {
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{e}"));
+        if let Ok(case) = parse_case(&bytes) {
+            same_with_and_without(&case, true, &path.display().to_string());
+            n += 1;
+        }
+    }
+    assert!(n >= 40, "{n}");
+    let s = memo::stats();
+    assert!(s.hits > 0, "the memo was never used: {s:?}");
+}
+
+#[test]
+fn the_memo_changes_no_byte_of_10000_generated_cases() {
+    let mut generator = assessor::generate::Generator::new(11);
+    let cases: Vec<(usize, serde_json::Value)> =
+        (0..10_000).map(|i| (i, generator.case())).collect();
+    let hits: u64 = cases
+        .par_chunks(250)
+        .map(|chunk| {
+            memo::reset();
+            for (i, v) in chunk {
+                if let Ok(case) = validate_value(v.clone()) {
+                    same_with_and_without(
+                        &case,
+                        i % 500 == 0,
+                        &format!("generated case {i} (seed 11)"),
+                    );
+                }
+            }
+            memo::stats().hits
+        })
+        .sum();
+    assert!(hits > 0);
+}
+
+#[test]
+fn a_full_memo_is_emptied_not_grown() {
+    // The bound holds whatever the cases: after many distinct cases, this thread's memo was emptied or is below it.
+    memo::reset();
+    let mut generator = assessor::generate::Generator::new(12);
+    for _ in 0..300 {
+        if let Ok(case) = validate_value(generator.case()) {
+            let _ = assessor::assess::assess(&case, policy());
+        }
+    }
+    let s = memo::stats();
+    assert!(s.misses > 0 && s.hits > 0, "{s:?}");
+    assert!(
+        memo::held_bytes() <= memo::MEMO_BYTES,
+        "{}",
+        memo::held_bytes()
+    );
+}
