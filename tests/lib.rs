@@ -19,6 +19,7 @@ mod layers;
 mod policies;
 mod reliability;
 mod reports;
+mod review;
 mod schema;
 mod support;
 mod wage_base;

@@ -274,6 +274,12 @@ impl SourceCode for Excerpt {
                 .get(last..)
                 .and_then(|t| t.find('\n'))
                 .map_or(text.len(), |i| last + i);
+            // Without the `\r` of a CRLF line break, which miette would count as a line of its own.
+            let end = if text.get(..end).is_some_and(|t| t.ends_with('\r')) {
+                end - 1
+            } else {
+                end
+            };
             (line_start, end.max(line_start), 0)
         };
         let data = text.get(start..end).ok_or(MietteError::OutOfBounds)?;
