@@ -184,3 +184,26 @@ fn a_full_standard_error_ends_with_the_commands_own_exit_code() {
         assert_eq!(status.code(), Some(1), "{args:?}");
     }
 }
+
+/// The snippet of an error whose underlined word ends in a wide character (`Unexpected '甲'`) ran to the end of
+/// the file: the end of its line was searched from inside that character, which `str::get` refuses.
+#[test]
+fn the_snippet_of_an_error_at_a_chinese_word_is_its_line_alone() {
+    let (_tmp, rules) = policy_copy();
+    let path = rules.join("eligibility/catch_all.rhai");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (body, last) = text.trim_end().rsplit_once('\n').unwrap();
+    std::fs::write(
+        &path,
+        format!("{body}\n\tlet 甲 = \"申请人\";\n{last}\n// the end\n"),
+    )
+    .unwrap();
+    let (code, _, err) = run(&["check", "--rules", rules.to_str().unwrap()], None);
+    assert_ne!(code, 0, "{err}");
+    assert!(err.contains("let 甲"), "{err}");
+    assert!(
+        !err.contains(last),
+        "the snippet shows the lines after the error:\n{err}"
+    );
+    assert!(!err.contains("the end"), "{err}");
+}
