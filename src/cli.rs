@@ -331,8 +331,9 @@ impl LineReader {
                 }
             }
             let mut buf = Vec::new();
+            // Room for the line, a `\r` and the `\n`: a CRLF line of exactly `max` bytes is not too long.
             let read = (&mut self.inner)
-                .take(self.max.saturating_add(1))
+                .take(self.max.saturating_add(2))
                 .read_until(b'\n', &mut buf);
             match read {
                 Ok(0) => {
@@ -343,10 +344,16 @@ impl LineReader {
                 Err(e) => return fail(self, e),
             }
             self.line += 1;
-            if buf.last() == Some(&b'\n') {
+            let ended = buf.last() == Some(&b'\n');
+            if ended {
                 buf.pop();
-            } else if buf.len() as u64 > self.max {
-                self.skip_pending = true;
+            }
+            if buf.last() == Some(&b'\r') {
+                buf.pop();
+            }
+            if buf.len() as u64 > self.max {
+                // Its end is still to be read, unless the line break was read with it.
+                self.skip_pending = !ended;
                 return Some((
                     self.line,
                     Err(format!(
@@ -354,9 +361,6 @@ impl LineReader {
                         self.max
                     )),
                 ));
-            }
-            if buf.last() == Some(&b'\r') {
-                buf.pop();
             }
             if !self.keep_blank && buf.iter().all(u8::is_ascii_whitespace) {
                 continue;

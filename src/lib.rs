@@ -42,9 +42,9 @@
 //! # Where to add
 //!
 //! - **A rule function** (a word rules may call): register it in the vocabulary package
-//!   (`src/engine/vocabulary.rs`), give it its stages in the stage table there, and document it in the README's
-//!   list of rule functions; `policy::scan` then accepts it by name and `assessor check` refuses it in other
-//!   stages.
+//!   (`src/engine/vocabulary.rs`), give it its stages in the stage table there, and document it in both lists of
+//!   rule functions (README.md, "A rule file"; `rules/README.md`, the analysts' guide); `policy::scan` then
+//!   accepts it by name and `assessor check` refuses it in other stages.
 //! - **A report section**: add it to the report model (`src/report/model.rs`), then to both walks of it
 //!   (`src/report/text.rs`, `src/report/markdown.rs`); labels come from the policy's texts, so it reads in every
 //!   language the policy has.

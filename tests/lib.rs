@@ -21,6 +21,7 @@ mod memo;
 mod policies;
 mod reliability;
 mod reports;
+mod review;
 mod schema;
 mod support;
 mod wage_base;

@@ -270,10 +270,18 @@ impl SourceCode for Excerpt {
         } else {
             // A span that ends just after a line break ends on that line.
             let last = to.saturating_sub(usize::from(to > from));
+            // Bytes, not `str`: `last` may fall inside a wide character (the span of `甲` ends two bytes past it).
             let end = text
+                .as_bytes()
                 .get(last..)
-                .and_then(|t| t.find('\n'))
+                .and_then(|t| t.iter().position(|b| *b == b'\n'))
                 .map_or(text.len(), |i| last + i);
+            // Without the `\r` of a CRLF line break, which miette would count as a line of its own.
+            let end = if text.get(..end).is_some_and(|t| t.ends_with('\r')) {
+                end - 1
+            } else {
+                end
+            };
             (line_start, end.max(line_start), 0)
         };
         let data = text.get(start..end).ok_or(MietteError::OutOfBounds)?;

@@ -65,6 +65,22 @@ pub fn parse_file(text: &str, file: &str) -> (Vec<Parameter>, Vec<PolicyError>) 
         if p.values.is_empty() {
             errors.push(err(format!("parameter `{name}` has no values")));
         }
+        // Two values of one region from the same day: which is in force would depend on their order in the file.
+        let mut starts = std::collections::BTreeSet::new();
+        for v in &p.values {
+            if !starts.insert((v.region.as_deref(), v.from.as_str())) {
+                errors.push(
+                    err(format!(
+                        "parameter `{name}` has two values from {}{}; only one can be in force",
+                        v.from,
+                        v.region
+                            .as_deref()
+                            .map_or(String::new(), |r| format!(" for {r}"))
+                    ))
+                    .help("remove one of them, or give them different dates"),
+                );
+            }
+        }
         for v in &mut p.values {
             if crate::validate::parse_date(&v.from).is_none() {
                 errors.push(err(format!(
