@@ -11,6 +11,14 @@ use assessor::model::text::Lang;
 use assessor::report::Format;
 use assessor::{Policy, PolicyError};
 
+/// Writes a line to standard error, as `eprintln!` does, but through [`write_stderr`], which ignores a failed
+/// write (a full disk, a closed stream): the command still ends with its own exit code instead of panicking.
+macro_rules! stderr_line {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stderr(format_args!($($arg)*))
+    };
+}
+
 mod assess;
 mod check;
 mod diff;
@@ -20,6 +28,13 @@ mod rules;
 mod schema;
 mod test;
 mod validate;
+
+/// Writes one line to standard error (the body of [`stderr_line!`]); a failed write is ignored, since there is
+/// nowhere left to say so.
+pub fn write_stderr(args: std::fmt::Arguments) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_fmt(args).and_then(|()| err.write_all(b"\n"));
+}
 
 /// Exit code: the command ran and found nothing wrong.
 pub const OK: u8 = 0;
@@ -101,9 +116,9 @@ pub fn load_policy(args: &PolicyArgs) -> Result<Policy, u8> {
 /// Prints policy errors to stderr.
 pub fn report_policy_errors(errors: &[PolicyError]) {
     for e in errors {
-        eprintln!("{}\n", e.render());
+        stderr_line!("{}\n", e.render());
     }
-    eprintln!(
+    stderr_line!(
         "error: the policy could not be loaded ({} problem{})",
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
@@ -190,7 +205,7 @@ pub fn output_status(result: std::io::Result<u8>) -> u8 {
         Ok(code) => code,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => OK,
         Err(e) => {
-            eprintln!("error: cannot write the output: {e}");
+            stderr_line!("error: cannot write the output: {e}");
             PROBLEMS
         }
     }

@@ -112,7 +112,7 @@ impl Sink {
 /// Runs `assess`.
 pub fn run(args: Args) -> u8 {
     if args.jsonl && matches!(args.format, Some(FormatArg::Text | FormatArg::Markdown)) {
-        eprintln!(
+        stderr_line!(
             "error: --jsonl writes one JSON line per input line; --format text or markdown cannot be used with it\n  \
              = help: drop --format, or assess case files without --jsonl for text reports"
         );
@@ -121,7 +121,7 @@ pub fn run(args: Args) -> u8 {
     if args.texts == TextsArg::None
         && matches!(args.format, Some(FormatArg::Text | FormatArg::Markdown))
     {
-        eprintln!(
+        stderr_line!(
             "error: --texts none writes codes and values only, as JSON; a text or Markdown report needs its texts\n  \
              = help: drop --format (or use --format json), or drop --texts none"
         );
@@ -134,7 +134,7 @@ pub fn run(args: Args) -> u8 {
     {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("error: cannot start the worker threads: {e}; try a smaller --jobs");
+            stderr_line!("error: cannot start the worker threads: {e}; try a smaller --jobs");
             return PROBLEMS;
         }
     };
@@ -151,7 +151,7 @@ fn run_in_pool(args: Args) -> u8 {
     };
     let lang = args.lang.map_or(policy.primary_language(), Lang::from);
     if !policy.languages.contains(&lang) {
-        eprintln!(
+        stderr_line!(
             "error: the policy {} has no texts in {} (`{}`)\n  = help: its languages are {}; a policy declares \
              more with `languages = [...]` in policy.toml and a text per language in every rule header",
             policy.origin,
@@ -169,7 +169,7 @@ fn run_in_pool(args: Args) -> u8 {
     let mut sink = match Sink::open(args.out.as_ref(), &args.cases, args.policy.rules.as_ref()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            stderr_line!("error: {e}");
             return PROBLEMS;
         }
     };
@@ -254,7 +254,7 @@ fn run_files(
             Err(errors) => {
                 status = PROBLEMS;
                 for e in &errors {
-                    eprintln!("{}: {e}", input.name);
+                    stderr_line!("{}: {e}", input.name);
                 }
                 if format == Format::Json && many {
                     writeln!(out, "{}", error_line(index + 1, &input.name, &errors))?;
@@ -308,14 +308,14 @@ fn run_jsonl(
             // A stream may be a file or a pipe (`<(command)`); a device never ends (`/dev/zero`).
             if let Err(why) = super::stream_kind_ok(path) {
                 status = PROBLEMS;
-                eprintln!("{name}: {why}");
+                stderr_line!("{name}: {why}");
                 continue;
             }
             match std::fs::File::open(path) {
                 Ok(f) => Box::new(BufReader::new(f)),
                 Err(e) => {
                     status = PROBLEMS;
-                    eprintln!("{name}: cannot read: {e}");
+                    stderr_line!("{name}: cannot read: {e}");
                     continue;
                 }
             }
@@ -375,7 +375,7 @@ fn run_jsonl(
                         status = PROBLEMS;
                         let input = format!("{name}:{line_no}");
                         for e in &errors {
-                            eprintln!("{input}: {e}");
+                            stderr_line!("{input}: {e}");
                         }
                         writeln!(w, "{}", error_line(position, &input, &errors))?;
                     }

@@ -52,10 +52,10 @@ pub fn run(args: Args) -> u8 {
     let code = if errors > 0 { PROBLEMS } else { OK };
     if args.format == CheckFormat::Text {
         for d in &diagnostics {
-            eprintln!("{}\n", d.render());
+            stderr_line!("{}\n", d.render());
         }
         if summary.is_none() {
-            eprintln!("the policy could not be loaded: {errors} error(s)");
+            stderr_line!("the policy could not be loaded: {errors} error(s)");
         }
     }
     super::with_stdout(|w| {

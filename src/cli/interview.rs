@@ -65,7 +65,7 @@ pub fn run(args: Args) -> u8 {
         {
             Ok(v) => Some(v),
             Err(e) => {
-                eprintln!("error: {}: {e}", p.display());
+                stderr_line!("error: {}: {e}", p.display());
                 return PROBLEMS;
             }
         },
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> u8 {
         {
             Ok(f) => Box::new(BufReader::new(f)),
             Err(e) => {
-                eprintln!("error: {}: {e}", p.display());
+                stderr_line!("error: {}: {e}", p.display());
                 return PROBLEMS;
             }
         },
@@ -103,7 +103,7 @@ pub fn run(args: Args) -> u8 {
     let text = match serde_json::to_string_pretty(&case) {
         Ok(t) => t + "\n",
         Err(e) => {
-            eprintln!("error: cannot write the case as JSON: {e}");
+            stderr_line!("error: cannot write the case as JSON: {e}");
             return PROBLEMS;
         }
     };
@@ -117,7 +117,7 @@ pub fn run(args: Args) -> u8 {
     inputs.extend(super::output::input_ids(args.answers.as_slice()));
     if let Err(e) = write_atomically(&target, &text, &inputs) {
         // Never lose the answers: the case goes to standard output instead.
-        eprintln!(
+        stderr_line!(
             "error: {e}\nthe case file could not be saved; it is printed on standard output instead, so that no \
              answer is lost"
         );

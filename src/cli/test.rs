@@ -53,7 +53,7 @@ pub fn run(args: Args) -> u8 {
         args.paths.clone()
     };
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-        eprintln!(
+        stderr_line!(
             "error: {}: no such expectation file or folder; pass the expectation files to run",
             missing.display()
         );
@@ -64,9 +64,9 @@ pub fn run(args: Args) -> u8 {
         Ok(t) => t,
         Err(errors) => {
             for e in &errors {
-                eprintln!("{}\n", e.render());
+                stderr_line!("{}\n", e.render());
             }
-            eprintln!(
+            stderr_line!(
                 "error: the expectation files could not be read ({} problem(s))",
                 errors.len()
             );

@@ -42,7 +42,7 @@ fn validate(args: &Args, out: &mut dyn Write) -> std::io::Result<u8> {
                         serde_json::json!({ "file": input.name, "valid": false, "error": e })
                     )?;
                 } else {
-                    eprintln!("{}: {e}", input.name);
+                    stderr_line!("{}: {e}", input.name);
                 }
                 continue;
             }
@@ -61,9 +61,9 @@ fn validate(args: &Args, out: &mut dyn Write) -> std::io::Result<u8> {
             writeln!(out, "{}: valid", input.name)?;
         } else {
             for e in &errors {
-                eprintln!("{}:{e}", input.name);
+                stderr_line!("{}:{e}", input.name);
             }
-            eprintln!(
+            stderr_line!(
                 "{}: invalid ({} error{})",
                 input.name,
                 errors.len(),

@@ -128,18 +128,23 @@ pub fn find_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     out
 }
 
-/// Reads expectation files; every problem names the file and place.
+/// Largest expectation file read, in bytes (as a case file's default limit).
+pub const MAX_FILE_SIZE: u64 = crate::validate::DEFAULT_MAX_SIZE;
+
+/// Reads expectation files; every problem names the file and place. Only regular files of at most
+/// [`MAX_FILE_SIZE`] bytes are read; a pointer in `unknown_facts` or a `set` key that the case schema does not
+/// have is a load error at its line, with a "did you mean" help.
 pub fn load(files: &[PathBuf]) -> Result<Vec<Expectation>, Vec<PolicyError>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for path in files {
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match read(path) {
             Ok(t) => t,
-            Err(e) => {
+            Err(message) => {
                 errors.push(PolicyError::new(
                     &shown,
-                    format!("cannot read the expectation file: {e}"),
+                    format!("cannot read the expectation file: {message}"),
                 ));
                 continue;
             }
@@ -152,11 +157,16 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<Expectation>, Vec<PolicyError>> {
                         "no tests in this file; each test starts with [[test]]",
                     ));
                 }
-                for t in f.test {
-                    let line = line_of(&text, t.span().start);
+                let lines = LineIndex::new(&text);
+                // A test's span is its `[[test]]` header; its keys lie between it and the next test's header.
+                let starts: Vec<usize> = f.test.iter().map(|t| t.span().start).collect();
+                for (i, t) in f.test.into_iter().enumerate() {
+                    let start = t.span().start;
+                    let end = starts.get(i + 1).copied().unwrap_or(text.len());
                     let mut t = t.into_inner();
                     t.file = path.clone();
-                    t.line = line;
+                    t.line = lines.line_of(start);
+                    errors.extend(check_facts(&t, &shown, &text, start..end));
                     out.push(t);
                 }
             }
@@ -170,18 +180,121 @@ pub fn load(files: &[PathBuf]) -> Result<Vec<Expectation>, Vec<PolicyError>> {
     }
 }
 
-/// The 1-based line of a byte offset, counting the line of a table's `[[test]]` header as the table's.
-fn line_of(text: &str, offset: usize) -> usize {
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    // A table's span may start after its header; the header is then the closest `[[test]]` line above.
-    text.lines()
-        .take(line)
-        .enumerate()
-        .filter(|(_, l)| l.trim() == "[[test]]")
-        .map(|(i, _)| i + 1)
-        .last()
-        .unwrap_or(line)
+/// The text of an expectation file: a regular file under [`MAX_FILE_SIZE`], never a device or FIFO (which could
+/// hang or flood the reader), in UTF-8.
+fn read(path: &Path) -> Result<String, String> {
+    use crate::validate::ReadError;
+    let max = MAX_FILE_SIZE;
+    let bytes = crate::validate::read_case_file(path, max, false).map_err(|e| match e {
+        ReadError::NotRegular(kind) => format!(
+            "it is a {kind}, not a regular file; only regular files no larger than {max} bytes are read"
+        ),
+        ReadError::Folder => "it is a folder, not a file".to_string(),
+        other => other.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| format!("it is not UTF-8 text: {e}"))
+}
+
+/// The start of every line of a text, to find a byte offset's line in one binary search.
+struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex(starts)
+    }
+
+    /// The 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&s| s <= offset).max(1)
+    }
+}
+
+/// The pointers of `unknown_facts` and the keys of `set` that are not facts of the case schema, each as an error
+/// at its place in `region` (the test's part of `text`).
+fn check_facts(
+    t: &Expectation,
+    file: &str,
+    text: &str,
+    region: std::ops::Range<usize>,
+) -> Vec<PolicyError> {
+    let named = t
+        .unknown_facts
+        .iter()
+        .map(|p| ("unknown_facts", p))
+        .chain(t.set.keys().map(|p| ("set", p)));
+    let mut errors = Vec::new();
+    for (key, pointer) in named {
+        if is_fact(pointer) {
+            continue;
+        }
+        let place = text
+            .get(region.clone())
+            .and_then(|r| r.find(pointer.as_str()).filter(|_| !pointer.is_empty()))
+            .map_or(region.start..region.start, |i| {
+                region.start + i..region.start + i + pointer.len()
+            });
+        let err = PolicyError::new(
+            file,
+            format!("`{key}`: `{pointer}` is not a fact of the case schema"),
+        )
+        .span(place, text)
+        .help(suggest_fact(pointer));
+        errors.push(err);
+    }
+    errors
+}
+
+/// Whether a JSON Pointer names a fact of the case schema (array elements by index).
+fn is_fact(pointer: &str) -> bool {
+    pointer.starts_with('/') && crate::model::facts::catalogue().lookup(pointer).is_some()
+}
+
+/// A help for a pointer that is no fact: the nearest fact ("did you mean"), or what the schema has where the
+/// pointer leaves it.
+fn suggest_fact(pointer: &str) -> String {
+    let cat = crate::model::facts::catalogue();
+    let mut good = String::new();
+    let mut changed = false;
+    for seg in pointer.split('/').skip(1) {
+        let next = format!("{good}/{seg}");
+        if cat.lookup(&next).is_some() {
+            good = next;
+            continue;
+        }
+        // The facts a rule may read: not `notes` nor `$schema`.
+        let names: Vec<&str> = cat
+            .lookup(&good)
+            .map(|id| cat.child_names(id))
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| {
+                cat.lookup(&format!("{good}/{n}"))
+                    .and_then(|id| cat.node(id))
+                    .is_some_and(|node| node.readable)
+            })
+            .collect();
+        match did_you_mean(seg, names.iter().copied()) {
+            Some(s) => {
+                good = format!("{good}/{s}");
+                changed = true;
+            }
+            _ => {
+                let under = if good.is_empty() { "/" } else { good.as_str() };
+                return if names.is_empty() {
+                    format!("`{under}` has no facts under it")
+                } else {
+                    format!("the facts under `{under}` are: {}", names.join(", "))
+                };
+            }
+        }
+    }
+    if changed && is_fact(&good) {
+        format!("did you mean `{good}`?")
+    } else {
+        "a fact is a JSON Pointer into the case file, e.g. `/decision_date`".to_string()
+    }
 }
 
 /// A parse error of an expectation file, with the key or value it is about and a "did you mean" help when serde
@@ -280,6 +393,50 @@ mod tests {
         assert_eq!(
             tests.get(1).and_then(|t| t.tiers.clone()),
             Some(vec![Tier::A, Tier::B])
+        );
+    }
+
+    #[test]
+    fn a_pointer_that_is_no_fact_is_a_load_error_at_its_place() {
+        let e = one_error(&format!(
+            "{HEAD}set = {{ \"/decision_date\" = \"2022-09-01\" }}\nunknown_facts = [\"/applicant/age\", \"/household/dependants/0/agee\"]\n"
+        ));
+        assert_eq!((e.line, e.column), (Some(7), Some(37)), "{e:?}");
+        assert_eq!(
+            e.message,
+            "`unknown_facts`: `/household/dependants/0/agee` is not a fact of the case schema"
+        );
+        assert_eq!(
+            e.help.as_deref(),
+            Some("did you mean `/household/dependants/0/age`?")
+        );
+        let e = one_error(&format!("{HEAD}set = {{ \"/zzz\" = 1 }}\n"));
+        assert_eq!((e.line, e.column), (Some(6), Some(10)), "{e:?}");
+        let help = e.help.unwrap_or_default();
+        assert!(
+            help.starts_with("the facts under `/` are: applicant,"),
+            "{help}"
+        );
+        assert!(
+            !help.contains("notes") && !help.contains("$schema"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn an_expectation_file_over_the_limit_is_refused_unread() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("big.toml");
+        let file = std::fs::File::create(&path).unwrap_or_else(|e| panic!("{e}"));
+        file.set_len(MAX_FILE_SIZE + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let errors = load(&[path]).err().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0]
+                .message
+                .contains(&format!("larger than the limit of {MAX_FILE_SIZE}")),
+            "{errors:?}"
         );
     }
 }

@@ -31,5 +31,5 @@ mod file;
 mod run;
 
 pub use coverage::{coverage, Coverage, RuleCoverage};
-pub use file::{case_path, find_files, load, Expectation};
+pub use file::{case_path, find_files, load, Expectation, MAX_FILE_SIZE};
 pub use run::{assess_case, run, TestResult};

@@ -62,7 +62,7 @@ pub fn assess_case(t: &Expectation, policy: &Policy) -> Result<Recommendation, S
             }
         }
         for (pointer, value) in &t.set {
-            let value = serde_json::to_value(value).map_err(|e| format!("`{pointer}`: {e}"))?;
+            let value = json_of(value);
             crate::explain::whatif::set(&mut v, pointer, value)
                 .ok_or_else(|| format!("`set`: cannot set `{pointer}` in {}", path.display()))?;
         }
@@ -338,4 +338,21 @@ fn normalise(p: &Path) -> String {
         }
     }
     parts.join("/").replace("//", "/")
+}
+
+/// A TOML value as JSON, a date or time as the string a case file holds it as (`2022-09-01`), not toml's private
+/// object.
+fn json_of(value: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(items) => J::Array(items.iter().map(json_of).collect()),
+        toml::Value::Table(t) => {
+            J::Object(t.iter().map(|(k, v)| (k.clone(), json_of(v))).collect())
+        }
+    }
 }
