@@ -31,10 +31,14 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs.get(xs.len() / 2).copied().unwrap_or_default()
 }
 
+/// The median time of `rounds` runs of `f`, each starting with an empty memo on every thread (so a round sees
+/// each case once, as a batch of distinct cases would, and never the previous round's conclusions).
 fn time<F: FnMut()>(rounds: usize, mut f: F) -> Duration {
     median(
         (0..rounds)
             .map(|_| {
+                rayon::broadcast(|_| assessor::engine::memo::reset());
+                assessor::engine::memo::reset();
                 let t = Instant::now();
                 f();
                 t.elapsed()
@@ -390,6 +394,23 @@ fn main() {
     });
     report("assess, full explanations (1 thread)", d, cases.len());
     note("assess_us", d, cases.len());
+    let memo_stats = assessor::engine::memo::stats();
+    println!(
+        "{:<52} {:>10.1} % of {} rule evaluations in a round ({} could not be kept)",
+        "  memo hits",
+        memo_stats.hit_rate() * 100.0,
+        memo_stats.hits + memo_stats.misses,
+        memo_stats.unstorable
+    );
+    assessor::engine::memo::set_enabled(false);
+    let off = time(rounds, || {
+        for c in &cases {
+            std::hint::black_box(assessor::assess(c, &policy).is_ok());
+        }
+    });
+    assessor::engine::memo::set_enabled(true);
+    report("assess, memo off (1 thread)", off, cases.len());
+    note("assess_memo_off_us", off, cases.len());
     let assess_per_case = d.as_secs_f64() / cases.len().max(1) as f64;
     let d = time(rounds, || {
         for r in &recs {
@@ -510,12 +531,31 @@ fn main() {
         cases.len(),
     );
     note("engine_two_stages_us", engine, cases.len());
-    let engine_over_native = (engine.as_secs_f64() / cases.len().max(1) as f64)
-        / (native.as_secs_f64() / typed.len().max(1) as f64).max(1e-12);
+    assessor::engine::memo::set_enabled(false);
+    let engine_off = time(rounds, || {
+        for c in &cases {
+            std::hint::black_box(assessor::assess(c, &two).is_ok());
+        }
+    });
+    assessor::engine::memo::set_enabled(true);
+    report(
+        "rhai engine: the same two stages, memo off",
+        engine_off,
+        cases.len(),
+    );
+    note("engine_two_stages_memo_off_us", engine_off, cases.len());
+    let per_native = (native.as_secs_f64() / typed.len().max(1) as f64).max(1e-12);
+    let engine_over_native = (engine.as_secs_f64() / cases.len().max(1) as f64) / per_native;
+    let engine_off_over_native =
+        (engine_off.as_secs_f64() / cases.len().max(1) as f64) / per_native;
     let what_if_over_assess = what_if_per_case / assess_per_case.max(1e-12);
     println!(
         "{:<52} {:>10.1}×",
         "engine ÷ native (same stages, same run)", engine_over_native
+    );
+    println!(
+        "{:<52} {:>10.1}×",
+        "engine ÷ native, memo off", engine_off_over_native
     );
     println!(
         "{:<52} {:>10.1}×",
@@ -567,6 +607,8 @@ fn main() {
             "figures_us_per_case": figures,
             "startup_ms": startup_ms,
             "ratios": ratios,
+            "engine_over_native_memo_off": engine_off_over_native,
+            "memo_hit_rate": memo_stats.hit_rate(),
         });
         if let Err(e) = std::fs::write(&path, format!("{out:#}\n")) {
             eprintln!("{path}: cannot write the figures: {e}");

@@ -93,7 +93,9 @@ impl MemoPlan {
         let mut key = Vec::with_capacity(256);
         key.extend_from_slice(&self.policy);
         key.extend_from_slice(&(index as u32).to_le_bytes());
-        key.extend_from_slice(date.to_string().as_bytes());
+        key.extend_from_slice(&date.year().to_le_bytes());
+        key.push(date.month() as u8);
+        key.push(date.day() as u8);
         key.push(0);
         // The province the parameters are looked up for: one put in place of an unknown one, or the case's.
         let province_fact = cat.lookup("/jurisdiction/province").map(FactRef::plain);
@@ -146,7 +148,10 @@ impl MemoPlan {
 fn write_value(key: &mut Vec<u8>, value: Option<&Value>) {
     match value {
         None | Some(Value::Null) => key.push(b'~'),
-        Some(v) => key.extend_from_slice(v.to_string().as_bytes()),
+        // Written in place (a `Value` always serialises; `Display` would allocate a string first).
+        Some(v) => {
+            let _ = serde_json::to_writer(&mut *key, v);
+        }
     }
     key.push(0);
 }

@@ -103,7 +103,7 @@ struct Entry {
 
 #[derive(Default)]
 struct Memo {
-    entries: HashMap<Vec<u8>, Entry>,
+    entries: HashMap<Vec<u8>, Entry, ahash::RandomState>,
     bytes: usize,
     stats: Stats,
 }
