@@ -97,14 +97,8 @@ impl MemoPlan {
         key.push(date.month() as u8);
         key.push(date.day() as u8);
         key.push(0);
-        // The province the parameters are looked up for: one put in place of an unknown one, or the case's.
-        let province_fact = cat.lookup("/jurisdiction/province").map(FactRef::plain);
-        match overrides
-            .iter()
-            .find(|(f, _)| Some(*f) == province_fact)
-            .and_then(|(_, v)| v.as_str())
-            .or(province)
-        {
+        // The province the parameters are looked up for, as `params` looks them up.
+        match parameter_province(overrides, province) {
             Some(p) => key.extend_from_slice(p.as_bytes()),
             None => key.push(1),
         }
@@ -142,6 +136,27 @@ impl MemoPlan {
             .get(index)
             .is_some_and(|plan| nodes.all(|n| plan.covered.contains(&n)))
     }
+}
+
+/// The `/jurisdiction/province` fact.
+pub(crate) fn province_fact() -> FactRef {
+    static PROVINCE: std::sync::OnceLock<FactRef> = std::sync::OnceLock::new();
+    *PROVINCE
+        .get_or_init(|| FactRef::plain(catalogue().lookup("/jurisdiction/province").unwrap_or(0)))
+}
+
+/// The province a rule's parameters are looked up for: one put in place of an unknown province by the searches
+/// over unknowns, or the case's. Read by `params` (the lookup) and by the memo's key.
+pub(crate) fn parameter_province<'a>(
+    overrides: &'a [(FactRef, Value)],
+    province: Option<&'a str>,
+) -> Option<&'a str> {
+    let pf = province_fact();
+    overrides
+        .iter()
+        .find(|(f, _)| *f == pf)
+        .and_then(|(_, v)| v.as_str())
+        .or(province)
 }
 
 /// A fact's value in a key: absent and `null` alike (a rule sees both as unknown).

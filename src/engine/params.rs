@@ -9,15 +9,9 @@ use rhai::{Dynamic, Engine};
 use crate::engine::context::{try_ctx, Read};
 use crate::engine::facts::{stop_unknown, ParamsObject};
 use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
-use crate::model::facts::{catalogue, FactRef};
+use crate::engine::keys::{parameter_province, province_fact};
 use crate::model::params::Lookup;
 use crate::model::suggest::did_you_mean;
-
-fn province_fact() -> FactRef {
-    static PROVINCE: std::sync::OnceLock<FactRef> = std::sync::OnceLock::new();
-    *PROVINCE
-        .get_or_init(|| FactRef::plain(catalogue().lookup("/jurisdiction/province").unwrap_or(0)))
-}
 
 fn param_value(name: &str) -> RhaiResult<Dynamic> {
     try_ctx(|c| {
@@ -26,13 +20,7 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
             c.current.params.push(Arc::clone(&p.key));
         }
         // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values.
-        let pf = province_fact();
-        let province = c
-            .overrides
-            .iter()
-            .find(|(f, _)| *f == pf)
-            .and_then(|(_, v)| v.as_str())
-            .or(c.province.as_deref());
+        let province = parameter_province(&c.overrides, c.province.as_deref());
         match params.lookup(name, c.date, province) {
             Lookup::Found(v) => Ok(v.dynamic.clone()),
             Lookup::NeedsProvince => {
