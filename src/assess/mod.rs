@@ -78,7 +78,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         province.clone(),
         Arc::clone(&policy.rule_index),
         Arc::clone(&policy.stages),
-        Some(Arc::clone(&policy.memo)),
+        Some(policy.memo),
     );
     let date = case.case.decision_date;
     let Some((result, ctx)) = engine::with_case(ctx, || {

@@ -10,7 +10,6 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::engine::failure::{refuse, FailureKind, RhaiResult};
-use crate::engine::keys::MemoPlan;
 use crate::model::codes::{Approval, Decision, Payment, Stage, Tier};
 use crate::model::facts::FactRef;
 use crate::model::params::Parameters;
@@ -85,9 +84,46 @@ pub(crate) struct Current {
     pub effects: Vec<Effect>,
     /// Size of the values the rule gave so far (bounded by [`crate::engine::limits::MAX_VALUE_SIZE`]).
     pub value_size: usize,
-    /// It read another rule's conclusion or the assessment's progress (`fired`, `value_of`, `decision`, `tier`,
-    /// `priority_score`): its conclusion is not a function of the facts alone, so the memo does not keep it.
-    pub observed_progress: bool,
+    /// Whether the memo records this run: then every observation is kept in `trace`, in order.
+    pub recording: bool,
+    /// What the rule observed, in order, each with the range of `trace_bytes` its value was written to.
+    pub trace: Vec<(Obs, std::ops::Range<u32>)>,
+    pub trace_bytes: Vec<u8>,
+}
+
+/// One thing a running rule observes of the case or of the assessment (its value is written by
+/// `crate::engine::observe::write`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Obs {
+    /// A fact (a leaf, or a list) through the `facts` indexer.
+    Fact(FactRef),
+    /// A parameter through the `params` indexer.
+    Param(Arc<str>),
+    /// `fired(id)` of the rule with this index.
+    Fired(u32),
+    /// `value_of(id, key)`.
+    ValueOf(u32, Box<str>),
+    /// `decision()`.
+    Decision,
+    /// `tier()`.
+    Tier,
+    /// `priority_score()`.
+    Score,
+}
+
+/// Which policy the memo keeps conclusions for: its files' digest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemoId([u8; 32]);
+
+impl MemoId {
+    /// The identity of the policy whose files have digest `digest` (a hex SHA-256).
+    pub fn new(digest: &str) -> Self {
+        let mut id = [0u8; 32];
+        for (slot, b) in id.iter_mut().zip(digest.bytes().rev()) {
+            *slot = b;
+        }
+        MemoId(id)
+    }
 }
 
 /// The result of one rule for one case.
@@ -140,8 +176,8 @@ pub(crate) struct EvalCtx {
     pub started: std::time::Instant,
     /// The rule running now.
     pub current: Current,
-    /// The memo's plan for the policy (see [`crate::engine::memo`]); `None` runs every rule.
-    pub memo: Option<Arc<MemoPlan>>,
+    /// The policy's identity in the memo (see [`crate::engine::memo`]); `None` runs every rule.
+    pub memo: Option<MemoId>,
 }
 
 impl EvalCtx {
@@ -154,7 +190,7 @@ impl EvalCtx {
         province: Option<String>,
         rule_ids: Arc<BTreeMap<String, usize>>,
         stages: Arc<[Stage]>,
-        memo: Option<Arc<MemoPlan>>,
+        memo: Option<MemoId>,
     ) -> Self {
         EvalCtx {
             case,

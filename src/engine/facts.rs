@@ -9,8 +9,9 @@ use std::cell::RefCell;
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Position};
 use serde_json::Value;
 
-use crate::engine::context::{read_ctx, with_ctx, Read};
+use crate::engine::context::{read_ctx, with_ctx, Obs, Read};
 use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
+use crate::engine::observe;
 use crate::model::facts::{catalogue, FactRef, FactType};
 use crate::model::suggest::did_you_mean;
 
@@ -89,7 +90,10 @@ pub(crate) fn root() -> FactObject {
 }
 
 fn record_read(fact: FactRef, known: bool) {
-    with_ctx(|c| c.current.reads.push(Read { fact, known }));
+    with_ctx(|c| {
+        c.current.reads.push(Read { fact, known });
+        observe::record(c, Obs::Fact(fact));
+    });
 }
 
 fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
@@ -134,35 +138,28 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
     }
     // Read the value in place: no copy of the case, and a leaf converted only when read.
     let (value, known) = read_ctx(|ctx| {
-        let overridden = ctx
-            .overrides
-            .iter()
-            .find(|(f, _)| *f == fact)
-            .map(|(_, v)| v);
-        Ok(
-            match (&node.ty, overridden.or_else(|| cat.value(&ctx.case, fact))) {
-                (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
-                (FactType::Array(item), Some(Value::Array(items))) => {
-                    let item_ty = cat.node(*item).map(|n| &n.ty);
-                    let arr: rhai::Array = items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| match item_ty {
-                            Some(FactType::Object(_)) => Dynamic::from(FactObject {
-                                fact: FactRef {
-                                    node: *item as u32,
-                                    index: i as u32,
-                                },
-                            }),
-                            Some(ty) => json_leaf(v, ty),
-                            None => Dynamic::UNIT,
-                        })
-                        .collect();
-                    (Dynamic::from_array(arr), true)
-                }
-                (ty, Some(v)) => (json_leaf(v, ty), true),
-            },
-        )
+        Ok(match (&node.ty, observe::fact_value(ctx, fact)) {
+            (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
+            (FactType::Array(item), Some(Value::Array(items))) => {
+                let item_ty = cat.node(*item).map(|n| &n.ty);
+                let arr: rhai::Array = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| match item_ty {
+                        Some(FactType::Object(_)) => Dynamic::from(FactObject {
+                            fact: FactRef {
+                                node: *item as u32,
+                                index: i as u32,
+                            },
+                        }),
+                        Some(ty) => json_leaf(v, ty),
+                        None => Dynamic::UNIT,
+                    })
+                    .collect();
+                (Dynamic::from_array(arr), true)
+            }
+            (ty, Some(v)) => (json_leaf(v, ty), true),
+        })
     })?;
     record_read(fact, known);
     Ok(value)

@@ -17,27 +17,28 @@
 //! - `failure`: [`RuleFailure`] and its [`FailureKind`]; the typed [`Refusal`] the engine raises inside rhai;
 //!   how a rhai error becomes a failure.
 //! - `context`: the evaluation context of the case being assessed (one per thread), a rule's conclusion,
-//!   effects and result.
+//!   effects and result, what a rule observes ([`MemoId`] names a policy in the memo).
+//! - `observe`: what a rule observed, written as bytes (one function for recording and for looking up).
 //! - `facts`: the `facts` object, its indexer, and unknown facts.
 //! - `params`: the `params` object's indexer.
 //! - `values`: the values rules give, checked against the limits and turned into JSON.
 //! - `vocabulary`: the functions rules may call, as one rhai package ([`VocabularyPackage`]), and the stage
 //!   table of which stage may call which. Add a rule function there.
-//! - `keys`: what the memo's key of a rule evaluation is made of ([`MemoPlan`]): what the rule can observe.
 //! - [`memo`]: the memo of rule conclusions, per thread and bounded.
 //! - `sandbox`: [`Sandbox`], the one place an engine is built, and the running of one rule (through the memo).
 
 mod context;
 mod facts;
 mod failure;
-mod keys;
 pub mod limits;
 pub mod memo;
+mod observe;
 mod params;
 mod sandbox;
 mod values;
 mod vocabulary;
 
+pub use context::MemoId;
 pub(crate) use context::{
     inspect_runs, set_progress, with_case, with_eval_ctx, Conclusion, Effect, EvalCtx, Read,
     RuleRun,
@@ -45,7 +46,6 @@ pub(crate) use context::{
 pub use facts::{FactObject, ParamsObject, Unknown};
 pub(crate) use failure::help_line;
 pub use failure::{describe_parse_error, FailureKind, Limit, Refusal, RuleFailure};
-pub use keys::MemoPlan;
 pub(crate) use sandbox::base_scope;
 pub use sandbox::Sandbox;
 pub use vocabulary::VocabularyPackage;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use rhai::{Dynamic, Engine};
 
-use crate::engine::context::{try_ctx, Read};
+use crate::engine::context::{try_ctx, Obs, Read};
 use crate::engine::facts::{stop_unknown, ParamsObject};
 use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
-use crate::engine::keys::{parameter_province, province_fact};
+use crate::engine::observe::{self, parameter_province, province_fact};
 use crate::model::params::Lookup;
 use crate::model::suggest::did_you_mean;
 
@@ -18,6 +18,8 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
         let params = Arc::clone(&c.params);
         if let Some(p) = params.get(name) {
             c.current.params.push(Arc::clone(&p.key));
+            // What the rule sees is the lookup's result below, a function of what this observation writes.
+            observe::record(c, Obs::Param(Arc::clone(&p.key)));
         }
         // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values.
         let province = parameter_province(&c.overrides, c.province.as_deref());

@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 
-use crate::engine::context::{set_running, with_ctx, Current, RuleRun};
+use crate::engine::context::{set_running, with_ctx, with_eval_ctx, Current, RuleRun};
 use crate::engine::facts::{
     self, take_raised, type_label, FactObject, ParamsObject, UnknownSignal,
 };
@@ -236,14 +236,10 @@ impl Sandbox {
         ast: &AST,
         scope: &mut Scope<'static>,
     ) -> Result<(), RuleFailure> {
-        // The memo: the same rule with the same inputs concludes the same (see `memo`).
-        let memo = with_ctx(|c| {
-            let plan = c.memo.clone().filter(|_| memo::enabled())?;
-            let key = plan.key(index, &c.case, &c.overrides, c.date, c.province.as_deref())?;
-            Some((plan, key))
-        });
-        if let Some((_, key)) = &memo {
-            if let Some((run, ops)) = memo::get(key) {
+        // The memo: a rule that observes what it observed before concludes as before (see `memo`).
+        let memo_id = with_ctx(|c| c.memo.filter(|_| memo::enabled()));
+        if let Some(id) = memo_id {
+            if let Some(Some((run, ops))) = with_eval_ctx(|c| memo::get(id, index, c)) {
                 with_ctx(|c| {
                     c.ops_total = c.ops_total.saturating_add(ops);
                     if let Some(slot) = c.runs.get_mut(index) {
@@ -254,7 +250,10 @@ impl Sandbox {
             }
         }
         let ops_before = with_ctx(|c| c.ops_total);
-        with_ctx(|c| c.current = Current::default());
+        with_ctx(|c| {
+            c.current = Current::default();
+            c.current.recording = memo_id.is_some();
+        });
         take_raised();
         let len = scope.len();
         let stage = with_ctx(|c| c.stages.get(index).copied());
@@ -263,7 +262,6 @@ impl Sandbox {
         set_running(None, None);
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
-        let observed_progress = current.observed_progress;
         let raised = take_raised();
         let run = match result {
             // Stopped by an unknown fact whose error was caught: still unknown.
@@ -298,9 +296,9 @@ impl Sandbox {
                 None => return Err(RuleFailure::from_rhai(&err)),
             },
         };
-        if let Some((plan, key)) = memo {
+        if let Some(id) = memo_id {
             let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
-            memo::put(&plan, index, key, &run, ops, observed_progress);
+            memo::put(id, index, &current.trace, &current.trace_bytes, &run, ops);
         }
         with_ctx(|c| {
             if let Some(slot) = c.runs.get_mut(index) {

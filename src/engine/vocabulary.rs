@@ -15,10 +15,11 @@ use serde_json::Value;
 use strum::IntoEnumIterator;
 
 use crate::engine::context::{
-    running, running_stage, try_ctx, with_ctx, Conclusion, Effect, Read, RuleRun,
+    running, running_stage, try_ctx, with_ctx, Conclusion, Effect, Obs, Read, RuleRun,
 };
 use crate::engine::facts::{json_leaf, stop_unknown, FactObject, Unknown};
 use crate::engine::failure::{refuse, refuse_with_help, FailureKind, RhaiResult};
+use crate::engine::observe;
 use crate::engine::values::{money, number, to_json, to_values};
 use crate::model::codes::Stage;
 use crate::model::facts::FactType;
@@ -300,10 +301,10 @@ fn effects(m: &mut Module) {
 /// The facts that rule read count as read by this one; if it was undecided, this rule is undecided too.
 fn with_outcome<R>(
     id: &str,
+    value_key: Option<&str>,
     f: impl FnOnce(Option<&Conclusion>) -> RhaiResult<R>,
 ) -> RhaiResult<R> {
     try_ctx(|c| {
-        c.current.observed_progress = true;
         let Some(&i) = c.rule_ids.get(id) else {
             return Err(refuse_with_help(
                 FailureKind::UnknownRule,
@@ -321,6 +322,12 @@ fn with_outcome<R>(
                 ),
             ));
         }
+        // What this rule sees of rule `i`: its outcome and the facts it read (see `observe::write`).
+        let obs = match value_key {
+            Some(key) => Obs::ValueOf(i as u32, key.into()),
+            None => Obs::Fired(i as u32),
+        };
+        observe::record(c, obs);
         match c.runs.get(i).and_then(Option::as_ref) {
             // A rule listed before this one that has no result belongs to a stage that did not run for this case
             // (amount rules for a declined case).
@@ -348,12 +355,12 @@ fn settled<T>(value: Option<T>, when: &str) -> RhaiResult<T> {
 
 fn earlier_results(m: &mut Module) {
     FuncRegistration::new("fired").set_into_module(m, |id: &str| -> RhaiResult<bool> {
-        with_outcome(id, |c| Ok(matches!(c, Some(Conclusion::Met { .. }))))
+        with_outcome(id, None, |c| Ok(matches!(c, Some(Conclusion::Met { .. }))))
     });
     FuncRegistration::new("value_of").set_into_module(
         m,
         |id: &str, key: &str| -> RhaiResult<Dynamic> {
-            with_outcome(id, |c| {
+            with_outcome(id, Some(key), |c| {
                 let value = match c {
                     Some(Conclusion::Met { values, .. } | Conclusion::NotMet { values }) => {
                         values.get(key)
@@ -372,7 +379,7 @@ fn earlier_results(m: &mut Module) {
     );
     FuncRegistration::new("decision").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
-            c.current.observed_progress = true;
+            observe::record(c, Obs::Decision);
             settled(
                 c.decision,
                 "the decision is made after the exclusions stage",
@@ -382,14 +389,14 @@ fn earlier_results(m: &mut Module) {
     });
     FuncRegistration::new("tier").set_into_module(m, || -> RhaiResult<ImmutableString> {
         try_ctx(|c| {
-            c.current.observed_progress = true;
+            observe::record(c, Obs::Tier);
             settled(c.tier, "the tier is known after the priority stage")
                 .map(|t| ImmutableString::from(t.as_str()))
         })
     });
     FuncRegistration::new("priority_score").set_into_module(m, || -> RhaiResult<rhai::INT> {
         try_ctx(|c| {
-            c.current.observed_progress = true;
+            observe::record(c, Obs::Score);
             settled(c.score, "the score is known after the priority stage")
         })
     });

@@ -245,10 +245,7 @@ impl Policy {
             return Err(errors);
         }
         let digest = source.digest();
-        let memo = Arc::new(crate::engine::MemoPlan::new(
-            &digest,
-            rules.iter().map(|r| &r.scan.facts),
-        ));
+        let memo = crate::engine::MemoId::new(&digest);
         let stages = rules.iter().map(|r| r.stage).collect();
         Ok(Policy {
             name: manifest.name,

@@ -97,8 +97,8 @@ pub struct Policy {
     pub(crate) rule_index: Arc<BTreeMap<String, usize>>,
     /// Each rule's stage, by index (what the evaluation context needs), shared by every assessment.
     pub(crate) stages: Arc<[crate::model::codes::Stage]>,
-    /// The memo's plan of each rule's key (see [`crate::engine::memo`]).
-    pub(crate) memo: Arc<crate::engine::MemoPlan>,
+    /// The policy's identity in the memo of rule conclusions (see [`crate::engine::memo`]).
+    pub(crate) memo: crate::engine::MemoId,
     pub(crate) sandbox: Sandbox,
 }
 
