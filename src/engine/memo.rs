@@ -2,14 +2,14 @@
 //! conclusion is looked up instead of run. Read and written by `sandbox`'s running of one rule.
 //!
 //! **What is kept.** For each policy (its files' digest, [`MemoId`]) and rule, a tree of what the rule observed
-//! in order ([`Obs`]: facts through the `facts` indexer, parameters, earlier rules' outcomes, the assessment's
-//! progress), branching on each observation's value as [`observe::write`] writes it, down to the conclusion the
+//! in order (observations: facts through the `facts` indexer, parameters, earlier rules' outcomes, the assessment's
+//! progress), branching on each observation's value as `observe::write` writes it, down to the conclusion the
 //! rule reached. A rule that reads a case's income only when its applicant is a victim has the income in its path
 //! only then; facts it could read but did not are not part of it. To look a case up, walk the tree: at each
 //! branch write the value the case gives that observation, follow it; a conclusion reached is the answer.
 //!
 //! **Exact.** Rules are deterministic, and every value a rule sees through the vocabulary is a function of an
-//! observation's written value (each call site records it with the same [`observe::write`] used to look up).
+//! observation's written value (each call site records it with the same `observe::write` used to look up).
 //! So a rule run on a case whose observations write the same bytes as a recorded path, in the same order, takes
 //! the same path and reaches the recorded conclusion — with the same facts read, parameters, effects, values and
 //! cost in operations (added to the case's budget on a hit as if it had run). Only conclusions and stops on
