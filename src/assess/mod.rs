@@ -55,11 +55,10 @@ use crate::validate::ValidCase;
 
 /// `sha256:` digest of a case's canonical JSON (object keys sorted, no whitespace).
 pub fn case_digest(json: &Value) -> String {
-    // A `Value`'s text (its `Display`) is the compact JSON `serde_json::to_vec` writes, and cannot fail.
-    format!(
-        "sha256:{}",
-        hex(&Sha256::digest(json.to_string().as_bytes()))
-    )
+    // The compact JSON `serde_json::to_vec` writes (a `Value` always serialises), hashed as it is written.
+    let mut h = Sha256::new();
+    let _ = serde_json::to_writer(HashWriter(&mut h), json);
+    format!("sha256:{}", hex(&h.finalize()))
 }
 
 /// Assesses a validated case on a policy: the decision and every conclusion as codes and values. Its texts are
@@ -242,5 +241,18 @@ fn priority_of(
         provisional,
         tiers,
         factors,
+    }
+}
+
+/// Feeds what is written to a hash.
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }

@@ -178,6 +178,18 @@ pub(crate) struct EvalCtx {
     pub current: Current,
     /// The policy's identity in the memo (see [`crate::engine::memo`]); `None` runs every rule.
     pub memo: Option<MemoId>,
+    /// The written value (`crate::engine::observe::write`) of each fact of the case observed so far, without the
+    /// values put in place of unknown ones, and of each parameter: many rules observe the same ones.
+    pub fact_bytes: RefCell<FactBytes>,
+}
+
+/// Facts' and parameters' written values, by fact and by parameter: ranges of one buffer.
+#[derive(Default)]
+pub(crate) struct FactBytes {
+    pub at: std::collections::HashMap<FactRef, std::ops::Range<u32>, ahash::RandomState>,
+    /// Parameters as looked up for the case's own province (not one put in place of an unknown province).
+    pub params: std::collections::HashMap<Arc<str>, std::ops::Range<u32>, ahash::RandomState>,
+    pub bytes: Vec<u8>,
 }
 
 impl EvalCtx {
@@ -208,6 +220,7 @@ impl EvalCtx {
             started: std::time::Instant::now(),
             current: Current::default(),
             memo,
+            fact_bytes: RefCell::default(),
         }
     }
 }

@@ -38,17 +38,54 @@ pub(crate) fn record(ctx: &mut EvalCtx, obs: Obs) {
 /// Writes what a rule sees of `obs` in the case now, as bytes: equal bytes, equal values for the rule.
 pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
     match obs {
-        Obs::Fact(fact) => write_fact(ctx, *fact, out),
-        Obs::Param(name) => {
-            let province = parameter_province(&ctx.overrides, ctx.province.as_deref());
-            match ctx.params.lookup(name, ctx.date, province) {
-                Lookup::Found(v) => {
-                    out.push(b'=');
-                    json(out, &v.value);
+        Obs::Fact(fact) if ctx.overrides.iter().any(|(f, _)| f == fact) => {
+            write_fact(ctx, *fact, out)
+        }
+        // The case's own value: written once per case, then copied.
+        Obs::Fact(fact) => {
+            let Ok(mut cache) = ctx.fact_bytes.try_borrow_mut() else {
+                return write_fact(ctx, *fact, out);
+            };
+            let range = match cache.at.get(fact) {
+                Some(r) => r.clone(),
+                None => {
+                    let start = cache.bytes.len() as u32;
+                    write_fact(ctx, *fact, &mut cache.bytes);
+                    let r = start..cache.bytes.len() as u32;
+                    cache.at.insert(*fact, r.clone());
+                    r
                 }
-                Lookup::NeedsProvince => out.push(b'P'),
-                Lookup::NoneInForce => out.push(b'N'),
-                Lookup::NoSuchParameter => out.push(b'X'),
+            };
+            out.extend_from_slice(
+                cache
+                    .bytes
+                    .get(range.start as usize..range.end as usize)
+                    .unwrap_or_default(),
+            );
+        }
+        Obs::Param(name) => {
+            let province_put = ctx.overrides.iter().any(|(f, _)| *f == province_fact());
+            match ctx.fact_bytes.try_borrow_mut() {
+                // The case's own province: looked up once per case, then copied.
+                Ok(mut cache) if !province_put => {
+                    let range = match cache.params.get(name) {
+                        Some(r) => r.clone(),
+                        None => {
+                            let start = cache.bytes.len() as u32;
+                            write_param(ctx, name, &mut cache.bytes);
+                            let r = start..cache.bytes.len() as u32;
+                            cache.params.insert(name.clone(), r.clone());
+                            r
+                        }
+                    };
+                    out.extend_from_slice(
+                        cache
+                            .bytes
+                            .get(range.start as usize..range.end as usize)
+                            .unwrap_or_default(),
+                    );
+                }
+                _ => write_param(ctx, name, out),
             }
         }
         Obs::Fired(i) | Obs::ValueOf(i, _) => {
@@ -89,6 +126,20 @@ pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
             Some(s) => out.extend_from_slice(&s.to_le_bytes()),
             None => out.push(b'~'),
         },
+    }
+}
+
+/// A parameter as the `params` indexer gives it: its value in force, or why there is none.
+fn write_param(ctx: &EvalCtx, name: &str, out: &mut Vec<u8>) {
+    let province = parameter_province(&ctx.overrides, ctx.province.as_deref());
+    match ctx.params.lookup(name, ctx.date, province) {
+        Lookup::Found(v) => {
+            out.push(b'=');
+            json(out, &v.value);
+        }
+        Lookup::NeedsProvince => out.push(b'P'),
+        Lookup::NoneInForce => out.push(b'N'),
+        Lookup::NoSuchParameter => out.push(b'X'),
     }
 }
 

@@ -2,6 +2,7 @@
 //! misspelt key or choice with a "did you mean" help, and whole numbers written as decimals. Called by
 //! [`crate::validate::validate_value`].
 
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use serde_json::Value;
@@ -209,7 +210,12 @@ pub(super) fn integer_valued_floats(v: &Value, pointer: &mut String, errors: &mu
         Value::Object(map) => {
             for (k, child) in map {
                 pointer.push('/');
-                pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                // Escaped only when it must be (a key is rarely `~` or `/`): this walk sees every value of a case.
+                if k.contains(['~', '/']) {
+                    pointer.push_str(&k.replace('~', "~0").replace('/', "~1"));
+                } else {
+                    pointer.push_str(k);
+                }
                 integer_valued_floats(child, pointer, errors);
                 pointer.truncate(len);
             }
@@ -217,7 +223,7 @@ pub(super) fn integer_valued_floats(v: &Value, pointer: &mut String, errors: &mu
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
                 pointer.push('/');
-                pointer.push_str(&i.to_string());
+                let _ = write!(pointer, "{i}");
                 integer_valued_floats(child, pointer, errors);
                 pointer.truncate(len);
             }
