@@ -3,7 +3,7 @@
 //!
 //! - [`Config`]: the address, the language, the limits; [`bind`] opens the socket (loopback unless
 //!   `allow_remote`), [`Bound::run`] serves until Ctrl-C or SIGTERM.
-//! - Every request passes [`guard`]: a bound on requests in flight (beyond it: 503 at once, never a queue that
+//! - Every request passes `guard`: a bound on requests in flight (beyond it: 503 at once, never a queue that
 //!   grows without end), a time limit (408, a slow body included), the security headers (a Content-Security-Policy
 //!   with no inline script and no other origin), and a log line with the method, path, status, time and case id —
 //!   never a case's content.
