@@ -26,6 +26,8 @@ mod interview;
 mod output;
 mod rules;
 mod schema;
+#[cfg(feature = "serve")]
+mod serve;
 mod test;
 mod validate;
 
@@ -71,6 +73,9 @@ enum Command {
     Diff(diff::Args),
     /// Build a case file by answering only the questions that matter for it.
     Interview(interview::Args),
+    /// Serve the HTTP API and the browser workbench (loopback only unless --allow-remote).
+    #[cfg(feature = "serve")]
+    Serve(serve::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(a) => rules::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Interview(a) => interview::run(a),
+        #[cfg(feature = "serve")]
+        Command::Serve(a) => serve::run(a),
     }
 }
 

@@ -118,6 +118,18 @@ impl<'p> Interview<'p> {
         }
     }
 
+    /// Resumes an interview without its state: the facts already answered "I don't know" (not asked again). Used by
+    /// the stateless interview of `assessor serve`, whose client keeps the case and this list between questions.
+    pub fn with_unknown(mut self, unknown: Vec<String>) -> Self {
+        self.unknown = unknown;
+        self
+    }
+
+    /// The facts answered "I don't know" so far.
+    pub fn unknown(&self) -> &[String] {
+        &self.unknown
+    }
+
     /// The case as answered so far.
     pub fn case(&self) -> &Value {
         &self.case

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["check", "generate"],
     &["diff", "expect", "interview"],
+    &["serve"],
 ];
 
 const MAX_LINES: usize = 600;

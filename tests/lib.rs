@@ -23,6 +23,8 @@ mod reliability;
 mod reports;
 mod review;
 mod schema;
+mod serve;
+mod serve_hostile;
 mod support;
 mod wage_base;
 mod whatif;
