@@ -26,6 +26,7 @@ mod interview;
 mod output;
 mod rules;
 mod schema;
+mod summary;
 mod test;
 mod validate;
 
@@ -71,6 +72,8 @@ enum Command {
     Diff(diff::Args),
     /// Build a case file by answering only the questions that matter for it.
     Interview(interview::Args),
+    /// Caseload figures and charts from the results of `assess --jsonl`.
+    Summary(summary::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -84,6 +87,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Rules(a) => rules::run(a),
         Command::Diff(a) => diff::run(a),
         Command::Interview(a) => interview::run(a),
+        Command::Summary(a) => summary::run(a),
     }
 }
 

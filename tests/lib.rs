@@ -23,6 +23,7 @@ mod reliability;
 mod reports;
 mod review;
 mod schema;
+mod summary;
 mod support;
 mod wage_base;
 mod whatif;
