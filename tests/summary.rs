@@ -309,3 +309,56 @@ fn diff_as_html_shows_the_review_and_the_amounts_before_and_after() {
     let (_, again, _) = run(&args, None);
     assert_eq!(html, again, "the same bytes every time");
 }
+
+#[test]
+fn with_the_case_files_every_case_has_its_province_and_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    std::fs::write(&cases, corpus_jsonl()).unwrap();
+    let c = cases.display().to_string();
+    let (code, out, err) = summary(
+        &["--cases", &c, "--format", "markdown", "--by", "year"],
+        corpus_results(),
+    );
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("summary_markdown_with_cases_by_year", redact(&out));
+    let (_, json, _) = summary(&["--cases", &c, "--format", "json"], corpus_results());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let unrecorded = |k: &str| {
+        v[k].as_array()
+            .unwrap()
+            .iter()
+            .filter(|x| x["key"].is_null())
+            .map(|x| x["cases"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(
+        unrecorded("provinces"),
+        1,
+        "only the case whose province is unknown (c26)"
+    );
+    assert_eq!(unrecorded("years"), 0);
+    // Case files in another order: named, exit 1, and the rest counted as the recommendations record it.
+    let mut reversed: Vec<&str> = corpus_jsonl().leak().lines().collect();
+    reversed.reverse();
+    std::fs::write(&cases, reversed.join("\n")).unwrap();
+    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], corpus_results());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("<stdin>:1 is the recommendation for case"),
+        "{err}"
+    );
+    assert!(err.contains(&format!("{c}:1 is case")), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["recommendations"].as_u64().unwrap(),
+        corpus().len() as u64
+    );
+    // A device or a folder as --cases is refused before anything is read.
+    let (code, _, err) = summary(&["--cases", "/dev/zero"], corpus_results());
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("/dev/zero: is not a regular file or a pipe"),
+        "{err}"
+    );
+}

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use rayon::prelude::*;
 
 use assessor::model::text::Lang;
-use assessor::summary::{parse_line, render, By, Format, Line, Tally};
+use assessor::summary::{parse_case_head, parse_line, render, By, Format, Line, Origin, Tally};
 
 use super::{LangArg, LineReader, PolicyArgs, OK, PROBLEMS};
 
@@ -54,6 +54,11 @@ pub struct Args {
     /// The policy whose labels and rule titles name the codes (default: the embedded one).
     #[command(flatten)]
     policy: PolicyArgs,
+    /// The case files the results were assessed from (the JSON Lines given to `assess --jsonl`, in the same
+    /// order): the province and year of each case are read from them (a recommendation records them only when it
+    /// has a wage base).
+    #[arg(long, value_name = "CASES")]
+    cases: Option<PathBuf>,
     /// Longest line read, in bytes (a longer one is counted as unreadable, never held whole).
     #[arg(long, value_name = "BYTES", default_value_t = super::DEFAULT_MAX_SIZE)]
     max_size: u64,
@@ -79,6 +84,19 @@ pub fn run(args: Args) -> u8 {
     let pool = rayon::ThreadPoolBuilder::new().build().ok();
     let mut tally = Tally::new(by);
     let mut status = OK;
+    let mut cases = match &args.cases {
+        None => None,
+        Some(path) => match open(path) {
+            Ok(reader) => Some(Cases {
+                lines: LineReader::new(reader, args.max_size),
+                name: path.display().to_string(),
+            }),
+            Err(why) => {
+                stderr_line!("error: {}: {why}", path.display());
+                return PROBLEMS;
+            }
+        },
+    };
     for path in &args.results {
         let stdin = path.as_os_str() == "-";
         let name = if stdin {
@@ -86,29 +104,26 @@ pub fn run(args: Args) -> u8 {
         } else {
             path.display().to_string()
         };
-        let reader: Box<dyn BufRead> = if stdin {
-            Box::new(BufReader::new(std::io::stdin()))
-        } else {
-            if let Err(why) = super::stream_kind_ok(path) {
+        let reader = match open(path) {
+            Ok(r) => r,
+            Err(why) => {
                 stderr_line!("error: {name}: {why}");
                 status = PROBLEMS;
                 continue;
             }
-            match std::fs::File::open(path) {
-                Ok(f) => Box::new(BufReader::with_capacity(1 << 20, f)),
-                Err(e) => {
-                    stderr_line!("error: {name}: cannot read: {e}");
-                    status = PROBLEMS;
-                    continue;
-                }
-            }
         };
-        read_into(
-            &mut tally,
-            LineReader::new(reader, args.max_size),
-            &name,
-            pool.as_ref(),
-        );
+        let lines = LineReader::new(reader, args.max_size);
+        if !read_into(&mut tally, lines, &name, &mut cases, pool.as_ref()) {
+            status = PROBLEMS;
+        }
+    }
+    if let Some(c) = cases.as_mut() {
+        if let Some((n, _)) = c.lines.next_line() {
+            stderr_line!(
+                "warning: {}:{n}: more cases than results; the rest of the case files is not read",
+                c.name
+            );
+        }
     }
     if tally.unreadable > 0 {
         stderr_line!(
@@ -134,16 +149,40 @@ pub fn run(args: Args) -> u8 {
     })
 }
 
-/// Counts every line of one input, a chunk at a time: the chunk's lines are parsed in parallel (when the pool
-/// started) and counted in their order.
+/// A stream (a file, a pipe, or `-` for standard input), or why it cannot be read.
+fn open(path: &std::path::Path) -> Result<Box<dyn BufRead>, String> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(BufReader::new(std::io::stdin())));
+    }
+    // A stream may be a file or a pipe (`<(command)`); a device never ends (`/dev/zero`).
+    super::stream_kind_ok(path)?;
+    std::fs::File::open(path)
+        .map(|f| Box::new(BufReader::with_capacity(1 << 20, f)) as Box<dyn BufRead>)
+        .map_err(|e| format!("cannot read: {e}"))
+}
+
+/// The case files read beside the results (`--cases`).
+struct Cases {
+    lines: LineReader,
+    name: String,
+}
+
+type Read = (usize, Result<Vec<u8>, String>);
+/// A result line parsed: its number, what it holds, and its case line's number and head (id, origin).
+type Parsed = (usize, Line, Option<(usize, Option<(String, Origin)>)>);
+
+/// Counts every line of one input, a chunk at a time: the chunk's lines (and their case lines) are parsed in
+/// parallel (when the pool started) and counted in their order. False when the case files were out of step.
 fn read_into(
     tally: &mut Tally,
     mut lines: LineReader,
     name: &str,
+    cases: &mut Option<Cases>,
     pool: Option<&rayon::ThreadPool>,
-) {
+) -> bool {
+    let mut in_step = true;
     loop {
-        let mut chunk: Vec<(usize, Result<Vec<u8>, String>)> = Vec::new();
+        let mut chunk: Vec<(Read, Option<Read>)> = Vec::new();
         let mut held = 0usize;
         while chunk.len() < CHUNK && held < CHUNK_BYTES {
             match lines.next_line() {
@@ -151,7 +190,8 @@ fn read_into(
                     held += l.1.as_ref().map_or(0, Vec::len);
                     // An over-long line ends the chunk: its rest is dropped on the next read, which may never end.
                     let stop = l.1.is_err();
-                    chunk.push(l);
+                    let case = cases.as_mut().and_then(|c| c.lines.next_line());
+                    chunk.push((l, case));
                     if stop {
                         break;
                     }
@@ -160,22 +200,47 @@ fn read_into(
             }
         }
         if chunk.is_empty() {
-            return;
+            return in_step;
         }
-        let parse = |(n, l): &(usize, Result<Vec<u8>, String>)| {
+        let parse = |((n, l), case): &(Read, Option<Read>)| {
             let line = match l {
                 Ok(bytes) => parse_line(bytes),
                 Err(e) => Line::Unreadable(e.clone()),
             };
-            (*n, line)
+            let head = case
+                .as_ref()
+                .map(|(m, c)| (*m, c.as_ref().ok().and_then(|b| parse_case_head(b))));
+            (*n, line, head)
         };
-        let parsed: Vec<(usize, Line)> = match pool {
+        let parsed: Vec<Parsed> = match pool {
             Some(p) => p.install(|| chunk.par_iter().map(parse).collect()),
             None => chunk.iter().map(parse).collect(),
         };
         drop(chunk);
-        for (n, line) in parsed {
-            tally.add(line, || format!("{name}:{n}"));
+        for (n, line, head) in parsed {
+            let origin = match (&line, cases.as_ref()) {
+                (Line::Rec(r), Some(c)) => match head {
+                    Some((_, Some((id, origin)))) if id == r.case_id => Some(origin),
+                    other => {
+                        let there = match other {
+                            Some((m, Some((id, _)))) => format!("{}:{m} is case {id}", c.name),
+                            Some((m, None)) => format!("{}:{m} is not a case file", c.name),
+                            None => format!("{} has ended", c.name),
+                        };
+                        stderr_line!(
+                            "error: {name}:{n} is the recommendation for case {} but {there}: --cases must be \
+                             the case files the results were assessed from, in the same order; from here on the \
+                             province and year are as the recommendations record them",
+                            r.case_id
+                        );
+                        *cases = None;
+                        in_step = false;
+                        None
+                    }
+                },
+                _ => None,
+            };
+            tally.add_with(line, origin, || format!("{name}:{n}"));
         }
     }
 }

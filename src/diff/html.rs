@@ -127,31 +127,25 @@ pub fn render_html(
             after.add(*a);
         }
     }
-    table(w, &figures("amounts", &before, &after))?;
-    if let (Some(lo), Some(hi)) = (
+    let chart = match (
         before.min().into_iter().chain(after.min()).min(),
         before.max().into_iter().chain(after.max()).max(),
     ) {
-        let bins = Bins::cover(lo, hi, 24);
-        let series = [
-            ("base", BLUE, bins.count_in(before.counts())),
-            ("new", ORANGE, bins.count_in(after.counts())),
-        ];
-        writeln!(
-            w,
-            "{}",
-            histogram(
-                "amounts",
-                "Cases by amount, base and new",
-                &bins,
-                &series,
-                &money
-            )
-        )?;
-    }
+        (Some(lo), Some(hi)) => {
+            let bins = Bins::cover(lo, hi, 24);
+            let series = [
+                ("base", BLUE, bins.count_in(before.counts())),
+                ("new", ORANGE, bins.count_in(after.counts())),
+            ];
+            let title = "Cases by amount, base and new";
+            Some(histogram("amounts", title, &bins, &series, &money))
+        }
+        _ => None,
+    };
+    table(w, &figures("amounts", &before, &after), chart.as_deref())?;
     writeln!(
         w,
-        "</section>\n<section id=\"changes\">\n<h2>Change in amount per case</h2>"
+        "<section id=\"changes\">\n<h2>Change in amount per case</h2>"
     )?;
     let all: Vec<i64> = r.changed.iter().map(|c| c.amount_delta()).collect();
     match deltas_histogram(

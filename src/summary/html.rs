@@ -14,14 +14,15 @@ use super::words::{Names, Words};
 
 /// The page's style: plain, printable, wide tables scroll.
 const STYLE: &str =
-    "body{font-family:sans-serif;margin:24px auto;max-width:980px;color:#222;line-height:1.45}\
+    "body{font-family:sans-serif;margin:24px auto;max-width:1200px;padding:0 16px;color:#222;line-height:1.45}\
 h1{font-size:22px;margin:0 0 8px}h2{font-size:17px;margin:28px 0 6px;border-bottom:1px solid #ccc}\
 .warn{background:#fff4e5;border-left:4px solid #d9822b;padding:6px 10px;margin:8px 0}\
 .note{color:#555;font-size:13px;margin:2px 0 6px}\
 table{border-collapse:collapse;font-size:13px;margin:6px 0}\
 th,td{padding:3px 10px;border-bottom:1px solid #eee;text-align:left;vertical-align:top}\
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\
-.wide{overflow-x:auto}svg.chart{display:block;margin:10px 0}";
+.row{display:flex;flex-wrap:wrap;gap:8px 32px;align-items:flex-start}\
+.wide{overflow-x:auto;max-width:100%}svg.chart{display:block;margin:6px 0}";
 
 /// Opens a page: the document head with the style and `title`, in `lang` (the caller writes the first heading).
 /// Its content security policy forbids scripts and every load from outside the file, whatever the page holds.
@@ -42,13 +43,13 @@ pub fn page_end(w: &mut dyn Write) -> io::Result<()> {
     writeln!(w, "</body>\n</html>")
 }
 
-/// Writes a section as a heading, its note and its table.
-pub fn table(w: &mut dyn Write, s: &Section) -> io::Result<()> {
+/// Writes a section: its heading, its note, its table and, beside it where the page is wide enough, its chart.
+pub fn table(w: &mut dyn Write, s: &Section, chart: Option<&str>) -> io::Result<()> {
     writeln!(w, "<section id=\"{}\">\n<h2>{}</h2>", s.key, esc(&s.title))?;
     if let Some(n) = &s.note {
         writeln!(w, "<p class=\"note\">{}</p>", esc(n))?;
     }
-    write!(w, "<div class=\"wide\"><table>\n<tr>")?;
+    write!(w, "<div class=\"row\"><div class=\"wide\"><table>\n<tr>")?;
     for (i, h) in s.headers.iter().enumerate() {
         let class = if s.numeric.get(i) == Some(&true) {
             " class=\"n\""
@@ -70,7 +71,11 @@ pub fn table(w: &mut dyn Write, s: &Section) -> io::Result<()> {
         }
         writeln!(w, "</tr>")?;
     }
-    writeln!(w, "</table></div>")
+    writeln!(w, "</table></div>")?;
+    if let Some(svg) = chart {
+        writeln!(w, "{svg}")?;
+    }
+    writeln!(w, "</div>\n</section>")
 }
 
 /// Tier colours: A darkest.
@@ -150,11 +155,7 @@ pub fn render_html(w: &mut dyn Write, t: &Tally, policy: &Policy, lang: Lang) ->
     }
     writeln!(w, "</ul>")?;
     for s in &v.sections {
-        table(w, s)?;
-        if let Some(svg) = chart(s.key, t, &names, &words) {
-            writeln!(w, "{svg}")?;
-        }
-        writeln!(w, "</section>")?;
+        table(w, s, chart(s.key, t, &names, &words).as_deref())?;
     }
     page_end(w)
 }

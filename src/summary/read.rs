@@ -236,3 +236,38 @@ impl Rec {
             .map(|y| y.saturating_add(1))
     }
 }
+
+/// The parts of a case file that say where and when it was decided.
+#[derive(Deserialize)]
+struct CaseHead {
+    #[serde(default)]
+    case_id: Option<String>,
+    #[serde(default)]
+    decision_date: Option<String>,
+    #[serde(default)]
+    jurisdiction: Option<CaseJurisdiction>,
+}
+
+#[derive(Deserialize)]
+struct CaseJurisdiction {
+    #[serde(default)]
+    province: Option<String>,
+}
+
+/// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and year of its decision;
+/// `None` when it is not a JSON object with a string `case_id` (its recommendation is then an error record).
+pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
+    let head: CaseHead = serde_json::from_slice(bytes).ok()?;
+    let year = head
+        .decision_date
+        .as_deref()
+        .and_then(|d| d.get(..4))
+        .and_then(|y| y.parse().ok());
+    Some((
+        head.case_id?,
+        super::tally::Origin {
+            province: head.jurisdiction.and_then(|j| j.province),
+            year,
+        },
+    ))
+}

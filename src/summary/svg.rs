@@ -43,13 +43,13 @@ fn f(x: f64) -> String {
     }
 }
 
-fn open(out: &mut String, class: &str, title: &str, height: f64) {
+fn open(out: &mut String, class: &str, title: &str, width: f64, height: f64) {
     let _ = write!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart {class}\" width=\"{w}\" height=\"{h}\" \
          viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{t}\" font-family=\"sans-serif\" font-size=\"12\">\
          <title>{t}</title>",
-        w = f(WIDTH),
+        w = f(width),
         h = f(height),
         t = esc(title)
     );
@@ -65,13 +65,15 @@ pub fn hbars(class: &str, title: &str, rows: &[(String, u64)]) -> String {
         .min(60) as f64
         * PX_PER_COL
         + 12.0;
-    let value_w = 90.0;
-    let bar_room = (WIDTH - label_w - value_w).max(80.0);
+    let value_w = 70.0;
+    // Bars get 360px whatever the labels take, so that the chart fits beside its table.
+    let bar_room = 360.0;
+    let width = label_w + bar_room + value_w;
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1) as f64;
     let row_h = 22.0;
     let height = rows.len() as f64 * row_h + 10.0;
     let mut out = String::new();
-    open(&mut out, class, title, height);
+    open(&mut out, class, title, width, height);
     for (i, (label, n)) in rows.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
         let len = (*n as f64 / max * bar_room).max(if *n > 0 { 1.0 } else { 0.0 });
@@ -179,7 +181,7 @@ pub fn histogram(
     money: &dyn Fn(i64) -> String,
 ) -> String {
     let left = 56.0;
-    let right = 16.0;
+    let right = 40.0;
     let top = if series.len() > 1 { 28.0 } else { 12.0 };
     let plot_h = 200.0;
     let axis_h = 40.0;
@@ -193,7 +195,7 @@ pub fn histogram(
         .unwrap_or(0)
         .max(1);
     let mut out = String::new();
-    open(&mut out, class, title, height);
+    open(&mut out, class, title, WIDTH, height);
     // Legend.
     if series.len() > 1 {
         let mut x = left;
@@ -291,7 +293,7 @@ pub fn stacked(class: &str, title: &str, parts: &[(String, u64, &str)]) -> Strin
     let total: u64 = parts.iter().map(|p| p.1).sum();
     let height = 40.0 + parts.len() as f64 * 20.0 + 8.0;
     let mut out = String::new();
-    open(&mut out, class, title, height);
+    open(&mut out, class, title, WIDTH, height);
     let mut x = 0.0;
     for (label, n, colour) in parts {
         if *n == 0 || total == 0 {

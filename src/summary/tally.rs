@@ -208,6 +208,17 @@ pub struct Tally {
     pub cross: BTreeMap<Option<String>, Row>,
     /// The cross table asked for.
     pub by: Option<By>,
+    /// Recommendations whose province and year were read from their case file.
+    pub from_cases: u64,
+}
+
+/// The province and year of a case, read from its case file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin {
+    /// `jurisdiction.province`, when known.
+    pub province: Option<String>,
+    /// The year of `decision_date`.
+    pub year: Option<u32>,
 }
 
 impl Tally {
@@ -221,9 +232,15 @@ impl Tally {
 
     /// Counts one line read from `place` (`file:line`).
     pub fn add(&mut self, line: Line, place: impl FnOnce() -> String) {
+        self.add_with(line, None, place);
+    }
+
+    /// Counts one line, with the province and year of its case read from the case file when given (else as far
+    /// as the recommendation records them).
+    pub fn add_with(&mut self, line: Line, origin: Option<Origin>, place: impl FnOnce() -> String) {
         self.lines += 1;
         match line {
-            Line::Rec(r) => self.add_rec(&r),
+            Line::Rec(r) => self.add_rec(&r, origin),
             Line::Error { input, reason } => {
                 self.error_records += 1;
                 let reason = if input.is_empty() {
@@ -249,7 +266,7 @@ impl Tally {
         }
     }
 
-    fn add_rec(&mut self, r: &Rec) {
+    fn add_rec(&mut self, r: &Rec, origin: Option<Origin>) {
         self.recommendations += 1;
         let p = &r.policy;
         *self
@@ -275,8 +292,13 @@ impl Tally {
             *self.groups.entry((*g).to_string()).or_insert(0) += 1;
         }
         self.in_a_group += u64::from(!groups.is_empty());
-        let province = r.province().map(str::to_string);
-        let year = r.year();
+        let (province, year) = match origin {
+            Some(o) => {
+                self.from_cases += 1;
+                (o.province, o.year)
+            }
+            None => (r.province().map(str::to_string), r.year()),
+        };
         *self.provinces.entry(province.clone()).or_insert(0) += 1;
         *self.years.entry(year).or_insert(0) += 1;
         if let (Some(a), Decision::Assist) = (&r.amount, r.decision) {
