@@ -362,3 +362,19 @@ fn with_the_case_files_every_case_has_its_province_and_year() {
         "{err}"
     );
 }
+
+#[test]
+fn the_compact_and_the_chinese_results_give_the_same_summary() {
+    let (_, full, _) = summary(
+        &["--format", "markdown", "--by", "category"],
+        corpus_results(),
+    );
+    for extra in [&["--texts", "none"][..], &["--lang", "zh"][..]] {
+        let mut args = vec!["assess", "--jsonl", "-"];
+        args.extend_from_slice(extra);
+        let (code, results, err) = run(&args, Some(corpus_jsonl().as_bytes()));
+        assert_eq!(code, 0, "{err}");
+        let (_, other, _) = summary(&["--format", "markdown", "--by", "category"], &results);
+        assert_eq!(full, other, "{extra:?}");
+    }
+}

@@ -1,7 +1,7 @@
 //! The diff as one self-contained HTML page: the Markdown review (rendered, with any HTML in it shown as text),
-//! then the amounts before and after (figures and a histogram of both) and the change per case (a histogram of
-//! all changes, then one per group of cases moved by the same causes). Called by the CLI's `diff --format html`;
-//! the page and charts are `summary`'s.
+//! the amounts before and after (figures and a histogram of both), the change per case (a histogram of all
+//! changes, then one per group of cases moved by the same causes), and last the review's table of changed cases.
+//! Called by the CLI's `diff --format html`; the page and charts are `summary`'s.
 
 use std::io::{self, Write};
 
@@ -22,6 +22,24 @@ fn money(v: i64) -> String {
     }
 }
 
+/// Text escaped for HTML, with Markdown's `code` spans (names of rules and parameters) as `<code>`.
+fn code_spans(s: &str) -> String {
+    let parts: Vec<String> = s.split('`').map(esc).collect();
+    if parts.len() % 2 == 0 {
+        // An unpaired backtick: shown as it is.
+        return esc(s);
+    }
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i % 2 == 1 {
+            out.push_str(&format!("<code>{p}</code>"));
+        } else {
+            out.push_str(p);
+        }
+    }
+    out
+}
+
 fn signed_money(v: i64) -> String {
     if v > 0 {
         format!("+{}", money(v))
@@ -32,18 +50,27 @@ fn signed_money(v: i64) -> String {
 
 /// The Markdown review as HTML. Raw HTML in it (the `<br>` the case table joins lines with, or anything a case
 /// id or file name carries) is never passed through: `<br>` becomes a line break, the rest is shown as text.
-fn review_html(r: &DiffReport) -> io::Result<String> {
+fn review_html(r: &DiffReport) -> io::Result<(String, String)> {
     let mut md = Vec::new();
     render_markdown(&mut md, r)?;
     let md = String::from_utf8_lossy(&md);
-    let events = Parser::new_ext(&md, Options::ENABLE_TABLES).map(|e| match e {
+    // The summary and groups first, the table of every changed case after the charts.
+    let (head, cases) = match md.find("\n### Cases\n") {
+        Some(i) => md.split_at(i),
+        None => (md.as_ref(), ""),
+    };
+    Ok((to_html(head), to_html(cases)))
+}
+
+fn to_html(md: &str) -> String {
+    let events = Parser::new_ext(md, Options::ENABLE_TABLES).map(|e| match e {
         Event::InlineHtml(h) | Event::Html(h) if h.trim() == "<br>" => Event::HardBreak,
         Event::InlineHtml(h) | Event::Html(h) => Event::Text(h),
         e => e,
     });
     let mut out = String::new();
     html::push_html(&mut out, events);
-    Ok(out)
+    out
 }
 
 fn figures(key: &'static str, before: &Amounts, after: &Amounts) -> Section {
@@ -116,7 +143,8 @@ pub fn render_html(
     amounts: &[(Option<i64>, Option<i64>)],
 ) -> io::Result<()> {
     page_start(w, Lang::En, "Policy change review")?;
-    writeln!(w, "<section id=\"review\">\n{}</section>", review_html(r)?)?;
+    let (review, cases) = review_html(r)?;
+    writeln!(w, "<section id=\"review\">\n{review}</section>")?;
     let mut before = Amounts::default();
     let mut after = Amounts::default();
     for (b, a) in amounts {
@@ -169,7 +197,7 @@ pub fn render_html(
             "<h3>{} case(s): {}</h3>\n<p class=\"note\">because {}</p>",
             g.cases.len(),
             esc(&g.summary),
-            esc(&causes.join("; "))
+            code_spans(&causes.join("; "))
         )?;
         if let Some(svg) =
             deltas_histogram(&format!("changes group-{}", i + 1), &g.summary, &deltas)
@@ -178,5 +206,8 @@ pub fn render_html(
         }
     }
     writeln!(w, "</section>")?;
+    if !cases.is_empty() {
+        writeln!(w, "<section id=\"cases\">\n{cases}</section>")?;
+    }
     page_end(w)
 }

@@ -211,8 +211,8 @@ pub fn histogram(
             x += 16.0 + name.width() as f64 * PX_PER_COL + 24.0;
         }
     }
-    // Grid: four lines with their counts.
-    let step = nice_step(max, 4);
+    // Grid: about five lines with their counts.
+    let step = nice_step(max, 5);
     let mut g = 0;
     while g <= max {
         let y = top + plot_h - g as f64 / max as f64 * plot_h;
@@ -278,7 +278,7 @@ pub fn histogram(
 
 /// A round step (1, 2 or 5 × a power of ten) giving about `parts` steps up to `max`.
 fn nice_step(max: u64, parts: u64) -> u64 {
-    let raw = (max / parts.max(1)).max(1);
+    let raw = max.div_ceil(parts.max(1)).max(1);
     let mut unit = 1u64;
     loop {
         if let Some(s) = [1, 2, 5, 10].iter().map(|m| m * unit).find(|s| *s >= raw) {
