@@ -28,6 +28,7 @@ mod rules;
 mod schema;
 #[cfg(feature = "serve")]
 mod serve;
+mod summary;
 mod test;
 mod validate;
 
@@ -76,6 +77,8 @@ enum Command {
     /// Serve the HTTP API and the browser workbench (loopback only unless --allow-remote).
     #[cfg(feature = "serve")]
     Serve(serve::Args),
+    /// Caseload figures and charts from the results of `assess --jsonl`.
+    Summary(summary::Args),
 }
 
 /// Runs a parsed command and returns the process exit code.
@@ -91,6 +94,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Interview(a) => interview::run(a),
         #[cfg(feature = "serve")]
         Command::Serve(a) => serve::run(a),
+        Command::Summary(a) => summary::run(a),
     }
 }
 

@@ -18,7 +18,7 @@
 //! | [`assess`](mod@assess) | running the stages for one case and deciding, with the searches over unknown facts; returns codes and values only | `explain` |
 //! | [`explain`] | texts in a language ([`explain::localise`]) and what would change the outcome ([`explain::whatif`]); [`explain::assess_in`] = assess, then localise | the CLI, the tools |
 //! | [`report`] | one report model built from a recommendation, and its text, Markdown and JSON writers (to any `io::Write`) | the CLI, the tools |
-//! | [`check`], `generate` (with the `testing` feature); then [`diff`], [`expect`], [`interview`]; then `serve` (with the `serve` feature, on by default) | the tools: a policy's warnings and presumptions; generated cases; how a policy change moves cases; expectation tests; the interview; the HTTP API and the browser workbench | the CLI |
+//! | [`check`], `generate` (with the `testing` feature); then [`summary`]; then [`diff`], [`expect`], [`interview`]; then `serve` (with the `serve` feature, on by default) | the tools: a policy's warnings and presumptions; generated cases; caseload figures and charts from a batch of recommendations; how a policy change moves cases; expectation tests; the interview; the HTTP API and the browser workbench | the CLI (`diff` draws with `summary`'s charts) |
 //!
 //! The command line (`src/cli.rs`, `src/cli/`) belongs to the binary, not the library: it parses arguments
 //! (clap lives only there), calls the library, and writes through a writer that ends quietly on a closed pipe.
@@ -78,6 +78,7 @@ pub mod policy;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;
+pub mod summary;
 pub mod validate;
 
 pub use assess::AssessError;

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["explain"],
     &["report"],
     &["check", "generate"],
+    &["summary"],
     &["diff", "expect", "interview"],
     &["serve"],
 ];

@@ -25,6 +25,7 @@ mod review;
 mod schema;
 mod serve;
 mod serve_hostile;
+mod summary;
 mod support;
 mod wage_base;
 mod whatif;

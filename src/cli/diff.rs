@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use assessor::diff::{render_markdown, render_text, report};
+use assessor::diff::{render_html, render_markdown, render_text, report};
 use assessor::validate::parse_case;
 use assessor::{Policy, PolicySource};
 
@@ -20,6 +20,8 @@ enum DiffFormat {
     Json,
     /// Markdown for a pull request description.
     Markdown,
+    /// One HTML page: the Markdown review, with the amounts before and after and the change per case as charts.
+    Html,
 }
 
 /// Arguments of `diff`.
@@ -97,6 +99,16 @@ pub fn run(args: Args) -> u8 {
             });
             (input.name, r)
         })
+        .collect::<Vec<_>>();
+    let amounts: Vec<_> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok())
+        .map(|(o, n)| {
+            (
+                o.amount.as_ref().map(|a| a.recommended),
+                n.amount.as_ref().map(|a| a.recommended),
+            )
+        })
         .collect();
     let r = report(&base, &new, results);
     let code = if !r.errors.is_empty() || (args.fail_on_change && r.has_changes()) {
@@ -108,6 +120,7 @@ pub fn run(args: Args) -> u8 {
         match args.format {
             DiffFormat::Text => render_text(w, &r)?,
             DiffFormat::Markdown => render_markdown(w, &r)?,
+            DiffFormat::Html => render_html(w, &r, &amounts)?,
             DiffFormat::Json => {
                 serde_json::to_writer_pretty(&mut *w, &r)?;
                 writeln!(w)?;

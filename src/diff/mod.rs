@@ -9,9 +9,11 @@
 //!   cause, and a summary (decision changes, a tier transition matrix, the total and median change in amounts,
 //!   the largest moves).
 //! - Two writers of a [`DiffReport`]: [`render_text`] (`text.rs`) and [`render_markdown`] (`markdown.rs`), which
-//!   share their sentences (`lines.rs`); JSON is `serde_json` of the report.
+//!   share their sentences (`lines.rs`); JSON is `serde_json` of the report; [`render_html`] (`html.rs`) is the
+//!   Markdown review on a page with the amounts' distributions before and after, drawn with `summary`'s charts.
 
 mod cases;
+mod html;
 mod lines;
 mod markdown;
 mod policies;
@@ -19,6 +21,7 @@ mod summary;
 mod text;
 
 pub use cases::{diff_case, CaseChange, Cause, FindingChange};
+pub use html::render_html;
 pub use markdown::render_markdown;
 pub use policies::{diff_policies, ParamChange, PolicyDiff};
 pub use summary::{report, signed, CaseResult, DiffReport, Group};

@@ -1,0 +1,273 @@
+//! One line of `assess --jsonl` output, read into only what the summary counts: a recommendation, an error record
+//! (a case `assess` could not read), or a line that is neither. Fields the summary does not count are skipped by
+//! the parser without being built, which keeps reading fast.
+
+use serde::Deserialize;
+
+use crate::model::codes::{Approval, Decision, Outcome, RuleKind, Stage, Tier};
+use crate::model::params::Source;
+
+/// What one line holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Line {
+    /// A recommendation.
+    Rec(Box<Rec>),
+    /// The record `assess` writes for a case it could not assess: its input and position there, and why.
+    Error {
+        /// The case's input and line (`cases.jsonl:7`), as `assess` named it.
+        input: String,
+        /// The reasons, joined.
+        reason: String,
+    },
+    /// Neither: not JSON, JSON of another shape, or a line that could not be read.
+    Unreadable(String),
+}
+
+/// The parts of a recommendation the summary counts (the schema's names; everything else is skipped).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Rec {
+    /// The case's identifier.
+    pub case_id: String,
+    /// The decision.
+    pub decision: Decision,
+    /// Assisted under the catch-all provision.
+    #[serde(default)]
+    pub discretionary: bool,
+    /// Pay first (先行救助).
+    #[serde(default)]
+    pub fast_track: bool,
+    /// Tier, when the case has one.
+    #[serde(default)]
+    pub priority: Option<RecPriority>,
+    /// The amount, when assisted.
+    #[serde(default)]
+    pub amount: Option<RecAmount>,
+    /// Approvals the decision needs.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
+    /// Referrals: service and agency codes.
+    #[serde(default)]
+    pub referrals: Vec<RecReferral>,
+    /// Findings: rule, stage, kind, outcome.
+    #[serde(default)]
+    pub findings: Vec<RecFinding>,
+    /// Unknown facts that could change something.
+    #[serde(default)]
+    pub missing: Vec<RecMissing>,
+    /// Regional figures standing in for the province's own (their region and basis).
+    #[serde(default)]
+    pub estimates: Vec<RecEstimate>,
+    /// The policy that produced it.
+    pub policy: RecPolicy,
+}
+
+/// Priority: tier, and whether unknown facts may still move it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecPriority {
+    /// A, B or C.
+    pub tier: Tier,
+    /// Unknown facts may raise the score.
+    #[serde(default)]
+    pub provisional: bool,
+}
+
+/// The amount: what was recommended, the wage base's region and year, the caps checked.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecAmount {
+    /// Yuan, whole.
+    pub recommended: i64,
+    /// The wage base.
+    #[serde(default)]
+    pub wage_base: Option<RecWageBase>,
+    /// Every cap checked.
+    #[serde(default)]
+    pub caps: Vec<RecCap>,
+    /// Present when unknown facts still move the amount.
+    #[serde(default)]
+    pub range: Option<serde::de::IgnoredAny>,
+}
+
+/// The wage base's region, year and whose figure it is.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecWageBase {
+    /// A province, a macro-region or `national`.
+    pub region: String,
+    /// The statistical year (the year before the decision, unless carried forward).
+    #[serde(default)]
+    pub year: Option<u32>,
+    /// Whose figure.
+    pub basis: Source,
+    /// An earlier year's figure, carried forward.
+    #[serde(default)]
+    pub carried_forward: bool,
+}
+
+/// A cap: its code and whether the amount reached it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecCap {
+    /// Stable code.
+    pub code: String,
+    /// The amount was above the limit.
+    #[serde(default)]
+    pub exceeded: bool,
+    /// The amount was cut to the limit.
+    #[serde(default)]
+    pub applied: bool,
+    /// A ceiling that only calls for an approval (never applied).
+    #[serde(default)]
+    pub check_only: bool,
+}
+
+/// A referral's codes.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecReferral {
+    /// The service.
+    pub service: String,
+    /// The agency.
+    pub agency: String,
+}
+
+/// A finding's rule, stage, kind and outcome.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecFinding {
+    /// The rule's id.
+    pub rule: String,
+    /// Its stage.
+    pub stage: Stage,
+    /// Its kind.
+    pub kind: RuleKind,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+/// A missing fact.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecMissing {
+    /// JSON Pointer.
+    pub fact: String,
+}
+
+/// An estimate's region and basis.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RecEstimate {
+    /// The region the value is for.
+    pub region: String,
+    /// Whose value.
+    pub basis: Source,
+}
+
+/// The policy's identity.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+pub struct RecPolicy {
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// `sha256:` digest.
+    pub digest: String,
+}
+
+/// The error record's fields, or those of a recommendation's that tell the two apart.
+#[derive(Deserialize)]
+struct Probe {
+    #[serde(default)]
+    errors: Option<Vec<String>>,
+    #[serde(default)]
+    input: Option<String>,
+    #[serde(default)]
+    position: Option<u64>,
+    #[serde(default)]
+    decision: Option<serde::de::IgnoredAny>,
+}
+
+/// Reads one line. A line that fails as a recommendation is probed again for the error record's shape, so the
+/// common case (a recommendation) is parsed once.
+pub fn parse_line(bytes: &[u8]) -> Line {
+    let rec_error = match serde_json::from_slice::<Rec>(bytes) {
+        Ok(r) => return Line::Rec(Box::new(r)),
+        Err(e) => e,
+    };
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(Probe {
+            errors: Some(errors),
+            input,
+            position,
+            decision: None,
+        }) => Line::Error {
+            input: match (input, position) {
+                (Some(i), _) => i,
+                (None, Some(p)) => format!("case {p}"),
+                (None, None) => String::new(),
+            },
+            reason: errors.join("; "),
+        },
+        Ok(_) if rec_error.is_data() => {
+            Line::Unreadable(format!("not a recommendation: {rec_error}"))
+        }
+        _ => Line::Unreadable(format!("not JSON: {rec_error}")),
+    }
+}
+
+impl Rec {
+    /// The province the case was handled in, as far as the recommendation records it: the region of a figure
+    /// that is the province's own (the wage base, else an estimate read for the province).
+    pub fn province(&self) -> Option<&str> {
+        let own_wage = self
+            .amount
+            .as_ref()
+            .and_then(|a| a.wage_base.as_ref())
+            .filter(|w| w.basis == Source::Own && w.region != "national");
+        own_wage.map(|w| w.region.as_str()).or_else(|| {
+            self.estimates
+                .iter()
+                .find(|e| e.basis == Source::Own && e.region != "national")
+                .map(|e| e.region.as_str())
+        })
+    }
+
+    /// The year of the decision, as far as the recommendation records it: the wage base is the year before the
+    /// decision's (its figure carried forward from an earlier year does not tell).
+    pub fn year(&self) -> Option<u32> {
+        self.amount
+            .as_ref()
+            .and_then(|a| a.wage_base.as_ref())
+            .filter(|w| !w.carried_forward)
+            .and_then(|w| w.year)
+            .map(|y| y.saturating_add(1))
+    }
+}
+
+/// The parts of a case file that say where and when it was decided.
+#[derive(Deserialize)]
+struct CaseHead {
+    #[serde(default)]
+    case_id: Option<String>,
+    #[serde(default)]
+    decision_date: Option<String>,
+    #[serde(default)]
+    jurisdiction: Option<CaseJurisdiction>,
+}
+
+#[derive(Deserialize)]
+struct CaseJurisdiction {
+    #[serde(default)]
+    province: Option<String>,
+}
+
+/// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and year of its decision;
+/// `None` when it is not a JSON object with a string `case_id` (its recommendation is then an error record).
+pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
+    let head: CaseHead = serde_json::from_slice(bytes).ok()?;
+    let year = head
+        .decision_date
+        .as_deref()
+        .and_then(|d| d.get(..4))
+        .and_then(|y| y.parse().ok());
+    Some((
+        head.case_id?,
+        super::tally::Origin {
+            province: head.jurisdiction.and_then(|j| j.province),
+            year,
+        },
+    ))
+}
