@@ -2,7 +2,7 @@
 # The assessor side by side with its peers (README, "Side by side with the peers"). Not run by CI: the peers'
 # release build takes ~8 minutes the first time (zen-engine pulls in QuickJS, reqwest, …).
 #
-#   bash bench/peers/run.sh                        # bench --n 20000 --seed 42 --runs 5 --only native,rhai,zen,assessor,assessor-compact
+#   bash bench/peers/run.sh     # bench --n 20000 --seed 42 --runs 5 --no-stages --only native,rhai,zen,assessor,assessor-compact
 #   bash bench/peers/run.sh bench --n 2000 --runs 3 --only native,assessor   # any of their binaries, with its arguments
 #   bash bench/peers/run.sh agree_assessor --n 10000                         # decisions, tiers, amounts: assessor vs native
 #
@@ -50,7 +50,7 @@ done
 
 cd "$out"
 if [ $# -eq 0 ]; then
-    set -- bench --n 20000 --seed 42 --runs 5 --only native,rhai,zen,assessor,assessor-compact
+    set -- bench --n 20000 --seed 42 --runs 5 --no-stages --only native,rhai,zen,assessor,assessor-compact
 fi
 bin=$1
 shift
