@@ -18,6 +18,7 @@ mod interview;
 mod laws;
 mod layers;
 mod memo;
+mod peers_item;
 mod policies;
 mod reliability;
 mod reports;
