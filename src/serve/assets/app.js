@@ -20,6 +20,9 @@ const UI = {
     no_case: "还没有案件。", hints: { whole: (a, b) => `${a}–${b} 的整数`, count: () => "人数", money: () => "金额（元），如 1800、5万",
       date: () => "年-月-日，如 2022-09-01", text: () => "" },
     colon: "：", not_met: (n) => `不适用的规则（${n} 条）`,
+    // The approvals' names as the reports write them (src/report/words.rs).
+    approval_names: { collective_decision: "集体研究决定", over_36_months: "超过36个月工资总额，从严审核审批",
+      reassistance: "再次救助审批", joint_assistance: "上下级联合救助" },
   },
   en: {
     title: "National judicial assistance assessment", tools: "Tools", open: "Open a case file", new: "New interview",
@@ -38,6 +41,8 @@ const UI = {
     no_case: "No case yet.", hints: { whole: (a, b) => `a whole number, ${a}–${b}`, count: () => "how many",
       money: () => "yuan, e.g. 1800 or 5万", date: () => "YYYY-MM-DD, e.g. 2022-09-01", text: () => "" },
     colon: ": ", not_met: (n) => `Rules that do not apply (${n})`,
+    approval_names: { collective_decision: "collective decision", over_36_months: "over 36 months",
+      reassistance: "reassistance", joint_assistance: "joint assistance" },
   },
 };
 
@@ -133,7 +138,7 @@ function renderReport(r) {
     cell(t().amount, r.amount ? money(r.amount.recommended) : "—", "amount"),
     cell(t().tier, r.priority ? r.priority.tier : "—", "tier"));
   d.append(el("p", {}, `${r.case_id} · ${r.policy ? r.policy.name + " " + r.policy.version : ""}`));
-  if (r.approvals && r.approvals.length) d.append(el("p", {}, `${t().approvals}: ${r.approvals.join(", ")}`));
+  if (r.approvals && r.approvals.length) d.append(el("p", {}, `${t().approvals}${t().colon}${r.approvals.map((a) => t().approval_names[a] || a).join(t().colon === "：" ? "；" : ", ")}`));
   d.append(el("h3", {}, t().findings));
   // What decided the case (met or undecided) first; the rules that did not apply, folded, after.
   const item = (f) => el("li", {}, el("span", { class: "outcome " + f.outcome }, t().outcomes[f.outcome] || f.outcome),
