@@ -126,48 +126,105 @@ fn not_knowing_the_income_ends_with_needs_information_naming_it_and_the_file_sav
     );
 }
 
+/// Every answered fact of `case` (a leaf that is not null), as (JSON Pointer, value).
+fn answered_facts(case: &Value, at: &str, out: &mut Vec<(String, Value)>) {
+    match case {
+        Value::Object(map) => {
+            for (k, v) in map {
+                answered_facts(v, &format!("{at}/{k}"), out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                answered_facts(v, &format!("{at}/{i}"), out);
+            }
+        }
+        Value::Null => {}
+        leaf => out.push((at.to_string(), leaf.clone())),
+    }
+}
+
+/// The scripted answers (`fixtures/interview/widow.answers*.txt`) are the widow's case file answered through the
+/// command line: every question is answered, each answer is the fact `widow.json` holds (an answer written for an
+/// older question order landed on another question and declined her as an organisation), the saved case gets her
+/// recommendation (assist, ¥34,000, tier A), and the file is the same in either language.
 #[test]
 fn a_scripted_interview_in_chinese_writes_the_same_case_file_as_in_english() {
     let tmp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let en = tmp.path().join("en.json");
-    let zh = tmp.path().join("zh.json");
-    let (code, transcript, _) = run(
-        &[
-            "interview",
-            "--answers",
+    let widow_path = root().join("fixtures/interview/widow.json");
+    let want = crate::support::assess_file(&widow_path);
+    assert_eq!(want.decision, Decision::Assist);
+    assert_eq!(want.amount.as_ref().map(|a| a.recommended), Some(34_000));
+    assert_eq!(
+        want.priority.as_ref().map(|p| p.tier),
+        Some(assessor::Tier::A)
+    );
+    let mut written = Vec::new();
+    for (lang, answers, first, stopped) in [
+        (
+            "en",
             "fixtures/interview/widow.answers.txt",
-            "--out",
-            &en.display().to_string(),
-        ],
-        None,
-    );
-    assert_eq!(code, 0);
-    assert!(
-        transcript.contains("Q1. What is the case number"),
-        "{transcript}"
-    );
-    let (code, transcript, _) = run(
-        &[
-            "interview",
-            "--lang",
+            "Q1. What is the case number",
+            "stopped before the end",
+        ),
+        (
             "zh",
-            "--answers",
             "fixtures/interview/widow.answers.zh.txt",
-            "--out",
-            &zh.display().to_string(),
-        ],
-        None,
-    );
-    assert_eq!(code, 0);
-    assert!(
-        transcript.contains("Q1. 本案在检察机关的案件编号是什么？"),
-        "{transcript}"
-    );
-    let a = std::fs::read_to_string(&en).unwrap_or_default();
-    assert!(!a.is_empty());
-    assert_eq!(a, std::fs::read_to_string(&zh).unwrap_or_default());
-    let (code, out, _) = run(&["validate", &en.display().to_string()], None);
-    assert_eq!(code, 0, "{out}");
+            "Q1. 本案在检察机关的案件编号是什么？",
+            "访谈未完成",
+        ),
+    ] {
+        let out = tmp.path().join(format!("{lang}.json"));
+        let (code, transcript, err) = run(
+            &[
+                "interview",
+                "--lang",
+                lang,
+                "--answers",
+                answers,
+                "--out",
+                &out.display().to_string(),
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{lang}: {err}");
+        assert!(transcript.contains(first), "{transcript}");
+        assert!(
+            !transcript.contains(stopped),
+            "{lang}: the answers ran out before the questions:\n{transcript}"
+        );
+        let saved = crate::support::read_json(&out);
+        let mut facts = Vec::new();
+        answered_facts(&saved, "", &mut facts);
+        for (fact, value) in &facts {
+            // A sum of money is saved as a float (1200.0) where the file holds an integer (1200).
+            let same = match (widow().pointer(fact), value) {
+                (Some(Value::Number(a)), Value::Number(b)) => a.as_f64() == b.as_f64(),
+                (w, v) => w == Some(v),
+            };
+            assert!(
+                same,
+                "{lang}: `{fact}` was answered {value}, not as in widow.json"
+            );
+        }
+        let got = crate::support::assess_file(&out);
+        assert_eq!(got.decision, want.decision, "{lang}");
+        assert_eq!(
+            got.amount.as_ref().map(|a| a.recommended),
+            want.amount.as_ref().map(|a| a.recommended),
+            "{lang}"
+        );
+        assert_eq!(
+            got.priority.as_ref().map(|p| p.tier),
+            want.priority.as_ref().map(|p| p.tier),
+            "{lang}"
+        );
+        let (code, report, _) = run(&["validate", &out.display().to_string()], None);
+        assert_eq!(code, 0, "{report}");
+        written.push(std::fs::read_to_string(&out).unwrap_or_default());
+    }
+    assert!(!written[0].is_empty());
+    assert_eq!(written[0], written[1]);
 }
 
 #[test]
