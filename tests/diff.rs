@@ -3,22 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::{copy_dir, root, run};
-
-/// Replaces every `sha256:<64 hex>` by `sha256:…` (digests change with every edit of the policy).
-fn redact_digests(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("sha256:") {
-        out.push_str(&rest[..i + 7]);
-        let after = &rest[i + 7..];
-        let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
-        out.push('…');
-        rest = &after[hex..];
-    }
-    out.push_str(rest);
-    out
-}
+use crate::support::{copy_dir, redact_digests, root, run};
 
 fn overlay(name: &str) -> (tempfile::TempDir, String) {
     let (tmp, rules) = crate::support::overlay(&format!("fixtures/diffs/{name}"));

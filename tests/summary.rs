@@ -4,22 +4,7 @@
 
 use std::io::Write;
 
-use crate::support::{corpus, root, run};
-
-/// Replaces every `sha256:<hex>` by `sha256:…` (the policy's digest changes with every edit of a rule).
-fn redact(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find("sha256:") {
-        out.push_str(&rest[..i + 7]);
-        let after = &rest[i + 7..];
-        let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
-        out.push('…');
-        rest = &after[hex..];
-    }
-    out.push_str(rest);
-    out
-}
+use crate::support::{corpus, redact_digests, root, run};
 
 /// The corpus's case files as JSON Lines.
 fn corpus_jsonl() -> String {
@@ -69,7 +54,7 @@ fn the_corpus_summary_in_text_markdown_and_json() {
     ] {
         let (code, out, err) = summary(args, corpus_results());
         assert_eq!(code, 0, "{name}: {err}");
-        insta::assert_snapshot!(name, redact(&out));
+        insta::assert_snapshot!(name, redact_digests(&out));
     }
 }
 
@@ -321,7 +306,7 @@ fn with_the_case_files_every_case_has_its_province_and_year() {
         corpus_results(),
     );
     assert_eq!(code, 0, "{err}");
-    insta::assert_snapshot!("summary_markdown_with_cases_by_year", redact(&out));
+    insta::assert_snapshot!("summary_markdown_with_cases_by_year", redact_digests(&out));
     let (_, json, _) = summary(&["--cases", &c, "--format", "json"], corpus_results());
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     let unrecorded = |k: &str| {

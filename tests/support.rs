@@ -207,3 +207,18 @@ pub fn subdirs(dir: &Path) -> Vec<PathBuf> {
 pub fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap_or_default()).unwrap_or_default()
 }
+
+/// Replaces every `sha256:<hex>` by `sha256:…` (the policy's digest changes with every edit of a rule).
+pub fn redact_digests(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("sha256:") {
+        out.push_str(&rest[..i + 7]);
+        let after = &rest[i + 7..];
+        let hex = after.chars().take_while(|c| c.is_ascii_hexdigit()).count();
+        out.push('…');
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
+}

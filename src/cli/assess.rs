@@ -150,19 +150,11 @@ fn run_in_pool(args: Args) -> u8 {
         Err(code) => return code,
     };
     let lang = args.lang.map_or(policy.primary_language(), Lang::from);
-    if !policy.languages.contains(&lang) {
+    if let Some(missing) = policy.missing_language(lang) {
         stderr_line!(
-            "error: the policy {} has no texts in {} (`{}`)\n  = help: its languages are {}; a policy declares \
-             more with `languages = [...]` in policy.toml and a text per language in every rule header",
-            policy.origin,
-            lang.name(),
-            lang.code(),
-            policy
-                .languages
-                .iter()
-                .map(|l| l.code())
-                .collect::<Vec<_>>()
-                .join(", ")
+            "error: {missing}\n  = help: its languages are {}; a policy declares more with `languages = [...]` in \
+             policy.toml and a text per language in every rule header",
+            policy.language_codes()
         );
         return PROBLEMS;
     }

@@ -46,13 +46,8 @@ pub fn run(args: Args) -> u8 {
         Err(code) => return code,
     };
     let lang = Lang::from(args.lang);
-    if !policy.languages.contains(&lang) {
-        stderr_line!(
-            "error: the policy {} has no texts in {} (`{}`)",
-            policy.origin,
-            lang.name(),
-            lang.code()
-        );
+    if let Some(missing) = policy.missing_language(lang) {
+        stderr_line!("error: {missing}");
         return USAGE;
     }
     let mut config = Config::new(args.addr);

@@ -108,6 +108,28 @@ impl Policy {
         self.languages.first().copied().unwrap_or(Lang::En)
     }
 
+    /// Why the policy cannot write in `lang` (`the policy … has no texts in …`), or `None` when it can: the one
+    /// message the CLI's commands and the server give.
+    pub fn missing_language(&self, lang: Lang) -> Option<String> {
+        (!self.languages.contains(&lang)).then(|| {
+            format!(
+                "the policy {} has no texts in {} (`{}`)",
+                self.origin,
+                lang.name(),
+                lang.code()
+            )
+        })
+    }
+
+    /// The codes of the languages the policy writes, as a list for a message (`en, zh`).
+    pub fn language_codes(&self) -> String {
+        self.languages
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// A rule's text (`title`, `basis`, `met`, `step.<code>`, …) in a language; in the first language when the
     /// policy has none in `lang` (never, for a language it declares: loading checks every text is there).
     pub fn rule_text<'r>(&self, rule: &'r Rule, lang: Lang, key: &str) -> Option<&'r str> {

@@ -97,20 +97,9 @@ fn lang_of(st: &Shared, asked: Option<&str>, place: &str) -> Result<Lang, ApiErr
         })?,
     };
     let policy = &st.policy;
-    if !policy.languages.contains(&lang) {
+    if let Some(missing) = policy.missing_language(lang) {
         return Err(ApiError::bad_request(
-            format!(
-                "the policy {} has no texts in {} (`{}`); its languages are {}",
-                policy.origin,
-                lang.name(),
-                lang.code(),
-                policy
-                    .languages
-                    .iter()
-                    .map(|l| l.code())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("{missing}; its languages are {}", policy.language_codes()),
             place,
         ));
     }
