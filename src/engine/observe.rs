@@ -6,9 +6,12 @@
 //! Each call site that records an observation gives the rule a value that is a function of that observation's
 //! bytes alone — that is what makes [`crate::engine::memo`] exact.
 
+use std::collections::HashMap;
+use std::ops::Range;
+
 use serde_json::Value;
 
-use crate::engine::context::{Conclusion, EvalCtx, Obs, RuleRun};
+use crate::engine::context::{Conclusion, EvalCtx, FactBytes, Obs, RuleRun};
 use crate::model::facts::{catalogue, FactRef, FactType};
 use crate::model::params::Lookup;
 
@@ -42,48 +45,20 @@ pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
             write_fact(ctx, *fact, out)
         }
         // The case's own value: written once per case, then copied.
-        Obs::Fact(fact) => {
-            let Ok(mut cache) = ctx.fact_bytes.try_borrow_mut() else {
-                return write_fact(ctx, *fact, out);
-            };
-            let range = match cache.at.get(fact) {
-                Some(r) => r.clone(),
-                None => {
-                    let start = cache.bytes.len() as u32;
-                    write_fact(ctx, *fact, &mut cache.bytes);
-                    let r = start..cache.bytes.len() as u32;
-                    cache.at.insert(*fact, r.clone());
-                    r
-                }
-            };
-            out.extend_from_slice(
-                cache
-                    .bytes
-                    .get(range.start as usize..range.end as usize)
-                    .unwrap_or_default(),
-            );
-        }
+        Obs::Fact(fact) => match ctx.fact_bytes.try_borrow_mut() {
+            Ok(mut cache) => {
+                let FactBytes { at, bytes, .. } = &mut *cache;
+                copy_cached(at, bytes, fact, out, |b| write_fact(ctx, *fact, b));
+            }
+            Err(_) => write_fact(ctx, *fact, out),
+        },
         Obs::Param(name) => {
             let province_put = ctx.overrides.iter().any(|(f, _)| *f == province_fact());
             match ctx.fact_bytes.try_borrow_mut() {
                 // The case's own province: looked up once per case, then copied.
                 Ok(mut cache) if !province_put => {
-                    let range = match cache.params.get(name) {
-                        Some(r) => r.clone(),
-                        None => {
-                            let start = cache.bytes.len() as u32;
-                            write_param(ctx, name, &mut cache.bytes);
-                            let r = start..cache.bytes.len() as u32;
-                            cache.params.insert(name.clone(), r.clone());
-                            r
-                        }
-                    };
-                    out.extend_from_slice(
-                        cache
-                            .bytes
-                            .get(range.start as usize..range.end as usize)
-                            .unwrap_or_default(),
-                    );
+                    let FactBytes { params, bytes, .. } = &mut *cache;
+                    copy_cached(params, bytes, name, out, |b| write_param(ctx, name, b));
                 }
                 _ => write_param(ctx, name, out),
             }
@@ -127,6 +102,31 @@ pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
             None => out.push(b'~'),
         },
     }
+}
+
+/// Copies to `out` the bytes `at` holds for `key` in `bytes`, written there first by `write` if it holds none.
+fn copy_cached<K: std::hash::Hash + Eq + Clone>(
+    at: &mut HashMap<K, Range<u32>, ahash::RandomState>,
+    bytes: &mut Vec<u8>,
+    key: &K,
+    out: &mut Vec<u8>,
+    write: impl FnOnce(&mut Vec<u8>),
+) {
+    let range = match at.get(key) {
+        Some(r) => r.clone(),
+        None => {
+            let start = bytes.len() as u32;
+            write(bytes);
+            let r = start..bytes.len() as u32;
+            at.insert(key.clone(), r.clone());
+            r
+        }
+    };
+    out.extend_from_slice(
+        bytes
+            .get(range.start as usize..range.end as usize)
+            .unwrap_or_default(),
+    );
 }
 
 /// A parameter as the `params` indexer gives it: its value in force, or why there is none.
