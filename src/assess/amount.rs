@@ -101,3 +101,40 @@ fn range(recommended: i64, unsettled: &Unsettled<'_>) -> Option<AmountRange> {
             .unwrap_or_default(),
     })
 }
+
+/// Whether an assisted case is given anything: assistance is a payment, so a case whose amount comes to ¥0 after
+/// its caps and deductions (an earlier payment in the same case that already covers it) is given nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Due {
+    /// Some amount is due, or none is known yet (to be established).
+    Payment,
+    /// Every reading of the case comes to ¥0: nothing is due, and the case is declined.
+    Nothing,
+    /// Some readings of the unknown facts come to ¥0 and others (or readings left out) may not: whether anything is
+    /// due, and so the decision, is open.
+    Open,
+}
+
+/// What is due to an assisted case whose amount rules recommended `known` on the known facts (`None` when they
+/// wait for facts), over the readings of its unknown facts.
+pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>) -> Due {
+    let (mut nothing, mut something) = (false, false);
+    let readings = unsettled
+        .spread
+        .into_iter()
+        .flat_map(|sp| sp.leaves.iter().filter_map(|l| l.1))
+        .chain(known.filter(|_| unsettled.likely.is_none()));
+    for a in readings {
+        if a <= 0 {
+            nothing = true;
+        } else {
+            something = true;
+        }
+    }
+    let open = unsettled.spread.is_some_and(|sp| sp.open);
+    match (nothing, something || open) {
+        (true, false) => Due::Nothing,
+        (true, true) => Due::Open,
+        (false, _) => Due::Payment,
+    }
+}

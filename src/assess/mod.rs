@@ -16,7 +16,11 @@
 //!    when assisted, referrals always.
 //! 4. For an assisted case whose priority or amount rules wait for facts, `readings.rs` reads the amount and tier
 //!    of each combination of those facts (the range) and, when the amount needs it, the middle reading.
-//! 5. The recommendation is built (here): `findings.rs` (one finding per rule, and the effects their conclusions
+//! 5. Assistance is a payment: an assisted case whose amount comes to ¥0 (an earlier payment in the same case
+//!    covers it) is declined, and one whose amount is ¥0 in only some readings of its unknown facts needs
+//!    information, the facts that move the amount now able to change the decision (`amount.rs`, [`Due`]); the
+//!    referrals run again on the new decision.
+//! 6. The recommendation is built (here): `findings.rs` (one finding per rule, and the effects their conclusions
 //!    gather), `amount.rs` (the amount, its wage base and range), the priority, `missing.rs` (each missing fact
 //!    with what it could change; the estimates), the facts to confirm. Its texts stay empty until `explain`
 //!    localises them.
@@ -42,13 +46,14 @@ use std::sync::Arc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::assess::amount::Due;
 pub use crate::assess::error::AssessError;
 use crate::assess::findings::Gathered;
 use crate::assess::outcomes::{recommended_amount, Outcomes};
 use crate::assess::readings::Unsettled;
 use crate::assess::stages::{Progress, Stages};
 use crate::engine::{self, EvalCtx};
-use crate::model::codes::{Decision, Outcome, Payment, Stage, Tier};
+use crate::model::codes::{Change, Decision, Outcome, Payment, Stage, Tier};
 use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor};
 use crate::policy::{hex, Policy};
 use crate::validate::ValidCase;
@@ -87,6 +92,11 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         if decided.0 == Decision::NeedsInformation {
             if let Some(settled) = readings::settle_decision(&mut stages) {
                 decided = settled;
+                if decided.0 == Decision::Decline && stages.nothing_due_seen {
+                    // Declined because, where no condition fails and no bar applies, nothing would be due: the
+                    // amount on the known facts (or what it waits for) is part of the reason.
+                    stages.amount_of_assisted(decided.1)?;
+                }
             }
         }
         // 3: priority, amount, referrals.
@@ -97,19 +107,49 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         } else {
             None
         };
-        let amount_known =
-            engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)).is_some());
+        let known = engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)));
         let likely = match &spread {
-            Some(sp) if !amount_known => readings::likely(&mut stages, &progress, sp),
+            Some(sp) if known.is_none() => readings::likely(&mut stages, &progress, sp),
             _ => None,
         };
-        Ok::<_, AssessError>((progress, spread, likely))
+        // An assisted case whose amount comes to ¥0 is given nothing: declined, or open when only some readings
+        // of its unknown facts come to ¥0. The referrals, which may read the decision, are run again on it.
+        let mut progress = progress;
+        let mut due = if progress.decision == Decision::Assist {
+            amount::due(
+                known,
+                &Unsettled {
+                    spread: spread.as_ref(),
+                    likely: likely.as_ref(),
+                },
+            )
+        } else {
+            Due::Payment
+        };
+        // Only ¥0 seen, but the range left readings out: search those facts as the decision is searched.
+        let only_nothing_seen = spread
+            .as_ref()
+            .is_some_and(|sp| sp.leaves.iter().all(|l| l.1.is_none_or(|a| a <= 0)))
+            && known.is_none_or(|a| a <= 0);
+        if due == Due::Open && only_nothing_seen && readings::nothing_due_settled(&mut stages) {
+            due = Due::Nothing;
+        }
+        match due {
+            Due::Nothing => stages.redecide(&mut progress, Decision::Decline)?,
+            Due::Open => stages.redecide(&mut progress, Decision::NeedsInformation)?,
+            Due::Payment => {}
+        }
+        Ok::<_, AssessError>((progress, spread, likely, due))
     }) else {
         return Err(AssessError::Internal {
             message: "the evaluation context was lost".into(),
         });
     };
-    let (progress, spread, likely) = result?;
+    let (progress, spread, likely, due) = result?;
+    let unsettled = Unsettled {
+        spread: spread.as_ref(),
+        likely: likely.as_ref(),
+    };
     // 5: the recommendation.
     let outcomes = Outcomes {
         policy,
@@ -117,15 +157,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         date,
         province: province.as_deref(),
     };
-    Ok(build(
-        case,
-        &outcomes,
-        progress,
-        Unsettled {
-            spread: spread.as_ref(),
-            likely: likely.as_ref(),
-        },
-    ))
+    Ok(build(case, &outcomes, progress, due, unsettled))
 }
 
 /// The recommendation from the rules' results `o`, where the stages got to, and what unknowns leave open.
@@ -133,6 +165,7 @@ fn build(
     case: &ValidCase,
     o: &Outcomes<'_>,
     progress: Progress,
+    due: Due,
     unsettled: Unsettled<'_>,
 ) -> Recommendation {
     let policy = o.policy;
@@ -144,7 +177,8 @@ fn build(
         unsettled.likely.map(|(_, runs)| runs.as_slice()),
     );
     let priority = progress.priority.map(|p| priority_of(o, p, &g, &unsettled));
-    let amount = if decision == Decision::Assist {
+    // A case declined because nothing is due keeps its amount's arithmetic: it is the reason.
+    let amount = if decision == Decision::Assist || due == Due::Nothing {
         amount::amount(
             policy,
             case.case.decision_date,
@@ -163,7 +197,18 @@ fn build(
     }
 
     // Missing facts: each once, with the rules that need it and what it could change.
-    let missing = missing::missing_facts(o, decision, unsettled.spread);
+    let mut missing = missing::missing_facts(o, decision, unsettled.spread);
+    if due == Due::Open {
+        // Whatever moves the amount decides whether anything is due.
+        for m in missing
+            .iter_mut()
+            .filter(|m| m.changes.contains(&Change::Amount))
+        {
+            m.changes.push(Change::Decision);
+            m.changes.sort_unstable();
+            m.changes.dedup();
+        }
+    }
     if decision == Decision::Decline {
         g.to_confirm.clear();
     }

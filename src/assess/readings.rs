@@ -137,6 +137,9 @@ struct DecisionSpace<'s, 'p> {
     seen: Option<Decision>,
     /// Whether an assisting reading rests on the catch-all only.
     discretionary: bool,
+    /// Whether a reading whose amount waits for facts waits for them too (asking whether anything is due), rather
+    /// than assisting.
+    due: bool,
 }
 
 impl Space for DecisionSpace<'_, '_> {
@@ -164,6 +167,19 @@ impl Space for DecisionSpace<'_, '_> {
             (d, disc)
         } {
             (Decision::NeedsInformation, _) => Reading::Waits(next),
+            // Assistance is a payment: a reading whose amount comes to ¥0 gives nothing, and declines (one whose
+            // amount waits for facts assists: the range, read later, says whether ¥0 is among its readings).
+            (Decision::Assist, disc) => match s.amount_of_assisted(disc) {
+                Ok(Some(a)) if a <= 0 => {
+                    s.nothing_due_seen = true;
+                    Reading::Concluded((Decision::Decline, false))
+                }
+                Ok(None) if self.due => Reading::Waits(engine::inspect_runs(|runs| {
+                    shaping_missing(&s.outcomes(runs))
+                })),
+                Ok(_) => Reading::Concluded((Decision::Assist, disc)),
+                Err(_) => Reading::Failed,
+            },
             decided => Reading::Concluded(decided),
         }
     }
@@ -191,6 +207,7 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
         base,
         seen: None,
         discretionary: false,
+        due: false,
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
     restore(runs, space.base);
@@ -198,6 +215,29 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
         (true, Some(d)) => Some((d, d == Decision::Assist && space.discretionary)),
         _ => None,
     }
+}
+
+/// For an assisted case some readings of whose unknown facts came to ¥0 while others were left out (the range is
+/// open): whether every reading of the facts its priority and amount rules wait for comes to ¥0 (within the
+/// bounds), searched as the decision is. `true` when nothing is due whatever they are. The rule results in place
+/// are put back.
+pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
+    let Some((runs, base)) = save() else {
+        return false;
+    };
+    let first = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
+    let numbers = numbers(s, &[Stage::Priority, Stage::Amount]);
+    let mut search = Search::new(bounds::DECISION_FACTS, bounds::DECISION_SCENARIOS, numbers);
+    let mut space = DecisionSpace {
+        stages: s,
+        base,
+        seen: None,
+        discretionary: false,
+        due: true,
+    };
+    let settled = search.explore(&mut space, &first, &mut Vec::new());
+    restore(runs, space.base);
+    settled && space.seen == Some(Decision::Decline)
 }
 
 // ---- The amount's range and the tiers ----

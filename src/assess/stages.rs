@@ -5,7 +5,7 @@
 
 use crate::assess::decision::decide;
 use crate::assess::error::AssessError;
-use crate::assess::outcomes::Outcomes;
+use crate::assess::outcomes::{recommended_amount, Outcomes};
 use crate::assess::priority::priority_parts;
 use crate::assess::unknowns::settle_rule;
 use crate::engine::{self, RuleFailure, RuleRun};
@@ -31,6 +31,9 @@ pub(crate) struct Stages<'p> {
     /// While the range or the middle reading is read, the decision already settled for every reading: a reading
     /// whose eligibility and exclusions leave it open takes it (instead of searching the decision again in each).
     pub settled: Option<(Decision, bool)>,
+    /// While the decision is searched over unknown facts: some reading that met every condition, with no bar, came
+    /// to ¥0 and so declined (see [`Self::amount_of_assisted`]).
+    pub nothing_due_seen: bool,
 }
 
 fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
@@ -59,6 +62,7 @@ impl<'p> Stages<'p> {
             province,
             scope: engine::base_scope(),
             settled: None,
+            nothing_due_seen: false,
         }
     }
 
@@ -116,9 +120,22 @@ impl<'p> Stages<'p> {
 
     /// Runs the stages after the decision (`decision`, and whether it rests on the catch-all only): priority
     /// unless declined, the amount when assisted, referrals always.
-    pub fn run_after(
+    pub fn run_after(&mut self, decided: (Decision, bool)) -> Result<Progress, AssessError> {
+        self.run_after_through(decided, Stage::Referrals)
+    }
+
+    /// For a case assisted on `discretionary` grounds: runs the priority and amount stages and gives the amount
+    /// the amount rules recommend (`None` while they wait for facts).
+    pub fn amount_of_assisted(&mut self, discretionary: bool) -> Result<Option<i64>, AssessError> {
+        self.run_after_through((Decision::Assist, discretionary), Stage::Amount)?;
+        Ok(with_runs(|runs| recommended_amount(&self.outcomes(runs))).flatten())
+    }
+
+    /// [`Self::run_after`], stopping after the stage `last`.
+    fn run_after_through(
         &mut self,
         (decision, discretionary): (Decision, bool),
+        last: Stage,
     ) -> Result<Progress, AssessError> {
         let mut progress = Progress {
             decision,
@@ -146,8 +163,30 @@ impl<'p> Stages<'p> {
                 progress.priority.map(|p| p.1),
                 progress.priority.map(|p| p.0),
             );
+            if stage == last {
+                break;
+            }
         }
         Ok(progress)
+    }
+
+    /// Changes the decision after the amount (an assisted case to which nothing is due): a declined case has no
+    /// priority; the referrals, which may read the decision, run again on the new one.
+    pub fn redecide(
+        &mut self,
+        progress: &mut Progress,
+        decision: Decision,
+    ) -> Result<(), AssessError> {
+        progress.decision = decision;
+        if decision == Decision::Decline {
+            progress.priority = None;
+        }
+        engine::set_progress(
+            Some(decision),
+            progress.priority.map(|p| p.1),
+            progress.priority.map(|p| p.0),
+        );
+        self.run_stage(Stage::Referrals)
     }
 
     /// Runs every stage; when eligibility and exclusions leave the decision open, it is the one [`Self::settled`]

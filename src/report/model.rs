@@ -3,7 +3,7 @@
 //! walked by the text writer (`report/text.rs`) and the Markdown writer (`report/markdown.rs`), which add only
 //! layout.
 
-use crate::model::codes::{Outcome, Stage};
+use crate::model::codes::{Decision, Outcome, Stage};
 use crate::model::recommendation::{Finding, Recommendation};
 use crate::model::text::Labels;
 
@@ -227,7 +227,12 @@ impl Report {
                 })
                 .collect(),
             notes: of_stage(r, Stage::Amount)
-                .filter(|f| f.outcome == Outcome::Met && !a.steps.iter().any(|s| s.rule == f.rule))
+                .filter(|f| {
+                    // How the money is paid means nothing to a case given nothing.
+                    r.decision == Decision::Assist
+                        && f.outcome == Outcome::Met
+                        && !a.steps.iter().any(|s| s.rule == f.rule)
+                })
                 .map(|f| FindingLine::of(f, &wd))
                 .collect(),
         });

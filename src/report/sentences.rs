@@ -270,7 +270,12 @@ pub(super) fn decision_lines(r: &Recommendation, labels: &Labels) -> Vec<String>
                         || (f.kind == RuleKind::Bar && f.outcome == Outcome::Met)
                 })
                 .collect();
-            if deciding.is_empty() {
+            if let Some(a) = r.amount.as_ref().filter(|_| deciding.is_empty()) {
+                // Nothing is due: the amount came to ¥0 (an earlier payment in the case covers it, or a cap).
+                out.push(nothing_due(a, &wd));
+            } else if let Some(line) = deciding.is_empty().then(|| declined_over_unknowns(r, &wd)).flatten() {
+                out.push(line);
+            } else if deciding.is_empty() {
                 // Say what was weighed: Art. 7(1)–(6), and the catch-all of Art. 7(7) with the reason it does not
                 // apply (never "no Art. 7 situation" when the catch-all was not weighed).
                 let catch_all = r
@@ -384,4 +389,94 @@ pub(super) fn missing_cases<'a>(
         .and_then(|w| w.missing.iter().find(|m| m.fact == fact))
         .map(|m| m.cases.as_slice())
         .unwrap_or(&[])
+}
+
+/// Why a case whose amount came to ¥0 is declined: the step (an earlier payment deducted) or the cap that took it
+/// to ¥0, as the amount's arithmetic gives it.
+fn nothing_due(a: &crate::model::recommendation::Amount, wd: &Words) -> String {
+    let why = a
+        .steps
+        .last()
+        .filter(|s| s.value <= 0.0)
+        .map(|s| s.reason.as_str())
+        .or_else(|| {
+            a.caps
+                .iter()
+                .rev()
+                .find(|c| c.applied && c.limit <= 0.0)
+                .map(|c| c.reason.as_str())
+        })
+        .filter(|w| !w.is_empty());
+    match (wd.zh(), why) {
+        (true, Some(w)) => format!(
+            "不予救助：按本政策计算，本案应发救助金额为 ¥0（{}），无须再发放救助金。",
+            w.trim_end_matches('。')
+        ),
+        (true, None) => "不予救助：按本政策计算，本案应发救助金额为 ¥0（见救助金额的计算），无须再发放救助金。".into(),
+        (false, Some(w)) => format!(
+            "Decline: nothing is due — the amount this policy gives the case comes to ¥0 ({}).",
+            w.trim_end_matches('.')
+        ),
+        (false, None) => {
+            "Decline: nothing is due — the amount this policy gives the case comes to ¥0 (see the amount's arithmetic)."
+                .into()
+        }
+    }
+}
+
+/// Why a case is declined when no rule decides it on the known facts but every plausible value of the unknown ones
+/// declines it: the undecided conditions and bars, and the amount when, where they pass, nothing would be due.
+/// `None` when the case is declined because no pathway is met (a pathway met or undecided says otherwise).
+fn declined_over_unknowns(r: &Recommendation, wd: &Words) -> Option<String> {
+    let pathway_open = r.findings.iter().any(|f| {
+        matches!(f.kind, RuleKind::Pathway | RuleKind::Discretionary)
+            && f.outcome != Outcome::NotMet
+    });
+    let through: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| {
+            f.outcome == Outcome::Unknown
+                && (matches!(f.kind, RuleKind::Condition | RuleKind::Bar)
+                    || (f.stage == crate::model::codes::Stage::Amount
+                        && f.kind == RuleKind::Amount))
+        })
+        .collect();
+    if !pathway_open || through.is_empty() {
+        return None;
+    }
+    let mut facts: Vec<&str> = through
+        .iter()
+        .flat_map(|f| f.missing.iter().map(String::as_str))
+        .collect();
+    facts.sort_unstable();
+    facts.dedup();
+    let facts: Vec<String> = facts.iter().map(|f| format!("`{f}`")).collect();
+    let items: Vec<String> = through
+        .iter()
+        .map(|f| {
+            let rule = wd.rule(&f.title, &f.rule, "");
+            match (f.kind, wd.zh()) {
+                (RuleKind::Condition, true) => format!("不符合{rule}"),
+                (RuleKind::Condition, false) => format!("{rule} not being met"),
+                (RuleKind::Bar, true) => format!("存在{rule}的情形"),
+                (RuleKind::Bar, false) => format!("{rule} applying"),
+                (_, true) => format!("{rule}为 ¥0"),
+                (_, false) => format!("{rule} coming to ¥0"),
+            }
+        })
+        .collect();
+    Some(if wd.zh() {
+        format!(
+            "不予救助：尚不明确的事实（{}）无论取何合理值，结论均为不予救助：{}。",
+            facts.join("、"),
+            items.join("；或者")
+        )
+    } else {
+        format!(
+            "Decline: every plausible value of the facts still unknown ({}) leads to a decline, through {}.",
+            facts.join(", "),
+            items.join("; or ")
+        )
+    })
 }
