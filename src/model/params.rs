@@ -99,6 +99,10 @@ pub struct ParamValue<D = Date> {
     /// Free remark.
     #[serde(default)]
     pub note: Option<String>,
+    /// For analysts only, never shown by a report or `assessor rules`: where the figure was found and how it was
+    /// checked (reposts, mirrors, what agreed, what was missing). `source` is the citation a reader can check.
+    #[serde(default, skip_serializing)]
+    pub provenance: Option<String>,
     #[serde(skip)]
     /// The value as the rules read it (filled in when the parameter file is read).
     pub dynamic: rhai::Dynamic,
@@ -120,6 +124,7 @@ impl ParamValue<String> {
             source: self.source,
             estimate: self.estimate,
             note: self.note,
+            provenance: self.provenance,
             dynamic: self.dynamic,
         }
     }
@@ -307,6 +312,7 @@ mod tests {
             source: None,
             estimate: false,
             note: None,
+            provenance: None,
             dynamic: rhai::Dynamic::UNIT,
         };
         let day = |s: &str| crate::model::case::parse_date(s).unwrap();
