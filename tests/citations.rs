@@ -155,3 +155,35 @@ fn a_web_address_is_found_in_a_citation() {
         ["m.cnbzol.com/a/1.html"]
     );
 }
+
+#[test]
+fn a_provenance_that_is_not_text_is_reported_with_its_file_and_line() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let file = rules.join("parameters/amount.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("provenance = "))
+        .map(|i| i + 1)
+        .unwrap();
+    let hostile: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("provenance = ") {
+                "provenance = { nested = [1, 2] }".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    std::fs::write(&file, hostile.join("\n")).unwrap();
+    let dir = rules.display().to_string();
+    let (code, out, err) = run(&["check", "--rules", &dir], None);
+    let all = format!("{out}{err}");
+    assert_ne!(code, 0, "{all}");
+    assert!(all.contains("expected a string"), "{all}");
+    assert!(
+        all.contains(&format!("parameters/amount.toml:{line}:")),
+        "{all}"
+    );
+}

@@ -17,8 +17,12 @@
 //! until = "2022-12-31"
 //! value = 16221
 //! year = 2021
-//! source = "China Statistical Yearbook 2022"
+//! source = "国家统计局《中国统计年鉴2022》，分地区城镇非私营单位就业人员年平均工资（2021年）"
+//! provenance = "the yearbook's table read from a repost; a second list agrees"
 //! ```
+//!
+//! `source` is the citation reports show; `provenance` (how the figure was found and checked) is for analysts and
+//! is never shown or serialised.
 //!
 //! Evaluating "as of" a date picks, among the values in force on that date (`from` ≤ date ≤ `until`), the most
 //! specific region (province, then its macro-region from the manifest, then `national`), then the latest `from`.
