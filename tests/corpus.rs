@@ -17,7 +17,7 @@ fn snapshots() {
     });
 }
 
-/// The policy's own expectation tests (`rules/tests/*.toml`: the worked figures of domain-notes §8 and a case for
+/// The policy's own expectation tests (`rules/tests/*.toml`: the worked cases T1–T12 of `worked_cases.toml` and a case for
 /// each pathway, exclusion, group, cap and missing fact) all pass. They hold the decision, tier and amount of the
 /// key cases, so a snapshot accepted by mistake cannot hide a wrong decision.
 #[test]
@@ -123,7 +123,7 @@ fn t01_hunan_shows_every_step_of_the_arithmetic_and_cites_provisions() {
     ] {
         assert!(
             services.contains(&s),
-            "T1 expects referral {s} (domain-notes §8), got {services:?}"
+            "T1 expects referral {s} (rules/tests/worked_cases.toml), got {services:?}"
         );
     }
     let pathway = r
@@ -144,7 +144,7 @@ fn t05_missing_proof_is_never_a_decline_and_keeps_a_provisional_priority() {
         .unwrap_or_else(|| panic!("a provisional priority"));
     assert!(
         p.score >= 40,
-        "W3 gives at least 40 (domain-notes T5), got {}",
+        "W3 gives at least 40 (T5 in rules/tests/worked_cases.toml), got {}",
         p.score
     );
     assert!(p

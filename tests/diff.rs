@@ -28,6 +28,114 @@ fn each_policy_change_moves_exactly_its_cases_grouped_by_cause() {
     }
 }
 
+/// The rows of `fixtures/diffs/README.md`'s table: each overlay's folder and the lines `assessor diff` must list
+/// under "Policy change" (the third column, lines separated by `<br>`).
+fn readme_changes() -> Vec<(String, Vec<String>)> {
+    let readme = std::fs::read_to_string(root().join("fixtures/diffs/README.md"))
+        .unwrap_or_else(|e| panic!("fixtures/diffs/README.md: {e}"));
+    readme
+        .lines()
+        .filter(|l| l.starts_with("| `"))
+        .map(|l| {
+            let cells: Vec<&str> = l.split(" | ").collect();
+            let folder = cells.first().map_or("", |c| c.trim_start_matches("| "));
+            let listed = cells.get(2).copied().unwrap_or_default();
+            (
+                folder.trim_matches('`').to_string(),
+                listed.split("<br>").map(|x| x.trim().to_string()).collect(),
+            )
+        })
+        .collect()
+}
+
+/// Every file under a folder, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                todo.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                out.push(rel.to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The lines of `new` that differ from `old` in the one place they differ: what is left of each once their common
+/// first and last lines are taken away.
+fn changed_lines<'a>(old: &'a str, new: &'a str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    (
+        a[head..a.len() - tail].to_vec(),
+        b[head..b.len() - tail].to_vec(),
+    )
+}
+
+/// An overlay is today's file of `rules/` with its one change: a stale copy of an older file would move cases and
+/// list changes the overlay is not about. Each file that replaces one of `rules/` differs from it in one place, by
+/// at most one line, and the diff lists exactly the change README's table names for the overlay.
+#[test]
+fn each_overlay_is_todays_policy_with_only_the_change_readme_names() {
+    let rows = readme_changes();
+    let mut named: Vec<String> = rows.iter().map(|(f, _)| f.clone()).collect();
+    named.sort();
+    let folders: Vec<String> = crate::support::subdirs(&root().join("fixtures/diffs"))
+        .iter()
+        .filter_map(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
+    assert_eq!(
+        named, folders,
+        "fixtures/diffs/README.md names each overlay once"
+    );
+    for (name, listed) in rows {
+        let overlay_dir = root().join("fixtures/diffs").join(&name);
+        for rel in files_under(&overlay_dir) {
+            let Ok(base) = std::fs::read_to_string(root().join("rules").join(&rel)) else {
+                continue; // a file the overlay adds
+            };
+            let new = std::fs::read_to_string(overlay_dir.join(&rel)).unwrap_or_default();
+            let (old_lines, new_lines) = changed_lines(&base, &new);
+            assert!(
+                old_lines.len() <= 1 && new_lines.len() <= 1,
+                "fixtures/diffs/{name}/{} is not rules/{} with one change: {} line(s) of rules/ replaced by {} \
+                 (first: {:?} → {:?}); make it again from rules/ (see fixtures/diffs/README.md)",
+                rel.display(),
+                rel.display(),
+                old_lines.len(),
+                new_lines.len(),
+                old_lines.first(),
+                new_lines.first()
+            );
+        }
+        let (_tmp, dir) = overlay(&name);
+        let (code, out, err) = run(&["diff", "--base", "rules", "--rules", &dir], None);
+        assert_eq!(code, 0, "{name}: {err}");
+        let changes: Vec<String> = out
+            .lines()
+            .skip_while(|l| *l != "Policy change:")
+            .skip(1)
+            .take_while(|l| !l.is_empty())
+            .map(|l| l.trim().to_string())
+            .collect();
+        assert_eq!(
+            changes, listed,
+            "{name}: the policy change `assessor diff` lists is not the one fixtures/diffs/README.md names"
+        );
+    }
+}
+
 #[test]
 fn the_weight_change_lists_exactly_the_w3_cases_with_the_transition_matrix() {
     let (_tmp, dir) = overlay("weight_change");

@@ -8,6 +8,7 @@
     clippy::expect_used
 )]
 
+mod citations;
 mod cli;
 mod compact;
 mod corpus;

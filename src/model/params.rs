@@ -17,8 +17,12 @@
 //! until = "2022-12-31"
 //! value = 16221
 //! year = 2021
-//! source = "China Statistical Yearbook 2022"
+//! source = "国家统计局《中国统计年鉴2022》，分地区城镇非私营单位就业人员年平均工资（2021年）"
+//! provenance = "the yearbook's table read from a repost; a second list agrees"
 //! ```
+//!
+//! `source` is the citation reports show; `provenance` (how the figure was found and checked) is for analysts and
+//! is never shown or serialised.
 //!
 //! Evaluating "as of" a date picks, among the values in force on that date (`from` ≤ date ≤ `until`), the most
 //! specific region (province, then its macro-region from the manifest, then `national`), then the latest `from`.
@@ -99,6 +103,10 @@ pub struct ParamValue<D = Date> {
     /// Free remark.
     #[serde(default)]
     pub note: Option<String>,
+    /// For analysts only, never shown by a report or `assessor rules`: where the figure was found and how it was
+    /// checked (reposts, mirrors, what agreed, what was missing). `source` is the citation a reader can check.
+    #[serde(default, skip_serializing)]
+    pub provenance: Option<String>,
     #[serde(skip)]
     /// The value as the rules read it (filled in when the parameter file is read).
     pub dynamic: rhai::Dynamic,
@@ -120,6 +128,7 @@ impl ParamValue<String> {
             source: self.source,
             estimate: self.estimate,
             note: self.note,
+            provenance: self.provenance,
             dynamic: self.dynamic,
         }
     }
@@ -307,6 +316,7 @@ mod tests {
             source: None,
             estimate: false,
             note: None,
+            provenance: None,
             dynamic: rhai::Dynamic::UNIT,
         };
         let day = |s: &str| crate::model::case::parse_date(s).unwrap();
