@@ -541,6 +541,25 @@ fn older_results_with_their_case_files_give_the_same_figures() {
         v["recommendations"].as_u64().unwrap(),
         corpus().len() as u64
     );
+    // A case file whose province is a megabyte: not a case file, named, no panic, the rest counted.
+    let huge: String = corpus_jsonl()
+        .lines()
+        .map(|l| {
+            let l = l.replacen("\"Hunan\"", &format!("\"{}\"", "湖".repeat(1_000_000)), 1);
+            format!("{l}\n")
+        })
+        .collect();
+    std::fs::write(&cases, huge).unwrap();
+    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], &older);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is not a case file"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(err.len() < 2000, "the message does not quote the province");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["recommendations"].as_u64(), Some(corpus().len() as u64));
     // A device or a folder as --cases is refused before anything is read.
     let (code, _, err) = summary(&["--cases", "/dev/zero"], corpus_results());
     assert_eq!(code, 1);

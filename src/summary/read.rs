@@ -315,18 +315,23 @@ struct CaseHead {
 
 #[derive(Deserialize)]
 struct CaseJurisdiction {
+    /// One of the schema's 31 (the tables stay keyed by them however the file is spelt).
     #[serde(default)]
-    province: Option<String>,
+    province: Option<Province>,
 }
 
 /// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and date of its decision;
-/// `None` when it is not a JSON object with a string `case_id` (its recommendation is then an error record).
+/// `None` when it is not a JSON object with a string `case_id` and, if any, a province the case schema lists (its
+/// recommendation is then an error record).
 pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
     let head: CaseHead = serde_json::from_slice(bytes).ok()?;
     Some((
         head.case_id?,
         super::tally::Origin {
-            province: head.jurisdiction.and_then(|j| j.province),
+            province: head
+                .jurisdiction
+                .and_then(|j| j.province)
+                .map(|p| p.as_str().to_string()),
             decision_date: head.decision_date.and_then(|d| d.parse().ok()),
         },
     ))
