@@ -17,7 +17,7 @@ fn assess_t01_as_text_leads_with_the_decision_and_amount() {
     let first = out.lines().next().unwrap_or_default();
     assert_eq!(
         first,
-        "Case HN-2022-0137: ASSIST — ¥41,000, priority A (score 90)"
+        "Case HN-2022-0137 (Hunan, decision date 2022-09-01): ASSIST — ¥41,000, priority A (score 90)"
     );
     for part in [
         "Amount: ¥41,000",
@@ -57,7 +57,7 @@ fn assess_json_and_markdown() {
     );
     assert_eq!(code, 0);
     assert!(
-        out.starts_with("# Case JX-2023-1201 — ASSIST — ¥55,000, priority A (score 100)"),
+        out.starts_with("# Case JX-2023-1201 (Jiangxi, decision date 2023-09-09) — ASSIST — ¥55,000, priority A (score 100)"),
         "{out}"
     );
     assert!(out.contains("| # | Step | Value | Reason |"), "{out}");

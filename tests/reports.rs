@@ -63,7 +63,9 @@ fn the_text_report_puts_the_decision_first_and_the_policy_last() {
         out.find(needle)
             .unwrap_or_else(|| panic!("`{needle}` missing:\n{out}"))
     };
-    assert!(out.starts_with("Case HN-2023-0501: NEEDS INFORMATION"));
+    assert!(
+        out.starts_with("Case HN-2023-0501 (Hunan, decision date 2023-04-20): NEEDS INFORMATION")
+    );
     assert!(at("Why:") < at("  Eligibility:"));
     assert!(at("  Eligibility:") < at("  Exclusions considered:"));
     assert!(at("  Exclusions considered:") < at("  Priority:"));
@@ -225,7 +227,7 @@ fn a_language_the_policy_does_not_declare_is_refused_with_the_languages_it_has()
         None,
     );
     assert_eq!(code, 0, "an English-only policy still assesses: {err}");
-    assert!(out.starts_with("Case HN-2022-0137: ASSIST"));
+    assert!(out.starts_with("Case HN-2022-0137 (Hunan, decision date 2022-09-01): ASSIST"));
     let (code, _, err) = run(
         &["assess", "--rules", &rules_arg, "--lang", "zh", case],
         None,

@@ -241,6 +241,126 @@ fn hostile_inputs_are_refused_or_counted_never_a_panic() {
         (v["lines"].as_u64(), v["unreadable"].as_u64()),
         (Some(4), Some(4))
     );
+    // A province that is a number, one no case file may name, an enormous one; a date that is not a date, one
+    // not in the calendar, one in another form: each an unreadable line, named with its place and a short reason.
+    let line = corpus_results()
+        .lines()
+        .find(|l| l.contains("\"case_id\":\"HN-2022-0137\""))
+        .unwrap();
+    assert!(
+        line.contains("\"province\":\"Hunan\"")
+            && line.contains("\"decision_date\":\"2022-09-01\"")
+    );
+    let huge = format!("\"{}\"", "湖".repeat(1_000_000));
+    let mut bad = String::new();
+    for (from, to) in [
+        ("\"province\":\"Hunan\"", "\"province\":5"),
+        ("\"province\":\"Hunan\"", "\"province\":\"Atlantis\""),
+        (
+            "\"province\":\"Hunan\"",
+            &format!("\"province\":{huge}")[..],
+        ),
+        (
+            "\"decision_date\":\"2022-09-01\"",
+            "\"decision_date\":\"yesterday\"",
+        ),
+        (
+            "\"decision_date\":\"2022-09-01\"",
+            "\"decision_date\":\"2022-02-30\"",
+        ),
+        (
+            "\"decision_date\":\"2022-09-01\"",
+            "\"decision_date\":\"2022-09-01T10:00\"",
+        ),
+        (
+            "\"decision_date\":\"2022-09-01\"",
+            "\"decision_date\":[2022]",
+        ),
+        (
+            "\"decision_date\":\"2022-09-01\"",
+            &format!("\"decision_date\":{huge}")[..],
+        ),
+    ] {
+        bad.push_str(&line.replacen(from, to, 1));
+        bad.push('\n');
+    }
+    bad.push_str(line);
+    bad.push('\n');
+    let (code, out, err) = run(&["summary", "-", "--format", "json"], Some(bad.as_bytes()));
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (
+            v["lines"].as_u64(),
+            v["unreadable"].as_u64(),
+            v["recommendations"].as_u64()
+        ),
+        (Some(9), Some(8), Some(1))
+    );
+    let problems = v["problems"].as_array().unwrap();
+    let reasons: Vec<&str> = problems
+        .iter()
+        .map(|p| p["reason"].as_str().unwrap())
+        .collect();
+    for (i, p) in problems.iter().enumerate() {
+        assert_eq!(p["place"], format!("<stdin>:{}", i + 1));
+        assert!(reasons[i].chars().count() < 300, "{}", reasons[i]);
+    }
+    assert!(
+        reasons[0].contains("invalid type: integer `5`"),
+        "{}",
+        reasons[0]
+    );
+    assert!(
+        reasons[1].contains("province \"Atlantis\" is not a province-level division"),
+        "{}",
+        reasons[1]
+    );
+    assert!(
+        reasons[2].contains(&format!("province \"{}\"…", "湖".repeat(40))),
+        "{}",
+        reasons[2]
+    );
+    assert!(
+        reasons[3].contains("decision_date \"yesterday\" is not a date (YYYY-MM-DD)"),
+        "{}",
+        reasons[3]
+    );
+    assert!(
+        reasons[4].contains("decision_date \"2022-02-30\" is not a date"),
+        "{}",
+        reasons[4]
+    );
+    assert!(
+        reasons[5].contains("decision_date \"2022-09-01T10:00\" is not a date"),
+        "{}",
+        reasons[5]
+    );
+    assert!(
+        reasons[6].contains("invalid type: sequence"),
+        "{}",
+        reasons[6]
+    );
+    assert!(reasons[7].contains("\"… is not a date"), "{}", reasons[7]);
+    // An enormous value of any other field is quoted short too.
+    let other = line.replacen(
+        "\"decision\":\"assist\"",
+        &format!("\"decision\":{huge}"),
+        1,
+    );
+    assert_ne!(other, line);
+    let (code, out, _) = run(
+        &["summary", "-", "--format", "json"],
+        Some(format!("{other}\n").as_bytes()),
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let reason = v["problems"][0]["reason"].as_str().unwrap();
+    assert!(
+        reason.chars().count() < 600,
+        "{} characters",
+        reason.chars().count()
+    );
     // An endless line on a pipe is read in flat memory and counted once.
     let (code, out, _) = crate::support::run(
         &["summary", "-", "--format", "json", "--max-size", "1000"],
@@ -295,39 +415,121 @@ fn diff_as_html_shows_the_review_and_the_amounts_before_and_after() {
     assert_eq!(html, again, "the same bytes every time");
 }
 
+/// The corpus's results as versions of assessor wrote them before recommendations recorded their province and
+/// date of decision.
+fn older_results() -> String {
+    corpus_results()
+        .lines()
+        .map(|l| {
+            let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let o = v.as_object_mut().unwrap();
+            assert!(o.remove("decision_date").is_some(), "{l}");
+            assert!(o.remove("province").is_some(), "{l}");
+            format!("{v}\n")
+        })
+        .collect()
+}
+
+/// Cases in the province and year tables with no key (not recorded).
+fn unrecorded(v: &serde_json::Value, k: &str) -> u64 {
+    v[k].as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["key"].is_null())
+        .map(|x| x["cases"].as_u64().unwrap())
+        .sum::<u64>()
+}
+
 #[test]
-fn with_the_case_files_every_case_has_its_province_and_year() {
+fn the_recommendations_record_their_province_and_year() {
+    let (code, json, err) = summary(&["--format", "json"], corpus_results());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        unrecorded(&v, "provinces"),
+        1,
+        "only the case whose province is unknown (c26)"
+    );
+    assert_eq!(unrecorded(&v, "years"), 0);
+    // The older lines, read alone, record neither for most cases.
+    let (_, old, _) = summary(&["--format", "json"], &older_results());
+    let o: serde_json::Value = serde_json::from_str(&old).unwrap();
+    assert!(unrecorded(&o, "provinces") > 1 && unrecorded(&o, "years") > 0);
+    // The province of the recommendation is the case file's, in every line.
+    for (line, case) in corpus_results().lines().zip(corpus_jsonl().lines()) {
+        let (r, c): (serde_json::Value, serde_json::Value) = (
+            serde_json::from_str(line).unwrap(),
+            serde_json::from_str(case).unwrap(),
+        );
+        assert_eq!(
+            r["province"], c["jurisdiction"]["province"],
+            "{}",
+            r["case_id"]
+        );
+        assert_eq!(r["decision_date"], c["decision_date"]);
+    }
+}
+
+#[test]
+fn older_results_with_their_case_files_give_the_same_figures() {
     let dir = tempfile::tempdir().unwrap();
     let cases = dir.path().join("cases.jsonl");
     std::fs::write(&cases, corpus_jsonl()).unwrap();
     let c = cases.display().to_string();
+    let older = older_results();
     let (code, out, err) = summary(
         &["--cases", &c, "--format", "markdown", "--by", "year"],
-        corpus_results(),
+        &older,
     );
     assert_eq!(code, 0, "{err}");
     insta::assert_snapshot!("summary_markdown_with_cases_by_year", redact_digests(&out));
-    let (_, json, _) = summary(&["--cases", &c, "--format", "json"], corpus_results());
-    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let unrecorded = |k: &str| {
-        v[k].as_array()
-            .unwrap()
-            .iter()
-            .filter(|x| x["key"].is_null())
-            .map(|x| x["cases"].as_u64().unwrap())
-            .sum::<u64>()
-    };
-    assert_eq!(
-        unrecorded("provinces"),
-        1,
-        "only the case whose province is unknown (c26)"
+    // The same figures (JSON has no notes) as the recommendations that record them, with or without --cases.
+    let (_, recorded, _) = summary(&["--format", "json", "--by", "year"], corpus_results());
+    for (input, args) in [
+        (
+            &older,
+            &["--cases", &c, "--format", "json", "--by", "year"][..],
+        ),
+        (
+            &corpus_results().to_string(),
+            &["--cases", &c, "--format", "json", "--by", "year"][..],
+        ),
+    ] {
+        let (code, json, err) = summary(args, input);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(json, recorded);
+    }
+    // Half the lines older, half recording their fields: the same figures again, and the note says which is which.
+    let half = corpus().len() / 2;
+    let mixed: String = older
+        .lines()
+        .take(half)
+        .chain(corpus_results().lines().skip(half))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let (_, json, _) = summary(&["--cases", &c, "--format", "json", "--by", "year"], &mixed);
+    assert_eq!(json, recorded);
+    let (_, text, _) = summary(&["--cases", &c], &mixed);
+    let rest = corpus().len() - half;
+    assert!(
+        text.contains(&format!("{rest} recommendations: the province they record"))
+            && text.contains(&format!(
+                "{half} results written before recommendations recorded the province: the province of their case files (--cases)."
+            )),
+        "{text}"
     );
-    assert_eq!(unrecorded("years"), 0);
+    let (_, text, _) = summary(&["--lang", "zh"], &mixed);
+    assert!(
+        text.contains(&format!(
+            "{half} 件旧版评估结果未记载省份，依救助金计算基数"
+        )),
+        "{text}"
+    );
     // Case files in another order: named, exit 1, and the rest counted as the recommendations record it.
     let mut reversed: Vec<&str> = corpus_jsonl().leak().lines().collect();
     reversed.reverse();
     std::fs::write(&cases, reversed.join("\n")).unwrap();
-    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], corpus_results());
+    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], &older);
     assert_eq!(code, 1);
     assert!(
         err.contains("<stdin>:1 is the recommendation for case"),
@@ -339,12 +541,69 @@ fn with_the_case_files_every_case_has_its_province_and_year() {
         v["recommendations"].as_u64().unwrap(),
         corpus().len() as u64
     );
+    // A case file whose province is a megabyte: not a case file, named, no panic, the rest counted.
+    let huge: String = corpus_jsonl()
+        .lines()
+        .map(|l| {
+            let l = l.replacen("\"Hunan\"", &format!("\"{}\"", "湖".repeat(1_000_000)), 1);
+            format!("{l}\n")
+        })
+        .collect();
+    std::fs::write(&cases, huge).unwrap();
+    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], &older);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("is not a case file"),
+        "{}",
+        &err[..err.len().min(500)]
+    );
+    assert!(err.len() < 2000, "the message does not quote the province");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["recommendations"].as_u64(), Some(corpus().len() as u64));
     // A device or a folder as --cases is refused before anything is read.
     let (code, _, err) = summary(&["--cases", "/dev/zero"], corpus_results());
     assert_eq!(code, 1);
     assert!(
         err.contains("/dev/zero: is not a regular file or a pipe"),
         "{err}"
+    );
+}
+
+#[test]
+fn a_case_file_that_disagrees_with_its_recommendation_is_reported_and_the_recommendation_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = dir.path().join("cases.jsonl");
+    let t01 = corpus_jsonl()
+        .lines()
+        .position(|l| l.contains("\"HN-2022-0137\""))
+        .unwrap();
+    let moved: String = corpus_jsonl()
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            let l = if i == t01 {
+                l.replacen("\"Hunan\"", "\"Hebei\"", 1)
+            } else {
+                l.to_string()
+            };
+            format!("{l}\n")
+        })
+        .collect();
+    std::fs::write(&cases, moved).unwrap();
+    let c = cases.display().to_string();
+    let (code, json, err) = summary(&["--cases", &c, "--format", "json"], corpus_results());
+    assert_eq!(code, 1, "a mismatch is a problem");
+    let n = t01 + 1;
+    assert!(
+        err.contains(&format!(
+            "error: <stdin>:{n} is the recommendation for case HN-2022-0137 in Hunan, decided 2022-09-01 but {c}:{n} says Hebei, decided 2022-09-01"
+        )),
+        "{err}"
+    );
+    let (_, recorded, _) = summary(&["--format", "json"], corpus_results());
+    assert_eq!(
+        json, recorded,
+        "the recommendations' own fields are counted"
     );
 }
 

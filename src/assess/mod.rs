@@ -216,6 +216,8 @@ fn build(
     let estimates = missing::estimates(policy, &g.findings, case.case.decision_date, o.province);
     Recommendation {
         case_id: case.case.case_id.clone(),
+        decision_date: Some(case.case.decision_date),
+        province: case.case.jurisdiction.as_ref().and_then(|j| j.province),
         language: policy.primary_language(),
         decision,
         discretionary: decision == Decision::Assist && progress.discretionary,

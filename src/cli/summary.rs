@@ -54,9 +54,10 @@ pub struct Args {
     /// The policy whose labels and rule titles name the codes (default: the embedded one).
     #[command(flatten)]
     policy: PolicyArgs,
-    /// The case files the results were assessed from (the JSON Lines given to `assess --jsonl`, in the same
-    /// order): the province and year of each case are read from them (a recommendation records them only when it
-    /// has a wage base).
+    /// For results written before recommendations recorded their province and date of decision: the case files
+    /// they were assessed from (the JSON Lines given to `assess --jsonl`, in the same order), from which the
+    /// province and year of each case are read. A recommendation's own fields win; a case file that disagrees
+    /// is reported.
     #[arg(long, value_name = "CASES")]
     cases: Option<PathBuf>,
     /// Longest line read, in bytes (a longer one is counted as unreadable, never held whole).
@@ -161,6 +162,16 @@ fn open(path: &std::path::Path) -> Result<Box<dyn BufRead>, String> {
         .map_err(|e| format!("cannot read: {e}"))
 }
 
+/// "Hunan, decided 2022-09-01", for a message.
+fn where_when(o: &Origin) -> String {
+    format!(
+        "{}, {}",
+        o.province.as_deref().unwrap_or("no province"),
+        o.decision_date
+            .map_or("no decision date".to_string(), |d| format!("decided {d}"))
+    )
+}
+
 /// The case files read beside the results (`--cases`).
 struct Cases {
     lines: LineReader,
@@ -220,7 +231,22 @@ fn read_into(
         for (n, line, head) in parsed {
             let origin = match (&line, cases.as_ref()) {
                 (Line::Rec(r), Some(c)) => match head {
-                    Some((_, Some((id, origin)))) if id == r.case_id => Some(origin),
+                    Some((m, Some((id, origin)))) if id == r.case_id => match r.origin() {
+                        Some(own) if own != origin => {
+                            stderr_line!(
+                                "error: {name}:{n} is the recommendation for case {id} in {} but {}:{m} says {}: \
+                                 --cases must be the case files the results were assessed from, in the same \
+                                 order; the recommendations' own province and date are counted",
+                                where_when(&own),
+                                c.name,
+                                where_when(&origin)
+                            );
+                            *cases = None;
+                            in_step = false;
+                            None
+                        }
+                        _ => Some(origin),
+                    },
                     other => {
                         let there = match other {
                             Some((m, Some((id, _)))) => format!("{}:{m} is case {id}", c.name),

@@ -10,6 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::case::Province;
 use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, RuleKind, Stage, Tier};
 
 /// The recommendation for one case.
@@ -18,6 +19,17 @@ use crate::model::codes::{Approval, Change, Decision, Outcome, Payment, RuleKind
 pub struct Recommendation {
     /// The case's identifier, from the case file.
     pub case_id: String,
+    /// The date of the decision (`YYYY-MM-DD`), the case file's `decision_date`: the parameters in force on it,
+    /// and the wage statistics of the year before, were applied. Result lines written by versions of assessor
+    /// before it recorded the date have no such field (nor `province`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "String", regex(pattern = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))]
+    pub decision_date: Option<jiff::civil::Date>,
+    /// The province of the handling procuratorate, as the case file's `jurisdiction.province` spells it; `null`
+    /// when the case file does not say. Absent (with `decision_date`) in result lines written by versions of
+    /// assessor before it recorded them.
+    #[serde(default)]
+    pub province: Option<Province>,
     /// The language of every text in it (reasons, bases, labels); codes beside the texts are the same in every
     /// language.
     pub language: crate::model::text::Lang,

@@ -17,7 +17,8 @@ use super::words::{printable, Words};
 pub struct Report {
     /// The reports' own words in the recommendation's language.
     pub(super) words: Words,
-    /// "Case HN-2022-0137", the id made printable.
+    /// "Case HN-2022-0137 (Hunan, decision date 2022-09-01)": the id made printable, with the province and the date
+    /// of the decision as the recommendation records them.
     pub case: String,
     /// The decision, amount and priority on one line.
     pub headline: String,
@@ -237,7 +238,11 @@ impl Report {
                 .collect(),
         });
         Report {
-            case: wd.case(&printable(&r.case_id)),
+            case: wd.case(
+                &printable(&r.case_id),
+                r.province.map(|p| labels.label(p.as_str())).as_deref(),
+                r.decision_date,
+            ),
             headline: headline(r, &wd),
             decision: decision_lines(r, labels),
             to_confirm: to_confirm_lines(r),

@@ -27,11 +27,32 @@ impl Words {
             en
         }
     }
-    pub(super) fn case(&self, id: &str) -> String {
-        if self.zh() {
-            format!("案件 {id}")
-        } else {
-            format!("Case {id}")
+    /// The case as a report's heading names it: its id, then where and when it is decided (what the
+    /// recommendation records of the two).
+    pub(super) fn case(
+        &self,
+        id: &str,
+        province: Option<&str>,
+        date: Option<jiff::civil::Date>,
+    ) -> String {
+        let zh = self.zh();
+        let date = date.map(|d| {
+            if zh {
+                format!("决定日期 {}年{}月{}日", d.year(), d.month(), d.day())
+            } else {
+                format!("decision date {d}")
+            }
+        });
+        let origin: Vec<String> = province
+            .map(str::to_string)
+            .into_iter()
+            .chain(date)
+            .collect();
+        match (origin.is_empty(), zh) {
+            (true, true) => format!("案件 {id}"),
+            (true, false) => format!("Case {id}"),
+            (false, true) => format!("案件 {id}（{}）", origin.join("，")),
+            (false, false) => format!("Case {id} ({})", origin.join(", ")),
         }
     }
     pub(super) fn cap_state(&self, c: &Cap) -> &'static str {

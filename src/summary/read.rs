@@ -2,8 +2,10 @@
 //! (a case `assess` could not read), or a line that is neither. Fields the summary does not count are skipped by
 //! the parser without being built, which keeps reading fast.
 
-use serde::Deserialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer};
 
+use crate::model::case::Province;
 use crate::model::codes::{Approval, Decision, Outcome, RuleKind, Stage, Tier};
 use crate::model::params::Source;
 
@@ -28,6 +30,13 @@ pub enum Line {
 pub struct Rec {
     /// The case's identifier.
     pub case_id: String,
+    /// The date of the decision; absent in lines written before recommendations recorded it (nor do they record
+    /// the province).
+    #[serde(default, deserialize_with = "decision_date")]
+    pub decision_date: Option<jiff::civil::Date>,
+    /// The province, `None` when the case file names none (or the line is older than the field).
+    #[serde(default, deserialize_with = "province")]
+    pub province: Option<Province>,
     /// The decision.
     pub decision: Decision,
     /// Assisted under the catch-all provision.
@@ -208,10 +217,65 @@ pub fn parse_line(bytes: &[u8]) -> Line {
     }
 }
 
+/// A value of the line as an error message quotes it: its first 40 characters (a line may hold a megabyte).
+fn quoted(s: &str) -> String {
+    match s.char_indices().nth(40) {
+        Some((at, _)) => format!("{:?}…", &s[..at]),
+        None => format!("{s:?}"),
+    }
+}
+
+/// `decision_date`: `YYYY-MM-DD`, a day of the calendar (as the case file's), or `null`.
+fn decision_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<jiff::civil::Date>, D::Error> {
+    let Some(s) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let shape = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    match s.parse::<jiff::civil::Date>() {
+        Ok(date) if shape => Ok(Some(date)),
+        _ => Err(D::Error::custom(format!(
+            "decision_date {} is not a date (YYYY-MM-DD)",
+            quoted(&s)
+        ))),
+    }
+}
+
+/// `province`: one of the case schema's province-level divisions, or `null`.
+fn province<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Province>, D::Error> {
+    let Some(s) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    Province::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(&s))
+        .map(Some)
+        .map_err(|_| {
+            D::Error::custom(format!(
+                "province {} is not a province-level division of the case schema",
+                quoted(&s)
+            ))
+        })
+}
+
 impl Rec {
-    /// The province the case was handled in, as far as the recommendation records it: the region of a figure
-    /// that is the province's own (the wage base, else an estimate read for the province).
-    pub fn province(&self) -> Option<&str> {
+    /// The province and year of the decision as the recommendation records them, `None` for a line written before
+    /// recommendations recorded them.
+    pub fn origin(&self) -> Option<super::tally::Origin> {
+        self.decision_date.map(|d| super::tally::Origin {
+            province: self.province.map(|p| p.as_str().to_string()),
+            decision_date: Some(d),
+        })
+    }
+
+    /// For a line written before recommendations recorded it: the province the case was handled in, as far as
+    /// the figures read record it: the region of a figure that is the province's own (the wage base, else an
+    /// estimate read for the province).
+    pub fn wage_province(&self) -> Option<&str> {
         let own_wage = self
             .amount
             .as_ref()
@@ -225,9 +289,10 @@ impl Rec {
         })
     }
 
-    /// The year of the decision, as far as the recommendation records it: the wage base is the year before the
-    /// decision's (its figure carried forward from an earlier year does not tell).
-    pub fn year(&self) -> Option<u32> {
+    /// For a line written before recommendations recorded the date: the year of the decision, as far as the
+    /// figures read record it: the wage base is the year before the decision's (its figure carried forward from an
+    /// earlier year does not tell).
+    pub fn wage_year(&self) -> Option<u32> {
         self.amount
             .as_ref()
             .and_then(|a| a.wage_base.as_ref())
@@ -250,24 +315,24 @@ struct CaseHead {
 
 #[derive(Deserialize)]
 struct CaseJurisdiction {
+    /// One of the schema's 31 (the tables stay keyed by them however the file is spelt).
     #[serde(default)]
-    province: Option<String>,
+    province: Option<Province>,
 }
 
-/// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and year of its decision;
-/// `None` when it is not a JSON object with a string `case_id` (its recommendation is then an error record).
+/// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and date of its decision;
+/// `None` when it is not a JSON object with a string `case_id` and, if any, a province the case schema lists (its
+/// recommendation is then an error record).
 pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
     let head: CaseHead = serde_json::from_slice(bytes).ok()?;
-    let year = head
-        .decision_date
-        .as_deref()
-        .and_then(|d| d.get(..4))
-        .and_then(|y| y.parse().ok());
     Some((
         head.case_id?,
         super::tally::Origin {
-            province: head.jurisdiction.and_then(|j| j.province),
-            year,
+            province: head
+                .jurisdiction
+                .and_then(|j| j.province)
+                .map(|p| p.as_str().to_string()),
+            decision_date: head.decision_date.and_then(|d| d.parse().ok()),
         },
     ))
 }

@@ -208,17 +208,28 @@ pub struct Tally {
     pub cross: BTreeMap<Option<String>, Row>,
     /// The cross table asked for.
     pub by: Option<By>,
-    /// Recommendations whose province and year were read from their case file.
+    /// Recommendations that record their province and date of decision (every line `assess` writes today).
+    pub recorded: u64,
+    /// Recommendations written before they recorded them, whose province and year were read from their case
+    /// file (`--cases`); the others' are read from the figures they name (the wage base's region and year).
     pub from_cases: u64,
 }
 
-/// The province and year of a case, read from its case file.
+/// Where and when a case is decided: as its recommendation records them, or as its case file says.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Origin {
     /// `jurisdiction.province`, when known.
     pub province: Option<String>,
-    /// The year of `decision_date`.
-    pub year: Option<u32>,
+    /// `decision_date`, when known.
+    pub decision_date: Option<jiff::civil::Date>,
+}
+
+impl Origin {
+    /// The year of the decision.
+    pub fn year(&self) -> Option<u32> {
+        self.decision_date
+            .and_then(|d| u32::try_from(d.year()).ok())
+    }
 }
 
 impl Tally {
@@ -235,8 +246,9 @@ impl Tally {
         self.add_with(line, None, place);
     }
 
-    /// Counts one line, with the province and year of its case read from the case file when given (else as far
-    /// as the recommendation records them).
+    /// Counts one line. A recommendation's own province and date of decision count; for a line written before
+    /// recommendations recorded them, those read from its case file when given, else as far as the figures it
+    /// names tell.
     pub fn add_with(&mut self, line: Line, origin: Option<Origin>, place: impl FnOnce() -> String) {
         self.lines += 1;
         match line {
@@ -261,7 +273,7 @@ impl Tally {
         if self.problems.len() < KEPT_PROBLEMS {
             self.problems.push(Problem {
                 place: place(),
-                reason,
+                reason: shortened(reason),
             });
         }
     }
@@ -292,12 +304,18 @@ impl Tally {
             *self.groups.entry((*g).to_string()).or_insert(0) += 1;
         }
         self.in_a_group += u64::from(!groups.is_empty());
-        let (province, year) = match origin {
-            Some(o) => {
-                self.from_cases += 1;
-                (o.province, o.year)
+        let (province, year) = match (r.origin(), origin) {
+            (Some(o), _) => {
+                self.recorded += 1;
+                let year = o.year();
+                (o.province, year)
             }
-            None => (r.province().map(str::to_string), r.year()),
+            (None, Some(o)) => {
+                self.from_cases += 1;
+                let year = o.year();
+                (o.province, year)
+            }
+            (None, None) => (r.wage_province().map(str::to_string), r.wage_year()),
         };
         *self.provinces.entry(province.clone()).or_insert(0) += 1;
         *self.years.entry(year).or_insert(0) += 1;
@@ -347,6 +365,20 @@ impl Tally {
             }
         }
     }
+}
+
+/// A reason of at most about 500 characters: a parser's message may quote a value of the line whole (a line may
+/// hold a megabyte), so a longer one keeps its head and its tail (where the parser names the column).
+fn shortened(reason: String) -> String {
+    const HEAD: usize = 300;
+    const TAIL: usize = 150;
+    let n = reason.chars().count();
+    if n <= HEAD + TAIL + 50 {
+        return reason;
+    }
+    let head: String = reason.chars().take(HEAD).collect();
+    let tail: String = reason.chars().skip(n - TAIL).collect();
+    format!("{head} … {tail}")
 }
 
 #[cfg(test)]

@@ -239,12 +239,8 @@ pub fn view(t: &Tally, policy: &Policy, lang: Lang) -> View {
         w.w("province", "省份"),
         &w,
     );
-    let from_cases = n > 0 && t.from_cases == n;
-    s.note = Some(if from_cases {
-        w.w("The province of each case file (--cases).", "依各案件材料载明的省份确定（--cases）。")
-    } else {
-        w.w("The province of the wage base or of another figure that is the province's own; a declined case records none (give the case files with --cases to count every case).", "依救助金计算基数或者其他本省数据所属省份确定；不予救助的案件未记载省份（以 --cases 提供案件材料即可统计全部案件）。")
-    }.into());
+    let inferred = n.saturating_sub(t.recorded).saturating_sub(t.from_cases);
+    s.note = Some(w.origin_note(false, t.recorded, t.from_cases, inferred));
     for (k, c) in by_count(&t.provinces)
         .into_iter()
         .filter(|(k, _)| k.is_some())
@@ -267,11 +263,7 @@ pub fn view(t: &Tally, policy: &Policy, lang: Lang) -> View {
         w.w("year", "年度"),
         &w,
     );
-    s.note = Some(if from_cases {
-        w.w("The year of each case file's decision date (--cases).", "依各案件材料载明的决定日期所属年度确定（--cases）。")
-    } else {
-        w.w("The year after the wage base's year; a case without an amount, or with a figure carried forward, records none (give the case files with --cases to count every case).", "依计算基数年度的次年确定；无救助金额或者计算基数沿用往年数据的案件未记载年度（以 --cases 提供案件材料即可统计全部案件）。")
-    }.into());
+    s.note = Some(w.origin_note(true, t.recorded, t.from_cases, inferred));
     for (k, c) in t.years.iter().filter(|(k, _)| k.is_some()) {
         push(&mut s, k.map(|y| y.to_string()).unwrap_or_default(), *c, n);
     }

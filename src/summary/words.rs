@@ -58,6 +58,48 @@ impl Words {
     pub(crate) fn not_recorded(&self) -> &'static str {
         self.w("not recorded", "未记载")
     }
+    /// The note under the province table (`year` false) or the year table: where the figures come from, for
+    /// `recorded` recommendations that record them, `from_cases` older lines read with their case files and
+    /// `inferred` older lines read from the figures they name. One source: its sentence; several: each with its
+    /// count.
+    pub(crate) fn origin_note(
+        &self,
+        year: bool,
+        recorded: u64,
+        from_cases: u64,
+        inferred: u64,
+    ) -> String {
+        // (count, (alone en, alone zh), (counted en, counted zh)) for each source.
+        let sources = if year {
+            [
+                (recorded, ("The year of the decision date each recommendation records.", "依各评估结果记载的决定日期所属年度确定。"),
+                 ("recommendations: the year of the decision date they record.", "件评估结果依其记载的决定日期所属年度确定。")),
+                (from_cases, ("Results written before recommendations recorded the decision date: the year of each case file's decision date (--cases).", "旧版评估结果未记载决定日期，依各案件材料载明的决定日期所属年度确定（--cases）。"),
+                 ("results written before recommendations recorded the decision date: the year of their case files' decision date (--cases).", "件旧版评估结果未记载决定日期，依案件材料载明的决定日期所属年度确定（--cases）。")),
+                (inferred, ("Results written before recommendations recorded the decision date: the year after the wage base's year; a case without an amount, or with a figure carried forward, records none (give the case files with --cases to count every case).", "旧版评估结果未记载决定日期，依计算基数年度的次年确定；无救助金额或者计算基数沿用往年数据的案件无从确定年度（以 --cases 提供案件材料即可统计全部案件）。"),
+                 ("results written before recommendations recorded the decision date: the year after the wage base's year, none for a case without an amount or with a figure carried forward (give their case files with --cases to count them).", "件旧版评估结果未记载决定日期，依计算基数年度的次年确定，无救助金额或者计算基数沿用往年数据的无从确定（以 --cases 提供案件材料即可统计）。")),
+            ]
+        } else {
+            [
+                (recorded, ("The province each recommendation records (the case file's jurisdiction.province); a case whose file names none is not recorded.", "依各评估结果记载的省份（即案件材料载明的省份）确定；案件材料未载明省份的，计入“未记载”。"),
+                 ("recommendations: the province they record (the case file's jurisdiction.province).", "件评估结果依其记载的省份（即案件材料载明的省份）确定。")),
+                (from_cases, ("Results written before recommendations recorded the province: the province of each case file (--cases).", "旧版评估结果未记载省份，依各案件材料载明的省份确定（--cases）。"),
+                 ("results written before recommendations recorded the province: the province of their case files (--cases).", "件旧版评估结果未记载省份，依案件材料载明的省份确定（--cases）。")),
+                (inferred, ("Results written before recommendations recorded the province: the province of the wage base or of another figure that is the province's own; a declined case records none (give the case files with --cases to count every case).", "旧版评估结果未记载省份，依救助金计算基数或者其他本省数据所属省份确定；不予救助的案件无从确定省份（以 --cases 提供案件材料即可统计全部案件）。"),
+                 ("results written before recommendations recorded the province: the province of the wage base or of another figure that is the province's own, none for a declined case (give their case files with --cases to count them).", "件旧版评估结果未记载省份，依救助金计算基数或者其他本省数据所属省份确定，不予救助的无从确定（以 --cases 提供案件材料即可统计）。")),
+            ]
+        };
+        let present: Vec<_> = sources.iter().filter(|(n, _, _)| *n > 0).collect();
+        match present.as_slice() {
+            [] => self.w(sources[0].1 .0, sources[0].1 .1).to_string(),
+            [(_, (en, zh), _)] => self.w(en, zh).to_string(),
+            several => several
+                .iter()
+                .map(|(n, _, (en, zh))| format!("{} {}", group(i128::from(*n)), self.w(en, zh)))
+                .collect::<Vec<_>>()
+                .join(self.w(" ", "")),
+        }
+    }
 }
 
 /// `1234567` → `1,234,567`.
