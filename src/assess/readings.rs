@@ -137,9 +137,22 @@ struct DecisionSpace<'s, 'p> {
     seen: Option<Decision>,
     /// Whether an assisting reading rests on the catch-all only.
     discretionary: bool,
-    /// Whether a reading whose amount waits for facts waits for them too (asking whether anything is due), rather
-    /// than assisting.
-    due: bool,
+    /// Whether an assisting reading's amount is read (and how).
+    amounts: Amounts,
+    /// Whether some reading assisted (the values of the first that did), and whether some declined.
+    assisted: Option<Assign>,
+    declined: bool,
+}
+
+/// How the decision's readings read the amount of an assisting reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amounts {
+    /// Not at all: the reading assists.
+    Ignored,
+    /// A reading whose amount comes to ¥0 declines (nothing is due); one whose amount waits for facts assists.
+    Concluded,
+    /// As `Concluded`, and a reading whose amount waits for facts waits for them too.
+    Waited,
 }
 
 impl Space for DecisionSpace<'_, '_> {
@@ -169,23 +182,31 @@ impl Space for DecisionSpace<'_, '_> {
             (Decision::NeedsInformation, _) => Reading::Waits(next),
             // Assistance is a payment: a reading whose amount comes to ¥0 gives nothing, and declines (one whose
             // amount waits for facts assists: the range, read later, says whether ¥0 is among its readings).
-            (Decision::Assist, disc) => match s.amount_of_assisted(disc) {
-                Ok(Some(a)) if a <= 0 => {
-                    s.nothing_due_seen = true;
-                    Reading::Concluded((Decision::Decline, false))
+            (Decision::Assist, disc) if self.amounts != Amounts::Ignored => {
+                match s.amount_of_assisted(disc) {
+                    Ok(Some(a)) if a <= 0 => {
+                        s.nothing_due_seen = true;
+                        Reading::Concluded((Decision::Decline, false))
+                    }
+                    Ok(None) if self.amounts == Amounts::Waited => {
+                        Reading::Waits(engine::inspect_runs(|runs| {
+                            shaping_missing(&s.outcomes(runs))
+                        }))
+                    }
+                    Ok(_) => Reading::Concluded((Decision::Assist, disc)),
+                    Err(_) => Reading::Failed,
                 }
-                Ok(None) if self.due => Reading::Waits(engine::inspect_runs(|runs| {
-                    shaping_missing(&s.outcomes(runs))
-                })),
-                Ok(_) => Reading::Concluded((Decision::Assist, disc)),
-                Err(_) => Reading::Failed,
-            },
+            }
             decided => Reading::Concluded(decided),
         }
     }
 
-    fn conclude(&mut self, _: &[(FactRef, Value)], (d, disc): (Decision, bool)) -> bool {
+    fn conclude(&mut self, assign: &[(FactRef, Value)], (d, disc): (Decision, bool)) -> bool {
         self.discretionary |= disc;
+        if d == Decision::Assist && self.assisted.is_none() {
+            self.assisted = Some(assign.to_vec());
+        }
+        self.declined |= d == Decision::Decline;
         *self.seen.get_or_insert(d) == d
     }
 }
@@ -201,20 +222,49 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
     }
     let first = engine::inspect_runs(|runs| relevant_missing(&s.outcomes(runs)));
     let numbers = numbers(s, &[Stage::Eligibility, Stage::Exclusions]);
-    let mut search = Search::new(bounds::DECISION_FACTS, bounds::DECISION_SCENARIOS, numbers);
-    let mut space = DecisionSpace {
-        stages: s,
-        base,
-        seen: None,
-        discretionary: false,
-        due: false,
-    };
-    let settled = search.explore(&mut space, &first, &mut Vec::new());
-    restore(runs, space.base);
-    match (settled, space.seen) {
-        (true, Some(d)) => Some((d, d == Decision::Assist && space.discretionary)),
-        _ => None,
+    let mut base = base;
+    // First without the amount (most searches settle so); when an assisting reading differs from a declining one,
+    // again with it:
+    // an assisting reading whose amount comes to ¥0 declines, so the readings may all decline after all.
+    for amounts in [Amounts::Ignored, Amounts::Concluded] {
+        let mut search = Search::new(
+            bounds::DECISION_FACTS,
+            bounds::DECISION_SCENARIOS,
+            numbers.clone(),
+        );
+        let mut space = DecisionSpace {
+            stages: &mut *s,
+            base,
+            seen: None,
+            discretionary: false,
+            amounts,
+            assisted: None,
+            declined: false,
+        };
+        let settled = search.explore(&mut space, &first, &mut Vec::new());
+        let (seen, discretionary) = (space.seen, space.discretionary);
+        // Only an assisting reading that differs from a declining one, and is given ¥0 itself, can turn.
+        let differed = match space.assisted.take() {
+            Some(assign) if space.declined && amounts == Amounts::Ignored => {
+                space.amounts = Amounts::Concluded;
+                matches!(
+                    space.read(&assign),
+                    Reading::Concluded((Decision::Decline, _))
+                )
+            }
+            _ => false,
+        };
+        base = space.base;
+        if let (true, Some(d)) = (settled, seen) {
+            restore(runs, base);
+            return Some((d, d == Decision::Assist && discretionary));
+        }
+        if !differed {
+            break;
+        }
     }
+    restore(runs, base);
+    None
 }
 
 /// For an assisted case some readings of whose unknown facts came to ¥0 while others were left out (the range is
@@ -233,7 +283,9 @@ pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
         base,
         seen: None,
         discretionary: false,
-        due: true,
+        amounts: Amounts::Waited,
+        assisted: None,
+        declined: false,
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
     restore(runs, space.base);
