@@ -237,6 +237,10 @@ fn main() {
                     Ok(_) => ok += 1,
                     Err(AssessError::Rule { kind, .. }) => kinds.push(kind),
                     Err(AssessError::Internal { .. }) => kinds.push(FailureKind::Internal),
+                    // The searches' safety net: a slow rule, reported as the time limit it is.
+                    Err(AssessError::OutOfTime { .. }) => {
+                        kinds.push(FailureKind::Limit(assessor::engine::Limit::Time))
+                    }
                 }
                 slow = slow.max(t.elapsed());
             }

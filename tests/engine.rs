@@ -527,7 +527,7 @@ fn failure_parts(body: &str) -> (String, Option<String>, String) {
             let shown = e.to_string();
             match e {
                 AssessError::Rule { message, help, .. } => (message, help, shown),
-                AssessError::Internal { .. } => unreachable!(),
+                AssessError::Internal { .. } | AssessError::OutOfTime { .. } => unreachable!(),
             }
         }
         other => panic!("{body}: expected the rule to fail, got {other:?}"),

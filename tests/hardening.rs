@@ -462,7 +462,8 @@ fn diff_base_goes_through_the_same_loader() {
 }
 
 /// A slow rule that reads several unknown facts cannot make one case take minutes: the searches over unknowns stop
-/// at the case's budget (operations, and a time safety net), leaving the rule unknown. (The attack took 717 s.)
+/// at the case's budget of operations, leaving the rule unknown, or the case fails at the time safety net. (The
+/// attack took 717 s.)
 #[test]
 fn searches_over_unknowns_are_bounded_per_case() {
     let (_tmp, rules) = crate::support::overlay("fixtures/slow_search");
@@ -480,8 +481,19 @@ fn searches_over_unknowns_are_bounded_per_case() {
         None,
     );
     let took = started.elapsed();
-    assert_eq!(code, 0, "{err}");
-    assert!(out.contains("\"decision\""), "{out}");
+    // Within the operations budget the result is the same on every machine; past the time budget (this debug build
+    // on a slow or loaded machine) the case fails, naming the limit, rather than give a result that depends on the
+    // machine's speed.
+    if code == 0 {
+        assert!(out.contains("\"decision\""), "{out}");
+    } else {
+        assert_eq!(code, 1, "{err}");
+        assert!(out.is_empty(), "{out}");
+        assert!(
+            err.contains("fixtures/slow_search/case.json: the searches over this case's unknown facts ran past their 10 s limit"),
+            "{err}"
+        );
+    }
     assert!(
         took < std::time::Duration::from_secs(60),
         "one case took {took:?}"

@@ -30,6 +30,17 @@ pub enum AssessError {
         /// What kind of failure it is (for tools that react to kinds, never to message text).
         kind: crate::engine::FailureKind,
     },
+    /// The searches over the case's unknown facts ran past their time budget: a rule of the policy is slow. No
+    /// result is given, since where a search stopped would depend on the machine's speed.
+    #[error(
+        "the searches over this case's unknown facts ran past their {seconds} s limit: a rule of the policy is slow \
+         (an operation that scans a long list or string, repeated as each unknown value is tried); where the search \
+         stopped would depend on this machine's speed, so no recommendation is given"
+    )]
+    OutOfTime {
+        /// The limit, in seconds.
+        seconds: u64,
+    },
     /// The engine itself failed (a bug in `assessor`, not in the case or the policy).
     #[error("internal error: {message}")]
     Internal {

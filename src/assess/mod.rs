@@ -146,6 +146,11 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         });
     };
     let (progress, spread, likely, due) = result?;
+    if ctx.out_of_time {
+        return Err(AssessError::OutOfTime {
+            seconds: unknowns::bounds::CASE_TIME.as_secs(),
+        });
+    }
     let unsettled = Unsettled {
         spread: spread.as_ref(),
         likely: likely.as_ref(),

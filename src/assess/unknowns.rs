@@ -50,15 +50,20 @@ pub mod bounds {
     /// the range open, as past the other bounds.
     pub const CASE_OPERATIONS: u64 = 5_000_000;
     /// Wall-clock time after which the searches of one case stop, whatever the operations: a safety net for rules
-    /// whose single operations are slow. Unlike the operations budget it depends on the machine's load, and an
-    /// ordinary policy never reaches it.
-    pub const CASE_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+    /// whose single operations are slow (a scan of a long list counts as one operation). Unlike the operations
+    /// budget it depends on the machine's speed and load, so a case that reaches it is not given a result that
+    /// would: its assessment fails, naming the limit ([`crate::AssessError::OutOfTime`]). An ordinary policy
+    /// never comes near it (a release build searches a case in milliseconds).
+    pub const CASE_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 }
 
-/// Whether the case's budget for searches over unknowns is spent.
+/// Whether the case's budget for searches over unknowns is spent (past the time budget, the case is marked).
 fn exhausted() -> bool {
     engine::with_eval_ctx(|c| {
-        c.ops_total > bounds::CASE_OPERATIONS || c.started.elapsed() > bounds::CASE_TIME
+        if c.started.elapsed() > bounds::CASE_TIME {
+            c.out_of_time = true;
+        }
+        c.ops_total > bounds::CASE_OPERATIONS || c.out_of_time
     })
     .unwrap_or(true)
 }

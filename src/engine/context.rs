@@ -174,6 +174,8 @@ pub(crate) struct EvalCtx {
     pub ops_total: u64,
     /// When the assessment of this case started (searches over unknowns also stop past a time budget).
     pub started: std::time::Instant,
+    /// The time budget stopped a search: the result would depend on the machine's speed, so the case fails.
+    pub out_of_time: bool,
     /// The rule running now.
     pub current: Current,
     /// The policy's identity in the memo (see [`crate::engine::memo`]); `None` runs every rule.
@@ -218,6 +220,7 @@ impl EvalCtx {
             overrides: Vec::new(),
             ops_total: 0,
             started: std::time::Instant::now(),
+            out_of_time: false,
             current: Current::default(),
             memo,
             fact_bytes: RefCell::default(),
