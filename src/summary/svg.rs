@@ -171,6 +171,16 @@ impl Bins {
     }
 }
 
+/// The whole-yuan values a bin holds: `lo – hi` (both included), or the one value of a bin one yuan wide.
+fn bin_span(bins: &Bins, i: usize, money: &dyn Fn(i64) -> String) -> String {
+    let (lo, hi) = (bins.edge(i), bins.edge(i + 1) - 1);
+    if hi <= lo {
+        money(lo)
+    } else {
+        format!("{} – {}", money(lo), money(hi))
+    }
+}
+
 /// A histogram of one or more series (name, colour, count per bin) over the same bins; bars of a bin side by
 /// side; the axis labelled at round edges with `money`; a legend when there are several series.
 pub fn histogram(
@@ -241,14 +251,13 @@ pub fn histogram(
             let _ = write!(
                 out,
                 "<rect class=\"bin\" x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{colour}\">\
-                 <title>{n}{lo} – {hi}: {c}</title></rect>",
+                 <title>{n}{span}: {c}</title></rect>",
                 x = f(left + i as f64 * bin_w + 1.0 + k as f64 * bar_w),
                 y = f(top + plot_h - h),
                 w = f(bar_w),
                 h = f(h),
                 n = if series.len() > 1 { format!("{}: ", esc(name)) } else { String::new() },
-                lo = esc(&money(bins.edge(i))),
-                hi = esc(&money(bins.edge(i + 1))),
+                span = esc(&bin_span(bins, i, money)),
                 c = group(n.into())
             );
         }
