@@ -18,7 +18,7 @@
 //!    of each combination of those facts (the range) and, when the amount needs it, the middle reading.
 //! 5. Assistance is a payment: an assisted case whose amount comes to ¥0 (an earlier payment in the same case
 //!    covers it) is declined, and one whose amount is ¥0 in only some readings of its unknown facts needs
-//!    information, the facts that move the amount now able to change the decision (`amount.rs`, [`Due`]); the
+//!    information, the facts that move the amount now able to change the decision (`amount.rs`, `Due`); the
 //!    referrals run again on the new decision.
 //! 6. The recommendation is built (here): `findings.rs` (one finding per rule, and the effects their conclusions
 //!    gather), `amount.rs` (the amount, its wage base and range), the priority, `missing.rs` (each missing fact
@@ -33,6 +33,7 @@ mod amount;
 mod decision;
 mod error;
 mod findings;
+mod likely;
 mod missing;
 mod outcomes;
 pub mod plausible;
@@ -92,13 +93,10 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         if decided.0 == Decision::NeedsInformation {
             if let Some(settled) = readings::settle_decision(&mut stages) {
                 decided = settled;
-                if decided.0 == Decision::Decline && stages.nothing_due_seen {
-                    // Declined because, where no condition fails and no bar applies, nothing would be due: the
-                    // amount on the known facts (or what it waits for) is part of the reason.
-                    stages.amount_of_assisted(decided.1)?;
-                }
             }
         }
+        // Declined over the unknowns, some readings because nothing would be due in them.
+        let searched_nothing_due = decided.0 == Decision::Decline && stages.nothing_due_seen;
         // 3: priority, amount, referrals.
         let progress = stages.run_after(decided)?;
         // 4: what the unknowns leave open: the range, and the middle reading when the amount needs it.
@@ -109,7 +107,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         };
         let known = engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)));
         let likely = match &spread {
-            Some(sp) if known.is_none() => readings::likely(&mut stages, &progress, sp),
+            Some(sp) if known.is_none() => likely::likely(&mut stages, &progress, sp),
             _ => None,
         };
         // An assisted case whose amount comes to ¥0 is given nothing: declined, or open when only some readings
@@ -139,13 +137,14 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
             Due::Open => stages.redecide(&mut progress, Decision::NeedsInformation)?,
             Due::Payment => {}
         }
-        Ok::<_, AssessError>((progress, spread, likely, due))
+        let nothing_due = due == Due::Nothing || searched_nothing_due;
+        Ok::<_, AssessError>((progress, spread, likely, due, nothing_due))
     }) else {
         return Err(AssessError::Internal {
             message: "the evaluation context was lost".into(),
         });
     };
-    let (progress, spread, likely, due) = result?;
+    let (progress, spread, likely, due, nothing_due) = result?;
     if ctx.out_of_time {
         return Err(AssessError::OutOfTime {
             seconds: unknowns::bounds::CASE_TIME.as_secs(),
@@ -162,7 +161,13 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         date,
         province: province.as_deref(),
     };
-    Ok(build(case, &outcomes, progress, due, unsettled))
+    Ok(build(
+        case,
+        &outcomes,
+        progress,
+        (due, nothing_due),
+        unsettled,
+    ))
 }
 
 /// The recommendation from the rules' results `o`, where the stages got to, and what unknowns leave open.
@@ -170,7 +175,7 @@ fn build(
     case: &ValidCase,
     o: &Outcomes<'_>,
     progress: Progress,
-    due: Due,
+    (due, nothing_due): (Due, bool),
     unsettled: Unsettled<'_>,
 ) -> Recommendation {
     let policy = o.policy;
@@ -216,6 +221,17 @@ fn build(
     }
     if decision == Decision::Decline {
         g.to_confirm.clear();
+        // A declined case has no priority; of the amount stage, only the rule whose arithmetic shows that nothing
+        // is due (as for any declined case, the other rules of these stages did not run or do not apply).
+        let amount_rules: Vec<&str> = amount
+            .iter()
+            .flat_map(|a| a.steps.iter().map(|s| s.rule.as_str()))
+            .collect();
+        g.findings.retain(|f| match f.stage {
+            Stage::Priority => false,
+            Stage::Amount => amount_rules.contains(&f.rule.as_str()),
+            _ => true,
+        });
     }
 
     let estimates = missing::estimates(policy, &g.findings, case.case.decision_date, o.province);
@@ -227,6 +243,7 @@ fn build(
         decision,
         discretionary: decision == Decision::Assist && progress.discretionary,
         fast_track: decision != Decision::Decline && g.fast_track,
+        nothing_due: decision == Decision::Decline && nothing_due,
         priority,
         amount,
         approvals: g.approvals,

@@ -8,7 +8,7 @@
 //!   rule merely went on without, alone (does any of its values move the amount or the tier? if not, it is left
 //!   out); then the *combination* of the facts kept, a reading running every stage, which records the amount and
 //!   tier of each reading and goes on past gaps, marking the range open.
-//! - [`likely`]: the middle reading by amount, when the amount cannot be computed on the known facts.
+//! - `likely.rs` takes the middle reading of the range, when the amount cannot be computed on the known facts.
 
 use serde_json::Value;
 
@@ -185,8 +185,18 @@ impl Space for DecisionSpace<'_, '_> {
             (Decision::Assist, disc) if self.amounts != Amounts::Ignored => {
                 match s.amount_of_assisted(disc) {
                     Ok(Some(a)) if a <= 0 => {
-                        s.nothing_due_seen = true;
-                        Reading::Concluded((Decision::Decline, false))
+                        // ¥0 on the known facts is the lowest reading while priority or amount facts are still
+                        // unknown (an unknown group scores nothing): only with none left is nothing due.
+                        let pending =
+                            engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
+                        if pending.is_empty() {
+                            s.nothing_due_seen = true;
+                            Reading::Concluded((Decision::Decline, false))
+                        } else if self.amounts == Amounts::Waited {
+                            Reading::Waits(pending)
+                        } else {
+                            Reading::Concluded((Decision::Assist, disc))
+                        }
                     }
                     Ok(None) if self.amounts == Amounts::Waited => {
                         Reading::Waits(engine::inspect_runs(|runs| {
@@ -277,7 +287,12 @@ pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
     };
     let first = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
     let numbers = numbers(s, &[Stage::Priority, Stage::Amount]);
-    let mut search = Search::new(bounds::DECISION_FACTS, bounds::DECISION_SCENARIOS, numbers);
+    // Rare (only ¥0 seen, the range cut short), so it may read four times as many readings as the decision's.
+    let mut search = Search::new(
+        bounds::DECISION_FACTS,
+        4 * bounds::DECISION_SCENARIOS,
+        numbers,
+    );
     let mut space = DecisionSpace {
         stages: s,
         base,
@@ -523,43 +538,6 @@ fn moves(leaves: &[Leaf]) -> (Vec<FactRef>, Vec<FactRef>) {
         }
     }
     (moves_amount, moves_tier)
-}
-
-/// The facts of the middle reading by amount (the lower middle of an even number of readings).
-fn middle_reading(spread: &Spread) -> Option<Assign> {
-    let mut with_amount: Vec<&Leaf> = spread.leaves.iter().filter(|l| l.1.is_some()).collect();
-    with_amount.sort_by_key(|l| l.1);
-    let n = with_amount.len();
-    if n == 0 {
-        return None;
-    }
-    with_amount.get((n - 1) / 2).map(|l| l.0.clone())
-}
-
-/// When the amount cannot be computed on the known facts: the middle reading's facts and the rule results of
-/// every stage run with them (the decision `progress` settled). The rule results in place are put back.
-pub(crate) fn likely(
-    s: &mut Stages<'_>,
-    progress: &Progress,
-    spread: &Spread,
-) -> Option<(Assign, Vec<Option<RuleRun>>)> {
-    let assign = middle_reading(spread)?;
-    let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
-    s.prepare(&[], &assign);
-    s.settled = Some((progress.decision, progress.discretionary));
-    let ran = s.run();
-    s.settled = None;
-    let runs = engine::with_eval_ctx(|c| {
-        c.overrides.clear();
-        std::mem::replace(&mut c.runs, actual)
-    })
-    .unwrap_or_default();
-    engine::set_progress(
-        Some(progress.decision),
-        progress.priority.map(|p| p.1),
-        progress.priority.map(|p| p.0),
-    );
-    ran.ok().map(|_| (assign, runs))
 }
 
 #[cfg(test)]

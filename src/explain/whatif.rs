@@ -69,7 +69,7 @@ impl CaseOutcome {
                         .unwrap_or_default()
                 ),
                 Decision::Decline => "不予救助".into(),
-                Decision::NeedsInformation => "仍需补充信息".into(),
+                Decision::NeedsInformation => "需补充信息".into(),
             };
         }
         match self.decision {
@@ -83,7 +83,7 @@ impl CaseOutcome {
                     .unwrap_or_default()
             ),
             Decision::Decline => "declined".into(),
-            Decision::NeedsInformation => "still short of information".into(),
+            Decision::NeedsInformation => "short of information".into(),
         }
     }
 }

@@ -39,6 +39,10 @@ pub struct Recommendation {
     pub discretionary: bool,
     /// Pay first, complete the formalities afterwards (先行救助).
     pub fast_track: bool,
+    /// Declined because nothing is due: where every condition is met and no bar applies, the amount comes to ¥0
+    /// (an earlier payment in the same case covers it, or a cap). Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_due: bool,
     /// Priority of the case (absent when the case is declined).
     pub priority: Option<Priority>,
     /// The recommended amount and its arithmetic (only when the decision is `assist`).

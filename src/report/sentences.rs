@@ -409,23 +409,26 @@ fn nothing_due(a: &crate::model::recommendation::Amount, wd: &Words) -> String {
         .filter(|w| !w.is_empty());
     match (wd.zh(), why) {
         (true, Some(w)) => format!(
-            "不予救助：按本政策计算，本案应发救助金额为 ¥0（{}），无须再发放救助金。",
+            "不予救助：{}后已无应发金额，不再发放救助金（计算过程见“救助金额”）。",
             w.trim_end_matches('。')
         ),
-        (true, None) => "不予救助：按本政策计算，本案应发救助金额为 ¥0（见救助金额的计算），无须再发放救助金。".into(),
-        (false, Some(w)) => format!(
-            "Decline: nothing is due — the amount this policy gives the case comes to ¥0 ({}).",
-            w.trim_end_matches('.')
-        ),
+        (true, None) => "不予救助：核定的救助金额为 ¥0，不再发放救助金（计算过程见“救助金额”）。".into(),
+        (false, Some(w)) => {
+            let mut w = w.trim_end_matches('.').to_string();
+            if let Some(first) = w.get(..1) {
+                let lower = first.to_lowercase();
+                w.replace_range(..1, &lower);
+            }
+            format!("Decline: nothing further is due — {w}, which leaves ¥0 (see the amount's arithmetic).")
+        }
         (false, None) => {
-            "Decline: nothing is due — the amount this policy gives the case comes to ¥0 (see the amount's arithmetic)."
-                .into()
+            "Decline: nothing further is due — the amount comes to ¥0 (see the amount's arithmetic).".into()
         }
     }
 }
 
 /// Why a case is declined when no rule decides it on the known facts but every plausible value of the unknown ones
-/// declines it: the undecided conditions and bars, and the amount when, where they pass, nothing would be due.
+/// declines it: the undecided conditions and bars, and that nothing is due where they pass.
 /// `None` when the case is declined because no pathway is met (a pathway met or undecided says otherwise).
 fn declined_over_unknowns(r: &Recommendation, wd: &Words) -> Option<String> {
     let pathway_open = r.findings.iter().any(|f| {
@@ -436,13 +439,10 @@ fn declined_over_unknowns(r: &Recommendation, wd: &Words) -> Option<String> {
         .findings
         .iter()
         .filter(|f| {
-            f.outcome == Outcome::Unknown
-                && (matches!(f.kind, RuleKind::Condition | RuleKind::Bar)
-                    || (f.stage == crate::model::codes::Stage::Amount
-                        && f.kind == RuleKind::Amount))
+            f.outcome == Outcome::Unknown && matches!(f.kind, RuleKind::Condition | RuleKind::Bar)
         })
         .collect();
-    if !pathway_open || through.is_empty() {
+    if !pathway_open || (through.is_empty() && !r.nothing_due) {
         return None;
     }
     let mut facts: Vec<&str> = through
@@ -452,31 +452,42 @@ fn declined_over_unknowns(r: &Recommendation, wd: &Words) -> Option<String> {
     facts.sort_unstable();
     facts.dedup();
     let facts: Vec<String> = facts.iter().map(|f| format!("`{f}`")).collect();
-    let items: Vec<String> = through
+    let mut items: Vec<String> = through
         .iter()
         .map(|f| {
-            let rule = wd.rule(&f.title, &f.rule, "");
+            let (title, id) = (&f.title, &f.rule);
             match (f.kind, wd.zh()) {
-                (RuleKind::Condition, true) => format!("不符合{rule}"),
-                (RuleKind::Condition, false) => format!("{rule} not being met"),
-                (RuleKind::Bar, true) => format!("存在{rule}的情形"),
-                (RuleKind::Bar, false) => format!("{rule} applying"),
-                (_, true) => format!("{rule}为 ¥0"),
-                (_, false) => format!("{rule} coming to ¥0"),
+                (RuleKind::Condition, true) => format!("不符合“{title}”的条件（{id}）"),
+                (RuleKind::Condition, false) => {
+                    format!("the condition “{title}” ({id}) is not met")
+                }
+                (_, true) => format!("存在“{title}”的情形（{id}）"),
+                (_, false) => format!("“{title}” ({id}) applies"),
             }
         })
         .collect();
-    Some(if wd.zh() {
-        format!(
-            "不予救助：尚不明确的事实（{}）无论取何合理值，结论均为不予救助：{}。",
+    if r.nothing_due {
+        items.push(
+            wd.w(
+                "nothing further is due (the amount, less what was already paid in this case, comes to ¥0)",
+                "扣除本案已发放的救助金后已无应发金额",
+            )
+            .into(),
+        );
+    }
+    Some(match (wd.zh(), facts.is_empty()) {
+        (true, false) => format!(
+            "不予救助：{}尚未查明，但无论查明结果如何，均不予救助：{}{}。",
             facts.join("、"),
-            items.join("；或者")
-        )
-    } else {
-        format!(
-            "Decline: every plausible value of the facts still unknown ({}) leads to a decline, through {}.",
+            if items.len() > 1 { "或" } else { "" },
+            items.join("，或")
+        ),
+        (true, true) => format!("不予救助：{}。", items.join("，或")),
+        (false, false) => format!(
+            "Decline, however the facts still unknown ({}) are established: {}.",
             facts.join(", "),
             items.join("; or ")
-        )
+        ),
+        (false, true) => format!("Decline: {}.", items.join("; or ")),
     })
 }
