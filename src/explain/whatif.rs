@@ -380,7 +380,7 @@ fn show(v: &Value, labels: &Labels) -> String {
 }
 
 /// The ranges of a sum of money (unknown now) over which the outcome stays the same, found on a grid between `lo`
-/// and `hi` and refined to ¥10 by bisection.
+/// and `hi` and refined to ¥1 by bisection; a range over which the amount varies names no one amount.
 fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<ValueCase> {
     const STEPS: usize = 20;
     let at = |ex: &mut Explorer<'_>, x: f64| {
@@ -394,15 +394,20 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
         }
     }
     // Boundaries between grid points whose outcomes differ (decision or tier), refined by bisection.
-    let mut bounds: Vec<(f64, CaseOutcome)> = Vec::new();
+    // Each boundary with the outcome past it, and whether the amount varied within the range before it.
+    let mut bounds: Vec<(f64, CaseOutcome, bool)> = Vec::new();
     let Some(first) = points.first().cloned() else {
         return Vec::new();
     };
     let mut prev = first.clone();
+    let mut varies = false;
     for (x, o) in points.into_iter().skip(1) {
+        if (o.decision, o.tier) == (prev.1.decision, prev.1.tier) && o.amount != prev.1.amount {
+            varies = true;
+        }
         if (o.decision, o.tier) != (prev.1.decision, prev.1.tier) {
             let (mut a, mut b) = (prev.0, x);
-            while b - a > 10.0 {
+            while b - a > 1.0 {
                 let mid = ((a + b) / 2.0).round();
                 match at(ex, mid) {
                     Some(m) if (m.decision, m.tier) == (prev.1.decision, prev.1.tier) => a = mid,
@@ -410,20 +415,28 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
                     None => break,
                 }
             }
-            bounds.push((b, o.clone()));
+            bounds.push((b, o.clone(), varies));
+            varies = false;
         }
         prev = (x, o);
     }
+    // A range over which the amount varies (an earlier payment deducted, say) names no one amount.
+    let settle = |mut o: CaseOutcome, varies: bool| {
+        if varies {
+            o.amount = None;
+        }
+        o
+    };
     let mut cases = Vec::new();
     let mut start_outcome = first.1;
     let mut start: Option<f64> = None;
-    for (b, o) in bounds {
+    for (b, o, varied) in bounds {
         cases.push(ValueCase {
             value: String::new(),
             equals: None,
             from: start,
             below: Some(b),
-            outcome: start_outcome,
+            outcome: settle(start_outcome, varied),
         });
         start = Some(b);
         start_outcome = o;
@@ -433,7 +446,7 @@ fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<Valu
         equals: None,
         from: start,
         below: None,
-        outcome: start_outcome,
+        outcome: settle(start_outcome, varies),
     });
     cases
 }
