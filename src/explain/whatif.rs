@@ -466,7 +466,7 @@ fn money_boundary(
         .filter(|c| c.outcome.improves_on(now))
         .max_by_key(|c| c.outcome.rank())?;
     match (better.from, better.below) {
-        (None, Some(b)) => Some((serde_json::json!((b - 10.0).max(0.0)), Bound::AtMost)),
+        (None, Some(b)) => Some((serde_json::json!((b - 1.0).max(0.0)), Bound::AtMost)),
         (Some(f), _) => Some((serde_json::json!(f), Bound::AtLeast)),
         (None, None) => None,
     }
