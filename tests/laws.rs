@@ -158,6 +158,47 @@ fn the_generator_is_deterministic_and_varied() {
     assert_eq!(decisions.len(), 3, "{decisions:?}");
 }
 
+/// How many fillings of `facts` to try, and whether they are every combination of their values: all when there are
+/// at most `all_up_to`, else `sample` (the first values, the last values, then random ones).
+fn fillings(facts: &[(String, Vec<Value>)], all_up_to: usize, sample: usize) -> (usize, bool) {
+    let combos = facts
+        .iter()
+        .map(|(_, vs)| vs.len())
+        .try_fold(1usize, |a, b| a.checked_mul(b))
+        .unwrap_or(usize::MAX);
+    if combos <= all_up_to {
+        (combos, true)
+    } else {
+        (sample, false)
+    }
+}
+
+/// `v` with `facts` filled in, the `attempt`-th of [`fillings`].
+fn filled_in(
+    v: &Value,
+    facts: &[(String, Vec<Value>)],
+    (attempt, exhaustive): (usize, bool),
+    rng: &mut fastrand::Rng,
+) -> Value {
+    let mut w = v.clone();
+    let mut rest = attempt;
+    for (fact, values) in facts {
+        let i = if exhaustive {
+            let i = rest % values.len();
+            rest /= values.len();
+            i
+        } else {
+            match attempt {
+                0 => 0,
+                1 => values.len() - 1,
+                _ => rng.usize(..values.len()),
+            }
+        };
+        let _ = assessor::explain::whatif::set(&mut w, fact, values[i].clone());
+    }
+    w
+}
+
 /// The decisions reachable from `v` by filling in the facts its recommendation lists as able to change the decision,
 /// again for facts a filled-in case reveals, `depth` times; stops once two different decisions are found.
 fn reachable(
@@ -195,26 +236,9 @@ fn reachable(
         seen.insert(r.decision.as_str());
         return;
     }
-    // Every combination when there are few, else the extremes and random ones.
-    let combos: usize = deciding.iter().map(|(_, vs)| vs.len()).product();
-    let exhaustive = combos <= 2048;
-    for attempt in 0..(if exhaustive { combos } else { 200 }) {
-        let mut w = v.clone();
-        let mut rest = attempt;
-        for (fact, values) in &deciding {
-            let i = if exhaustive {
-                let i = rest % values.len();
-                rest /= values.len();
-                i
-            } else {
-                match attempt {
-                    0 => 0,
-                    1 => values.len() - 1,
-                    _ => rng.usize(..values.len()),
-                }
-            };
-            let _ = assessor::explain::whatif::set(&mut w, fact, values[i].clone());
-        }
+    let (tries, exhaustive) = fillings(&deciding, 2048, 200);
+    for attempt in 0..tries {
+        let w = filled_in(v, &deciding, (attempt, exhaustive), rng);
         reachable(&w, depth - 1, rng, seen);
         if seen.iter().filter(|d| **d != "needs_information").count() >= 2 {
             return;
@@ -301,29 +325,9 @@ fn a_decline_is_never_undone_by_filling_in_what_it_did_not_know() {
             continue;
         }
         checked += 1;
-        let combos: usize = facts
-            .iter()
-            .map(|(_, vs)| vs.len())
-            .try_fold(1usize, |a, b| a.checked_mul(b))
-            .unwrap_or(usize::MAX);
-        let exhaustive = combos <= 256;
-        for attempt in 0..(if exhaustive { combos } else { 60 }) {
-            let mut w = v.clone();
-            let mut rest = attempt;
-            for (fact, values) in &facts {
-                let i = if exhaustive {
-                    let i = rest % values.len();
-                    rest /= values.len();
-                    i
-                } else {
-                    match attempt {
-                        0 => 0,
-                        1 => values.len() - 1,
-                        _ => rng.usize(..values.len()),
-                    }
-                };
-                let _ = assessor::explain::whatif::set(&mut w, fact, values[i].clone());
-            }
+        let (tries, exhaustive) = fillings(&facts, 256, 60);
+        for attempt in 0..tries {
+            let w = filled_in(&v, &facts, (attempt, exhaustive), &mut rng);
             let Ok(filled) = validate_value(w.clone()) else {
                 continue;
             };

@@ -110,9 +110,12 @@ pub(crate) enum Due {
     Payment,
     /// Every reading of the case comes to ¥0: nothing is due, and the case is declined.
     Nothing,
-    /// Some readings of the unknown facts come to ¥0 and others (or readings left out) may not: whether anything is
-    /// due, and so the decision, is open.
+    /// Some readings of the unknown facts come to ¥0 and others do not: whether anything is due, and so the
+    /// decision, is open.
     Open,
+    /// Every reading read comes to ¥0, but the range left readings out: open unless a search of the facts left out
+    /// finds ¥0 in every reading ([`super::readings::nothing_due_settled`]).
+    ZeroSoFar,
 }
 
 /// What is due to an assisted case whose amount rules recommended `known` on the known facts (`None` when they
@@ -132,9 +135,10 @@ pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>) -> Due {
         }
     }
     let open = unsettled.spread.is_some_and(|sp| sp.open);
-    match (nothing, something || open) {
-        (true, false) => Due::Nothing,
-        (true, true) => Due::Open,
-        (false, _) => Due::Payment,
+    match (nothing, something, open) {
+        (true, false, false) => Due::Nothing,
+        (true, false, true) => Due::ZeroSoFar,
+        (true, true, _) => Due::Open,
+        (false, _, _) => Due::Payment,
     }
 }

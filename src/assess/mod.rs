@@ -125,17 +125,17 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
             Due::Payment
         };
         // Only ¥0 seen, but the range left readings out: search those facts as the decision is searched.
-        let only_nothing_seen = spread
-            .as_ref()
-            .is_some_and(|sp| sp.leaves.iter().all(|l| l.1.is_none_or(|a| a <= 0)))
-            && known.is_none_or(|a| a <= 0);
-        if due == Due::Open && only_nothing_seen && readings::nothing_due_settled(&mut stages) {
-            due = Due::Nothing;
+        if due == Due::ZeroSoFar {
+            due = if readings::nothing_due_settled(&mut stages) {
+                Due::Nothing
+            } else {
+                Due::Open
+            };
         }
         match due {
             Due::Nothing => stages.redecide(&mut progress, Decision::Decline)?,
             Due::Open => stages.redecide(&mut progress, Decision::NeedsInformation)?,
-            Due::Payment => {}
+            Due::Payment | Due::ZeroSoFar => {}
         }
         let nothing_due = due == Due::Nothing || searched_nothing_due;
         Ok::<_, AssessError>((progress, spread, likely, due, nothing_due))
