@@ -117,8 +117,10 @@ impl PolicyArgs {
 }
 
 /// Loads the policy, or reports why it could not be loaded and gives the exit code to return.
+/// The case schema's validator is built on the other core meanwhile: almost every command reads cases next.
 pub fn load_policy(args: &PolicyArgs) -> Result<Policy, u8> {
-    args.load().map_err(|errors| {
+    let (policy, ()) = rayon::join(|| args.load(), assessor::validate::warm_up);
+    policy.map_err(|errors| {
         report_policy_errors(&errors);
         POLICY_FAILED
     })

@@ -90,7 +90,7 @@ pub struct FactCatalogue {
 /// The catalogue of the built-in case schema.
 pub fn catalogue() -> &'static FactCatalogue {
     static CATALOGUE: OnceLock<FactCatalogue> = OnceLock::new();
-    CATALOGUE.get_or_init(|| FactCatalogue::from_schema(&crate::model::schema::case_schema()))
+    CATALOGUE.get_or_init(|| FactCatalogue::from_schema(crate::model::schema::case_schema_ref()))
 }
 
 impl FactCatalogue {

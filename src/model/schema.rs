@@ -14,6 +14,17 @@ pub const RECOMMENDATION_SCHEMA_ID: &str =
 
 /// The JSON Schema of a case file (schema version 1).
 pub fn case_schema() -> Value {
+    case_schema_ref().clone()
+}
+
+/// The same schema, generated once per process and shared: the fact catalogue and the validator both start from it
+/// (at once, on two cores, when a command loads a policy).
+pub fn case_schema_ref() -> &'static Value {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(generate_case_schema)
+}
+
+fn generate_case_schema() -> Value {
     let mut schema = serde_json::to_value(schemars::schema_for!(Case)).unwrap_or(Value::Null);
     nullable_refs(&mut schema);
     with_id(schema, CASE_SCHEMA_ID)

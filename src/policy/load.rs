@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::{toml_error, PolicyError};
@@ -59,81 +60,104 @@ impl Policy {
         }
         let what_if: Vec<String> = what_if_facts.iter().map(|f| f.get_ref().clone()).collect();
 
-        let mut questions = crate::policy::questions::Catalogue::new();
-        if let Some(spanned) = &manifest.questions {
-            let rel = spanned.get_ref();
-            let file = source.display(rel);
-            match source.files.get(rel) {
-                None => errors.push(
-                    PolicyError::new(
-                        &manifest_file,
-                        format!("question catalogue `{rel}` does not exist"),
-                    )
-                    .span(spanned.span(), manifest_text),
-                ),
-                Some(text) => match toml::from_str::<
-                    BTreeMap<Spanned<String>, crate::policy::questions::CatalogueEntry>,
-                >(text)
-                {
-                    Err(e) => errors.push(toml_error(&file, text, &e)),
-                    Ok(entries) => {
-                        let mut q = crate::policy::questions::Catalogue::new();
-                        for (fact, entry) in entries {
-                            if crate::model::facts::catalogue()
-                                .lookup(fact.get_ref())
-                                .is_none()
-                            {
-                                errors.push(
-                                    PolicyError::new(
-                                        &file,
-                                        format!("`{fact}` is not a fact of the case schema"),
-                                    )
-                                    .span(fact.span(), text),
-                                );
+        // The question catalogue and the texts on one core, the parameter files on the other: each reads only
+        // the manifest and its own files, and their errors are reported in the same order as when read in turn.
+        let read_texts = || {
+            let mut errors = Vec::new();
+            let mut questions = crate::policy::questions::Catalogue::new();
+            if let Some(spanned) = &manifest.questions {
+                let rel = spanned.get_ref();
+                let file = source.display(rel);
+                match source.files.get(rel) {
+                    None => errors.push(
+                        PolicyError::new(
+                            &manifest_file,
+                            format!("question catalogue `{rel}` does not exist"),
+                        )
+                        .span(spanned.span(), manifest_text),
+                    ),
+                    Some(text) => match toml::from_str::<
+                        BTreeMap<Spanned<String>, crate::policy::questions::CatalogueEntry>,
+                    >(text)
+                    {
+                        Err(e) => errors.push(toml_error(&file, text, &e)),
+                        Ok(entries) => {
+                            let mut q = crate::policy::questions::Catalogue::new();
+                            for (fact, entry) in entries {
+                                if crate::model::facts::catalogue()
+                                    .lookup(fact.get_ref())
+                                    .is_none()
+                                {
+                                    errors.push(
+                                        PolicyError::new(
+                                            &file,
+                                            format!("`{fact}` is not a fact of the case schema"),
+                                        )
+                                        .span(fact.span(), text),
+                                    );
+                                }
+                                q.insert(fact.into_inner(), entry);
                             }
-                            q.insert(fact.into_inner(), entry);
+                            questions = q;
                         }
-                        questions = q;
-                    }
-                },
-            }
-        }
-
-        let (languages, names, labels) =
-            load_languages(&manifest, &source, manifest_text, &questions, &mut errors);
-
-        // Parameters.
-        let mut params = Parameters::new(manifest.regions.clone());
-        for spanned in &manifest.parameters {
-            let rel = spanned.get_ref();
-            let file = source.display(rel);
-            let Some(text) = source.files.get(rel) else {
-                errors.push(
-                    PolicyError::new(
-                        &manifest_file,
-                        format!("parameter file `{rel}` does not exist"),
-                    )
-                    .span(spanned.span(), manifest_text),
-                );
-                continue;
-            };
-            let (list, mut problems) = params::parse_file(text, &file);
-            errors.append(&mut problems);
-            for p in list {
-                if let Some(prev) = params.get(&p.name) {
-                    let mut e = PolicyError::new(
-                        &file,
-                        format!("parameter `{}` is already defined in {}", p.name, prev.file),
-                    );
-                    if let Some(line) = p.line {
-                        e = e.at(line, 1, text);
-                    }
-                    errors.push(e);
-                } else {
-                    params.insert(p);
+                    },
                 }
             }
-        }
+
+            let (languages, names, labels) =
+                load_languages(&manifest, &source, manifest_text, &questions, &mut errors);
+            (questions, languages, names, labels, errors)
+        };
+        let read_params = || {
+            let mut errors = Vec::new();
+            let parsed: Vec<_> = manifest
+                .parameters
+                .par_iter()
+                .map(|spanned| {
+                    let rel = spanned.get_ref();
+                    let file = source.display(rel);
+                    let parsed = source
+                        .files
+                        .get(rel)
+                        .map(|text| (text, params::parse_file(text, &file)));
+                    (spanned, file, parsed)
+                })
+                .collect();
+            let mut params = Parameters::new(manifest.regions.clone());
+            for (spanned, file, parsed) in parsed {
+                let rel = spanned.get_ref();
+                let Some((text, (list, mut problems))) = parsed else {
+                    errors.push(
+                        PolicyError::new(
+                            &manifest_file,
+                            format!("parameter file `{rel}` does not exist"),
+                        )
+                        .span(spanned.span(), manifest_text),
+                    );
+                    continue;
+                };
+                errors.append(&mut problems);
+                for p in list {
+                    if let Some(prev) = params.get(&p.name) {
+                        let mut e = PolicyError::new(
+                            &file,
+                            format!("parameter `{}` is already defined in {}", p.name, prev.file),
+                        );
+                        if let Some(line) = p.line {
+                            e = e.at(line, 1, text);
+                        }
+                        errors.push(e);
+                    } else {
+                        params.insert(p);
+                    }
+                }
+            }
+            (params, errors)
+        };
+        let ((questions, languages, names, labels, mut texts_errors), (params, mut params_errors)) =
+            rayon::join(read_texts, read_params);
+        errors.append(&mut texts_errors);
+        errors.append(&mut params_errors);
         let params = Arc::new(params);
         let sandbox = Sandbox::new();
 
@@ -143,12 +167,28 @@ impl Policy {
         let mut listed = BTreeSet::new();
         // Ids of rules whose files did not compile: references to them are not reported again.
         let mut failed_ids = BTreeSet::new();
-        for stage in Stage::ALL {
-            for spanned in manifest.stages.get(stage) {
+        // Each rule compiles on its own (the two cores share them); the results are then taken in manifest order,
+        // so ids, references and errors read exactly as when compiled in turn.
+        let listed_rules: Vec<(Stage, &Spanned<String>)> = Stage::ALL
+            .into_iter()
+            .flat_map(|stage| manifest.stages.get(stage).iter().map(move |s| (stage, s)))
+            .collect();
+        let compiled: Vec<_> = listed_rules
+            .par_iter()
+            .map(|&(stage, spanned)| {
+                let file = source.display(spanned.get_ref());
+                source
+                    .files
+                    .get(spanned.get_ref())
+                    .map(|text| compile_rule(&sandbox, &params, text, &file, stage, &languages))
+            })
+            .collect();
+        for (&(stage, spanned), compiled) in listed_rules.iter().zip(compiled) {
+            {
                 let rel = spanned.get_ref();
                 listed.insert(rel.clone());
                 let file = source.display(rel);
-                let Some(text) = source.files.get(rel) else {
+                let (Some(text), Some(compiled)) = (source.files.get(rel), compiled) else {
                     errors.push(
                         PolicyError::new(
                             &manifest_file,
@@ -162,7 +202,7 @@ impl Policy {
                     );
                     continue;
                 };
-                match compile_rule(&sandbox, &params, text, &file, stage, &languages) {
+                match compiled {
                     Ok(rule) => {
                         if let Some(&prev) = rule_index.get(&rule.id) {
                             let prev_file = rules

@@ -16,7 +16,7 @@ pub use error::CaseError;
 pub use json::parse_json;
 pub use read::{read_case_file, ReadError, DEFAULT_MAX_SIZE};
 use schema::integer_valued_floats;
-pub use schema::schema_errors;
+pub use schema::{schema_errors, warm_up};
 
 /// A case file that passed validation: the typed case and the JSON it came from (which the rules read).
 #[derive(Debug, Clone)]

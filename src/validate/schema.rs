@@ -11,10 +11,16 @@ use super::error::CaseError;
 use crate::model::case::SCHEMA_VERSION;
 use crate::model::suggest::did_you_mean;
 
+/// Builds the case schema's validator now (it is built once, on first use): a caller that is about to load a policy
+/// can do both at once on two cores.
+pub fn warm_up() {
+    let _ = validator();
+}
+
 fn validator() -> Option<&'static jsonschema::Validator> {
     static VALIDATOR: OnceLock<Option<jsonschema::Validator>> = OnceLock::new();
     VALIDATOR
-        .get_or_init(|| jsonschema::validator_for(&crate::model::schema::case_schema()).ok())
+        .get_or_init(|| jsonschema::validator_for(crate::model::schema::case_schema_ref()).ok())
         .as_ref()
 }
 
