@@ -119,8 +119,10 @@ pub(crate) enum Due {
 }
 
 /// What is due to an assisted case whose amount rules recommended `known` on the known facts (`None` when they
-/// wait for facts), over the readings of its unknown facts.
-pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>) -> Due {
+/// wait for facts), over the readings of its unknown facts. `paid_before`: the case records a payment already made
+/// in it (or may: whether it was the same case, or how much, is unknown), which an amount may be used up by; when
+/// no reading of the amount is known at all, whether anything is due is then open, not presumed.
+pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>, paid_before: bool) -> Due {
     let (mut nothing, mut something) = (false, false);
     let readings = unsettled
         .spread
@@ -136,6 +138,7 @@ pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>) -> Due {
     }
     let open = unsettled.spread.is_some_and(|sp| sp.open);
     match (nothing, something, open) {
+        (false, false, _) if known.is_none() && paid_before => Due::Open,
         (true, false, false) => Due::Nothing,
         (true, false, true) => Due::ZeroSoFar,
         (true, true, _) => Due::Open,

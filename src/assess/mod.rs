@@ -120,6 +120,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
                     spread: spread.as_ref(),
                     likely: likely.as_ref(),
                 },
+                paid_before(case),
             )
         } else {
             Due::Payment
@@ -324,4 +325,12 @@ impl std::io::Write for HashWriter<'_> {
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// Whether the case records a payment already made in this case, or may (the same case or the amount unknown).
+fn paid_before(case: &ValidCase) -> bool {
+    case.case
+        .prior_assistance
+        .as_ref()
+        .is_some_and(|p| p.same_case != Some(false) && p.amount.is_none_or(|a| a > 0.0))
 }

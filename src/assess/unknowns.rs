@@ -207,6 +207,10 @@ fn put_run(index: usize, run: RuleRun) {
 struct OneRule<'a, F> {
     policy: &'a Policy,
     index: usize,
+    /// The earlier rules it names (directly or through them) whose own result is unknown, in order: each is
+    /// evaluated again in every reading before it, so that `fired()` and `value_of()` see what they conclude with
+    /// the values in place (a bar that waits for the same fact as the rule that names it).
+    dependencies: Vec<usize>,
     scope: &'a mut Scope<'static>,
     base: Assign,
     conclude: F,
@@ -222,16 +226,38 @@ impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
         let Some(rule) = self.policy.rules.get(self.index) else {
             return Reading::Failed;
         };
+        // The unknown results of the rules it names, read again with these values, then put back as they were.
+        let saved: Vec<(usize, Option<RuleRun>)> = self
+            .dependencies
+            .iter()
+            .map(|&d| (d, take_run(d)))
+            .collect();
+        let mut ran = Ok(());
+        for &d in &self.dependencies {
+            if let (Ok(()), Some(dependency)) = (&ran, self.policy.rules.get(d)) {
+                ran = self.policy.sandbox.run_rule(d, &dependency.ast, self.scope);
+            }
+        }
         // A rule that fails for a value the case does not have is not settled by it.
-        let ran = self
-            .policy
-            .sandbox
-            .run_rule(self.index, &rule.ast, self.scope);
-        match (ran, take_run(self.index)) {
+        if ran.is_ok() {
+            ran = self
+                .policy
+                .sandbox
+                .run_rule(self.index, &rule.ast, self.scope);
+        }
+        let reading = match (ran, take_run(self.index)) {
             (Ok(()), Some(RuleRun::Unknown { missing, .. })) => Reading::Waits(missing),
             (Ok(()), Some(run)) => Reading::Concluded(run),
             _ => Reading::Failed,
+        };
+        for (d, run) in saved {
+            engine::with_eval_ctx(|c| {
+                if let Some(slot) = c.runs.get_mut(d) {
+                    *slot = run;
+                }
+            });
         }
+        reading
     }
 
     fn conclude(&mut self, _: &[(FactRef, Value)], run: RuleRun) -> bool {
@@ -253,12 +279,24 @@ fn search_rule(
     conclude: impl FnMut(RuleRun) -> bool,
 ) -> Option<(Search, bool)> {
     let rule = policy.rules.get(index)?;
+    let dependencies = unknown_dependencies(policy, index);
     let mut numbers = numbers_in(&rule.ast);
     numbers.extend(numbers_of_params(policy, params, date, province));
+    for &d in &dependencies {
+        if let Some(dependency) = policy.rules.get(d) {
+            numbers.extend(numbers_in(&dependency.ast));
+        }
+        if let Some(RuleRun::Unknown { params, .. }) =
+            engine::with_eval_ctx(|c| c.runs.get(d).cloned().flatten()).flatten()
+        {
+            numbers.extend(numbers_of_params(policy, &params, date, province));
+        }
+    }
     let mut search = Search::new(bounds::RULE_FACTS, bounds::RULE_RUNS, numbers);
     let mut space = OneRule {
         policy,
         index,
+        dependencies,
         scope,
         base: current_overrides(),
         conclude,
@@ -266,6 +304,33 @@ fn search_rule(
     let complete = search.explore(&mut space, missing, &mut Vec::new());
     set_overrides(space.base);
     Some((search, complete))
+}
+
+/// The earlier rules rule `index` names with `fired()` or `value_of()`, directly or through the rules they name,
+/// whose result in this evaluation is unknown: in the order they run.
+fn unknown_dependencies(policy: &Policy, index: usize) -> Vec<usize> {
+    let mut named = Vec::new();
+    let mut todo = vec![index];
+    while let Some(i) = todo.pop() {
+        let Some(rule) = policy.rules.get(i) else {
+            continue;
+        };
+        for (id, _, _) in &rule.scan.rules {
+            if let Some(&j) = policy.rule_index.get(id) {
+                if j < i && !named.contains(&j) {
+                    named.push(j);
+                    todo.push(j);
+                }
+            }
+        }
+    }
+    named.sort_unstable();
+    let unknown = |j: &usize| {
+        engine::with_eval_ctx(|c| matches!(c.runs.get(*j), Some(Some(RuleRun::Unknown { .. }))))
+            .unwrap_or(false)
+    };
+    named.retain(unknown);
+    named
 }
 
 /// Whether two results conclude the same: outcome, values, points, effects and presumptions.
