@@ -3,6 +3,7 @@
 //! the tools call [`assess`] or [`assess_in`] for an assessed and localised recommendation.
 
 pub mod localise;
+mod reassess;
 pub mod whatif;
 
 use crate::assess::AssessError;

@@ -16,45 +16,16 @@ use crate::model::codes::{Decision, Tier};
 use crate::model::exploration::{
     Bound, CaseOutcome, Change, Exploration, MissingValue, ValueCase, WhatIf,
 };
-use crate::model::facts::{catalogue, FactType};
 use crate::model::recommendation::Recommendation;
 use crate::model::text::{format_number, Labels, Lang};
 use crate::policy::Policy;
-use crate::validate::validate_value;
+
+use super::reassess::{
+    candidates, is_money, money_boundary, money_ranges, Explorer, BUDGET, MONEY_MAX,
+};
+pub use super::reassess::set;
 
 impl CaseOutcome {
-    fn of(r: &Recommendation) -> Self {
-        CaseOutcome {
-            decision: r.decision,
-            tier: r.priority.as_ref().map(|p| p.tier),
-            amount: r.amount.as_ref().map(|a| a.recommended),
-            text: String::new(),
-        }
-    }
-
-    /// Whether this outcome is better than `now`: a better decision, or, when both assist, a higher tier.
-    fn improves_on(&self, now: &CaseOutcome) -> bool {
-        let (d, t) = self.rank();
-        let (nd, nt) = now.rank();
-        d > nd || (d == nd && self.decision == Decision::Assist && t > nt)
-    }
-
-    /// A rank: higher is better for the applicant (assist > needs information > decline; then tier).
-    fn rank(&self) -> (u8, u8) {
-        let d = match self.decision {
-            Decision::Decline => 0,
-            Decision::NeedsInformation => 1,
-            Decision::Assist => 2,
-        };
-        let t = match self.tier {
-            Some(Tier::A) => 3,
-            Some(Tier::B) => 2,
-            Some(Tier::C) => 1,
-            None => 0,
-        };
-        (d, t)
-    }
-
     /// In words: "assisted at tier A with ¥41,000" (在中文中："获得救助，A 级，¥41,000").
     pub fn describe(&self, lang: Lang) -> String {
         if lang == Lang::Zh {
@@ -88,170 +59,160 @@ impl CaseOutcome {
     }
 }
 
-/// Upper bound for the money grid when a fact is unknown (yuan).
-const MONEY_MAX: f64 = 50_000.0;
-/// Most re-assessments for one case.
-const BUDGET: usize = 400;
-
-struct Explorer<'a> {
-    policy: &'a Policy,
-    base: &'a Value,
-    count: usize,
+/// One fact's part of the exploration: what each value of a missing fact leads to, or the changes of an actionable
+/// fact that improve the outcome. Each depends only on the case and the fact, so they run side by side.
+enum Task<'a> {
+    Missing(&'a str),
+    Actionable(&'a str),
 }
 
-impl Explorer<'_> {
-    fn assess(&mut self, changes: &[(String, Value)]) -> Option<CaseOutcome> {
-        if self.count >= BUDGET {
-            return None;
-        }
-        self.count += 1;
-        let mut v = self.base.clone();
-        for (pointer, value) in changes {
-            set(&mut v, pointer, value.clone())?;
-        }
-        let case = validate_value(v).ok()?;
-        crate::assess::assess(&case, self.policy)
-            .ok()
-            .map(|r| CaseOutcome::of(&r))
-    }
+/// What a task found.
+enum Found {
+    Missing(MissingValue),
+    Actionable {
+        singles: Vec<(Vec<(String, Value)>, CaseOutcome)>,
+        bound: Option<(String, Bound)>,
+    },
 }
 
-/// Sets a value at a JSON Pointer, creating the enclosing objects of a fact that was absent.
-/// (Also how an expectation's `set` puts a fact in a case; an array element is replaced in place.)
-pub fn set(root: &mut Value, pointer: &str, value: Value) -> Option<()> {
-    let mut cur = root;
-    let segs: Vec<&str> = pointer.split('/').skip(1).collect();
-    let (last, parents) = segs.split_last()?;
-    for seg in parents {
-        cur = match cur {
-            Value::Object(map) => map
-                .entry(seg.to_string())
-                .or_insert_with(|| Value::Object(Default::default())),
-            Value::Array(items) => items.get_mut(seg.parse::<usize>().ok()?)?,
-            _ => return None,
+impl Task<'_> {
+    /// Runs the task with at most `budget` re-assessments: what it found, and how many it made.
+    fn run(
+        &self,
+        case: &Value,
+        now: &CaseOutcome,
+        policy: &Policy,
+        budget: usize,
+    ) -> (Found, usize) {
+        let mut ex = Explorer {
+            policy,
+            base: case,
+            count: 0,
+            budget,
         };
-        if cur.is_null() {
-            *cur = Value::Object(Default::default());
-        }
+        let found = match *self {
+            Task::Missing(fact) => {
+                let cases = if is_money(fact) {
+                    money_ranges(&mut ex, fact, 0.0, MONEY_MAX)
+                } else {
+                    candidates(fact, &Value::Null)
+                        .into_iter()
+                        .filter_map(|v| {
+                            ex.assess(&[(fact.to_string(), v.clone())])
+                                .map(|o| ValueCase {
+                                    value: String::new(),
+                                    equals: Some(v.clone()),
+                                    from: None,
+                                    below: None,
+                                    outcome: o,
+                                })
+                        })
+                        .collect()
+                };
+                Found::Missing(MissingValue {
+                    fact: fact.to_string(),
+                    cases,
+                })
+            }
+            Task::Actionable(fact) => {
+                let current = case.pointer(fact).cloned().unwrap_or(Value::Null);
+                let mut bound = None;
+                let tries: Vec<Value> = if is_money(fact) {
+                    match money_boundary(&mut ex, fact, &current, now) {
+                        Some((v, b)) => {
+                            bound = Some((fact.to_string(), b));
+                            vec![v]
+                        }
+                        None => Vec::new(),
+                    }
+                } else {
+                    candidates(fact, &current)
+                };
+                let mut singles = Vec::new();
+                for v in tries {
+                    let change = vec![(fact.to_string(), v)];
+                    if let Some(o) = ex.assess(&change) {
+                        if o.improves_on(now) {
+                            singles.push((change, o));
+                        }
+                    }
+                }
+                Found::Actionable { singles, bound }
+            }
+        };
+        (found, ex.count)
     }
-    match cur {
-        Value::Object(map) => {
-            map.insert(last.to_string(), value);
-            Some(())
-        }
-        Value::Array(items) => {
-            *items.get_mut(last.parse::<usize>().ok()?)? = value;
-            Some(())
-        }
-        _ => None,
-    }
-}
-
-/// The values worth trying for a fact, other than its current one.
-fn candidates(pointer: &str, current: &Value) -> Vec<Value> {
-    let cat = catalogue();
-    let Some(node) = cat.lookup(pointer).and_then(|id| cat.node(id)) else {
-        return Vec::new();
-    };
-    match &node.ty {
-        FactType::Boolean => [true, false]
-            .into_iter()
-            .map(Value::Bool)
-            .filter(|v| v != current)
-            .collect(),
-        FactType::String { choices } => choices
-            .iter()
-            .map(|c| Value::String(c.clone()))
-            .filter(|v| v != current)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-fn is_money(pointer: &str) -> bool {
-    let cat = catalogue();
-    cat.lookup(pointer)
-        .and_then(|id| cat.node(id))
-        .is_some_and(|n| n.ty == FactType::Number)
 }
 
 /// Explores what would change the outcome of `case` (JSON) whose recommendation is `rec`: codes and values;
 /// [`crate::explain::localise::localise`] writes its texts with the recommendation's (or [`Exploration::localise`]).
+///
+/// The facts are explored side by side (on the threads of the pool it runs in); the result is the same as exploring
+/// them in turn, budget included: each fact's part is a function of the case and the fact, and where the parts
+/// together would pass the budget, the part that reaches it is run again with what remains, as in turn it would.
 pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Exploration {
-    let mut ex = Explorer {
-        policy,
-        base: case,
-        count: 0,
-    };
+    explore_within(case, rec, policy, BUDGET)
+}
+
+/// [`explore`] with at most `budget` re-assessments.
+fn explore_within(
+    case: &Value,
+    rec: &Recommendation,
+    policy: &Policy,
+    budget: usize,
+) -> Exploration {
+    use rayon::prelude::*;
     let now = CaseOutcome::of(rec);
     let mut out = Exploration::default();
 
-    // What each plausible value of a missing fact would lead to.
-    for m in &rec.missing {
-        let cases = if is_money(&m.fact) {
-            money_ranges(&mut ex, &m.fact, 0.0, MONEY_MAX)
-        } else {
-            candidates(&m.fact, &Value::Null)
-                .into_iter()
-                .filter_map(|v| {
-                    ex.assess(&[(m.fact.clone(), v.clone())])
-                        .map(|o| ValueCase {
-                            value: String::new(),
-                            equals: Some(v.clone()),
-                            from: None,
-                            below: None,
-                            outcome: o,
-                        })
-                })
-                .collect()
-        };
-        out.missing.push(MissingValue {
-            fact: m.fact.clone(),
-            cases,
-        });
-    }
-
-    // Nearest improving changes of actionable facts the assessment read.
+    // What each plausible value of a missing fact would lead to; then the nearest improving changes of
+    // actionable facts the assessment read.
+    let mut tasks: Vec<Task<'_>> = rec.missing.iter().map(|m| Task::Missing(&m.fact)).collect();
     let worth = now.decision != Decision::Assist || now.tier != Some(Tier::A);
-    if worth {
-        let read: Vec<String> = {
-            let mut r: Vec<String> = rec
-                .findings
-                .iter()
-                .flat_map(|f| f.facts.iter().cloned())
-                .collect();
-            r.sort();
-            r.dedup();
-            r
-        };
-        let actionable: Vec<String> = read
-            .into_iter()
-            .filter(|p| policy.what_if.iter().any(|a| a == p))
+    let actionable: Vec<String> = if worth {
+        let mut read: Vec<String> = rec
+            .findings
+            .iter()
+            .flat_map(|f| f.facts.iter().cloned())
             .collect();
-        let mut singles: Vec<(Vec<(String, Value)>, CaseOutcome)> = Vec::new();
-        let mut bounds: Vec<(String, Bound)> = Vec::new();
-        for fact in &actionable {
-            let current = case.pointer(fact).cloned().unwrap_or(Value::Null);
-            let tries: Vec<Value> = if is_money(fact) {
-                match money_boundary(&mut ex, fact, &current, &now) {
-                    Some((v, bound)) => {
-                        bounds.push((fact.clone(), bound));
-                        vec![v]
-                    }
-                    None => Vec::new(),
-                }
-            } else {
-                candidates(fact, &current)
-            };
-            for v in tries {
-                let change = vec![(fact.clone(), v)];
-                if let Some(o) = ex.assess(&change) {
-                    if o.improves_on(&now) {
-                        singles.push((change, o));
-                    }
-                }
+        read.sort();
+        read.dedup();
+        read.into_iter()
+            .filter(|p| policy.what_if.iter().any(|a| a == p))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    tasks.extend(actionable.iter().map(|f| Task::Actionable(f)));
+    let found: Vec<(Found, usize)> = tasks
+        .par_iter()
+        .map(|t| t.run(case, &now, policy, budget))
+        .collect();
+    let mut used = 0;
+    let mut singles: Vec<(Vec<(String, Value)>, CaseOutcome)> = Vec::new();
+    let mut bounds: Vec<(String, Bound)> = Vec::new();
+    for (task, (found, n)) in tasks.iter().zip(found) {
+        let (found, n) = if used + n <= budget {
+            (found, n)
+        } else {
+            task.run(case, &now, policy, budget - used)
+        };
+        used += n;
+        match found {
+            Found::Missing(m) => out.missing.push(m),
+            Found::Actionable { singles: s, bound } => {
+                singles.extend(s);
+                bounds.extend(bound);
             }
         }
+    }
+    let mut ex = Explorer {
+        policy,
+        base: case,
+        count: used,
+        budget,
+    };
+    if worth {
         // Pairs only when no single change improves the decision.
         if !singles.iter().any(|(_, o)| o.decision != now.decision)
             && now.decision != Decision::Assist
@@ -379,95 +340,61 @@ fn show(v: &Value, labels: &Labels) -> String {
     }
 }
 
-/// The ranges of a sum of money (unknown now) over which the outcome stays the same, found on a grid between `lo`
-/// and `hi` and refined to ¥1 by bisection; a range over which the amount varies names no one amount.
-fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<ValueCase> {
-    const STEPS: usize = 20;
-    let at = |ex: &mut Explorer<'_>, x: f64| {
-        ex.assess(&[(fact.to_string(), serde_json::json!(x.round()))])
-    };
-    let mut points: Vec<(f64, CaseOutcome)> = Vec::new();
-    for i in 0..=STEPS {
-        let x = lo + (hi - lo) * i as f64 / STEPS as f64;
-        if let Some(o) = at(ex, x) {
-            points.push((x, o));
-        }
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_pool(threads: usize, f: impl FnOnce() -> Exploration + Send) -> String {
+        let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() else {
+            panic!("no thread pool");
+        };
+        serde_json::to_string(&pool.install(f)).unwrap_or_default()
     }
-    // Boundaries between grid points whose outcomes differ (decision or tier), refined by bisection.
-    // Each boundary with the outcome past it, and whether the amount varied within the range before it.
-    let mut bounds: Vec<(f64, CaseOutcome, bool)> = Vec::new();
-    let Some(first) = points.first().cloned() else {
-        return Vec::new();
-    };
-    let mut prev = first.clone();
-    let mut varies = false;
-    for (x, o) in points.into_iter().skip(1) {
-        if (o.decision, o.tier) == (prev.1.decision, prev.1.tier) && o.amount != prev.1.amount {
-            varies = true;
-        }
-        if (o.decision, o.tier) != (prev.1.decision, prev.1.tier) {
-            let (mut a, mut b) = (prev.0, x);
-            while b - a > 1.0 {
-                let mid = ((a + b) / 2.0).round();
-                match at(ex, mid) {
-                    Some(m) if (m.decision, m.tier) == (prev.1.decision, prev.1.tier) => a = mid,
-                    Some(_) => b = mid,
-                    None => break,
+
+    /// The facts are explored side by side, yet the result is the same on one thread as on two, for every budget
+    /// (the part that reaches the budget run again with what remains), and never makes more re-assessments than
+    /// the budget allows.
+    #[test]
+    fn exploring_side_by_side_depends_on_no_thread_and_keeps_the_budget() {
+        let Ok(policy) = Policy::embedded() else {
+            panic!("the default policy does not load");
+        };
+        for name in [
+            "t11_hardship_not_caused_by_case.json",
+            "c24_victim_outcome_unknown.json",
+            "t05_missing_income_widow.json",
+        ] {
+            let path = format!("{}/fixtures/cases/{name}", env!("CARGO_MANIFEST_DIR"));
+            let Ok(bytes) = std::fs::read(&path) else {
+                panic!("cannot read {path}");
+            };
+            let Ok(case) = crate::validate::parse_case(&bytes) else {
+                panic!("{path} is not a valid case");
+            };
+            let Ok(rec) = crate::assess::assess(&case, &policy) else {
+                panic!("{path} does not assess");
+            };
+            let full = explore(&case.json, &rec, &policy);
+            assert!(
+                full.assessments > 10,
+                "{name}: {} re-assessments",
+                full.assessments
+            );
+            let whole = serde_json::to_string(&full).unwrap_or_default();
+            let n = full.assessments;
+            for budget in [0, 1, 7, n / 3, n / 2, n - 1, n, BUDGET] {
+                let one = in_pool(1, || explore_within(&case.json, &rec, &policy, budget));
+                let two = in_pool(2, || explore_within(&case.json, &rec, &policy, budget));
+                assert_eq!(one, two, "{name}, budget {budget}");
+                let made = explore_within(&case.json, &rec, &policy, budget).assessments;
+                assert!(
+                    made <= budget,
+                    "{name}: {made} re-assessments within {budget}"
+                );
+                if budget >= n {
+                    assert_eq!(one, whole, "{name}, budget {budget}");
                 }
             }
-            bounds.push((b, o.clone(), varies));
-            varies = false;
         }
-        prev = (x, o);
-    }
-    // A range over which the amount varies (an earlier payment deducted, say) names no one amount.
-    let settle = |mut o: CaseOutcome, varies: bool| {
-        if varies {
-            o.amount = None;
-        }
-        o
-    };
-    let mut cases = Vec::new();
-    let mut start_outcome = first.1;
-    let mut start: Option<f64> = None;
-    for (b, o, varied) in bounds {
-        cases.push(ValueCase {
-            value: String::new(),
-            equals: None,
-            from: start,
-            below: Some(b),
-            outcome: settle(start_outcome, varied),
-        });
-        start = Some(b);
-        start_outcome = o;
-    }
-    cases.push(ValueCase {
-        value: String::new(),
-        equals: None,
-        from: start,
-        below: None,
-        outcome: settle(start_outcome, varies),
-    });
-    cases
-}
-
-/// The sum nearest the current one at which the outcome improves, if any, with `at most` or `at least`.
-fn money_boundary(
-    ex: &mut Explorer<'_>,
-    fact: &str,
-    current: &Value,
-    now: &CaseOutcome,
-) -> Option<(Value, Bound)> {
-    let cur = current.as_f64()?;
-    let ranges = money_ranges(ex, fact, 0.0, (cur * 2.0).max(MONEY_MAX / 5.0));
-    // The best range that improves on now; report its nearest end to the current value.
-    let better = ranges
-        .iter()
-        .filter(|c| c.outcome.improves_on(now))
-        .max_by_key(|c| c.outcome.rank())?;
-    match (better.from, better.below) {
-        (None, Some(b)) => Some((serde_json::json!((b - 1.0).max(0.0)), Bound::AtMost)),
-        (Some(f), _) => Some((serde_json::json!(f), Bound::AtLeast)),
-        (None, None) => None,
     }
 }
