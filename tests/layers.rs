@@ -84,14 +84,12 @@ fn code_only(text: &str) -> String {
         .join("\n")
 }
 
-/// The `crate::a::b…` paths a file names, as module paths (as long as the files that exist allow).
-fn imports(text: &str, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
-    let code = code_only(text);
-    let mut out = BTreeSet::new();
-    let mut rest = code.as_str();
-    while let Some(i) = rest.find("crate::") {
-        let after = &rest[i + "crate::".len()..];
-        let path: Vec<String> = after
+/// The `crate::a::b…` and `super::b…` paths a file names (module `me`), as module paths (as long as the files that
+/// exist allow). A test module's `use super::*` names the file itself and is left out.
+fn imports(text: &str, modules: &BTreeSet<Vec<String>>, me: &[String]) -> BTreeSet<Vec<String>> {
+    let code = code_only(text).replace("use super::*;", "");
+    let segments = |after: &str| -> Vec<String> {
+        after
             .split("::")
             .map(|seg| {
                 seg.chars()
@@ -99,7 +97,35 @@ fn imports(text: &str, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>>
                     .collect::<String>()
             })
             .take_while(|s| !s.is_empty())
-            .collect();
+            .collect()
+    };
+    let mut paths = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        paths.push(segments(after));
+        rest = after;
+    }
+    // `super::` (once or more) from the file's module: its parent, and so on up.
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("super::") {
+        let mut after = &rest[i..];
+        let mut up = 0;
+        while let Some(next) = after.strip_prefix("super::") {
+            up += 1;
+            after = next;
+        }
+        if i < 2 || !rest[..i].ends_with("::") {
+            if let Some(base) = me.len().checked_sub(up) {
+                let mut path = me[..base].to_vec();
+                path.extend(segments(after));
+                paths.push(path);
+            }
+        }
+        rest = after;
+    }
+    let mut out = BTreeSet::new();
+    for path in paths {
         // The longest prefix that is a module of the crate.
         for n in (1..=path.len()).rev() {
             if modules.contains(&path[..n].to_vec()) {
@@ -107,7 +133,6 @@ fn imports(text: &str, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>>
                 break;
             }
         }
-        rest = after;
     }
     out
 }
@@ -129,7 +154,7 @@ fn the_library_s_layers_only_look_down_and_its_files_form_no_loop() {
             continue;
         };
         let text = std::fs::read_to_string(file).unwrap();
-        for target in imports(&text, &modules) {
+        for target in imports(&text, &modules, &me) {
             if target.first() == Some(top) {
                 if target != me {
                     graph.entry(me.clone()).or_default().insert(target);

@@ -20,10 +20,10 @@ use crate::model::recommendation::Recommendation;
 use crate::model::text::{format_number, Labels, Lang};
 use crate::policy::Policy;
 
+pub use super::reassess::set;
 use super::reassess::{
     candidates, is_money, money_boundary, money_ranges, Explorer, BUDGET, MONEY_MAX,
 };
-pub use super::reassess::set;
 
 impl CaseOutcome {
     /// In words: "assisted at tier A with ¥41,000" (在中文中："获得救助，A 级，¥41,000").

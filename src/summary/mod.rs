@@ -21,9 +21,9 @@ mod words;
 
 pub use html::{page_end, page_start, render_html, table};
 pub use json::render_json;
-pub use read::{parse_case_head, parse_line, Line, Rec};
+pub use read::{parse_case_head, parse_line, Line, Origin, Rec};
 pub use tables::{render_markdown, render_text};
-pub use tally::{Amounts, By, Origin, Problem, Row, Tally, KEPT_PROBLEMS};
+pub use tally::{Amounts, By, Problem, Row, Tally, KEPT_PROBLEMS};
 pub use view::{view, Section, View};
 pub use words::{campaign_code, group, share, Names};
 

@@ -265,8 +265,8 @@ fn province<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Province>, D::Erro
 impl Rec {
     /// The province and year of the decision as the recommendation records them, `None` for a line written before
     /// recommendations recorded them.
-    pub fn origin(&self) -> Option<super::tally::Origin> {
-        self.decision_date.map(|d| super::tally::Origin {
+    pub fn origin(&self) -> Option<Origin> {
+        self.decision_date.map(|d| Origin {
             province: self.province.map(|p| p.as_str().to_string()),
             decision_date: Some(d),
         })
@@ -323,11 +323,11 @@ struct CaseJurisdiction {
 /// Reads a case file's line (as given to `assess --jsonl`) for its id, and the province and date of its decision;
 /// `None` when it is not a JSON object with a string `case_id` and, if any, a province the case schema lists (its
 /// recommendation is then an error record).
-pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
+pub fn parse_case_head(bytes: &[u8]) -> Option<(String, Origin)> {
     let head: CaseHead = serde_json::from_slice(bytes).ok()?;
     Some((
         head.case_id?,
-        super::tally::Origin {
+        Origin {
             province: head
                 .jurisdiction
                 .and_then(|j| j.province)
@@ -335,4 +335,21 @@ pub fn parse_case_head(bytes: &[u8]) -> Option<(String, super::tally::Origin)> {
             decision_date: head.decision_date.and_then(|d| d.parse().ok()),
         },
     ))
+}
+
+/// Where and when a case is decided: as its recommendation records them, or as its case file says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Origin {
+    /// `jurisdiction.province`, when known.
+    pub province: Option<String>,
+    /// `decision_date`, when known.
+    pub decision_date: Option<jiff::civil::Date>,
+}
+
+impl Origin {
+    /// The year of the decision.
+    pub fn year(&self) -> Option<u32> {
+        self.decision_date
+            .and_then(|d| u32::try_from(d.year()).ok())
+    }
 }

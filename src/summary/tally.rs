@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::codes::{Decision, Outcome, RuleKind, Stage};
 
-use super::read::{Line, Rec};
+use super::read::{Line, Origin, Rec};
 
 /// How many problem lines are kept with their place and reason (all are counted).
 pub const KEPT_PROBLEMS: usize = 20;
@@ -213,23 +213,6 @@ pub struct Tally {
     /// Recommendations written before they recorded them, whose province and year were read from their case
     /// file (`--cases`); the others' are read from the figures they name (the wage base's region and year).
     pub from_cases: u64,
-}
-
-/// Where and when a case is decided: as its recommendation records them, or as its case file says.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Origin {
-    /// `jurisdiction.province`, when known.
-    pub province: Option<String>,
-    /// `decision_date`, when known.
-    pub decision_date: Option<jiff::civil::Date>,
-}
-
-impl Origin {
-    /// The year of the decision.
-    pub fn year(&self) -> Option<u32> {
-        self.decision_date
-            .and_then(|d| u32::try_from(d.year()).ok())
-    }
 }
 
 impl Tally {
