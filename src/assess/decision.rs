@@ -85,7 +85,7 @@ pub(crate) fn decision_relevant<'a>(
             .any(|(_, r)| is_met(r));
     let mut out = Vec::new();
     for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {
-        let Some(run) = run else { continue };
+        let Some(run) = run.as_deref() else { continue };
         if !matches!(run, RuleRun::Unknown { .. }) {
             continue;
         }

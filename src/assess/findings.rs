@@ -4,6 +4,7 @@
 //! [`super::assess`] when it builds the recommendation. Texts stay empty until `explain` localises them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -43,12 +44,12 @@ pub(crate) fn gather(
     case: &ValidCase,
     o: &Outcomes<'_>,
     decision: Decision,
-    likely: Option<&[Option<RuleRun>]>,
+    likely: Option<&[Option<Arc<RuleRun>>]>,
 ) -> Gathered {
     let policy = o.policy;
     let mut g = Gathered::default();
     for (index, (rule, run)) in policy.rules.iter().zip(o.runs.iter()).enumerate() {
-        let Some(run) = run else { continue };
+        let Some(run) = run.as_deref() else { continue };
         let (outcome, reads, params, missing, points, values) = match run {
             RuleRun::Concluded {
                 conclusion,
@@ -109,7 +110,7 @@ pub(crate) fn gather(
         }
         // A provisional amount that needs the middle reading takes the amount rules' effects from it.
         let effects_of = match likely {
-            Some(runs) if rule.stage == Stage::Amount => runs.get(index).and_then(Option::as_ref),
+            Some(runs) if rule.stage == Stage::Amount => runs.get(index).and_then(Option::as_deref),
             _ => Some(run),
         };
         if let Some(RuleRun::Concluded {

@@ -6,6 +6,7 @@ use crate::assess::readings::{Leaf, Spread};
 use crate::assess::stages::{Progress, Stages};
 use crate::assess::unknowns::Assign;
 use crate::engine::{self, RuleRun};
+use std::sync::Arc;
 
 /// The facts of the middle reading by amount (the lower middle of an even number of readings).
 fn middle_reading(spread: &Spread) -> Option<Assign> {
@@ -24,7 +25,7 @@ pub(crate) fn likely(
     s: &mut Stages<'_>,
     progress: &Progress,
     spread: &Spread,
-) -> Option<(Assign, Vec<Option<RuleRun>>)> {
+) -> Option<(Assign, Vec<Option<Arc<RuleRun>>>)> {
     let assign = middle_reading(spread)?;
     let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
     s.prepare(&[], &assign);

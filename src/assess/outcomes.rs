@@ -6,11 +6,12 @@ use crate::engine::{Conclusion, Effect, RuleRun};
 use crate::model::codes::{RuleKind, Stage};
 use crate::model::facts::FactRef;
 use crate::policy::{Policy, Rule};
+use std::sync::Arc;
 
 /// The rules' results so far (`runs`, by rule index; `None` for a rule not run), with what they were read for.
 pub(crate) struct Outcomes<'p> {
     pub policy: &'p Policy,
-    pub runs: &'p [Option<RuleRun>],
+    pub runs: &'p [Option<Arc<RuleRun>>],
     pub date: jiff::civil::Date,
     pub province: Option<&'p str>,
 }
@@ -23,7 +24,7 @@ impl Outcomes<'_> {
             .iter()
             .zip(self.runs.iter())
             .filter(move |(r, _)| r.stage == stage && r.kind == kind)
-            .filter_map(|(r, run)| run.as_ref().map(|run| (r, run)))
+            .filter_map(|(r, run)| run.as_deref().map(|run| (r, run)))
     }
 }
 

@@ -69,10 +69,9 @@ pub(crate) fn priority_parts(o: &Outcomes<'_>) -> (i64, Tier, bool, BTreeMap<Str
     } else {
         Tier::C
     };
-    let provisional =
-        o.policy.rules.iter().zip(o.runs.iter()).any(|(r, run)| {
-            r.stage == Stage::Priority && matches!(run, Some(RuleRun::Unknown { .. }))
-        });
+    let provisional = o.policy.rules.iter().zip(o.runs.iter()).any(|(r, run)| {
+        r.stage == Stage::Priority && matches!(run.as_deref(), Some(RuleRun::Unknown { .. }))
+    });
     (score, tier, provisional, counted)
 }
 

@@ -11,6 +11,7 @@
 //! - `likely.rs` takes the middle reading of the range, when the amount cannot be computed on the known facts.
 
 use serde_json::Value;
+use std::sync::Arc;
 
 use crate::assess::decision::{decide, decide_with, decision_relevant, sure};
 use crate::assess::outcomes::{defaulted_of, missing_of, recommended_amount, Outcomes};
@@ -45,15 +46,15 @@ pub(crate) struct Spread {
 pub(crate) struct Unsettled<'a> {
     pub spread: Option<&'a Spread>,
     /// The middle reading's facts and rule results, when the amount needs it.
-    pub likely: Option<&'a (Assign, Vec<Option<RuleRun>>)>,
+    pub likely: Option<&'a (Assign, Vec<Option<Arc<RuleRun>>>)>,
 }
 
 /// The rule results and overrides in place, to put back after a search.
-fn save() -> Option<(Vec<Option<RuleRun>>, Assign)> {
+fn save() -> Option<(Vec<Option<Arc<RuleRun>>>, Assign)> {
     engine::with_eval_ctx(|c| (c.runs.clone(), c.overrides.clone()))
 }
 
-fn restore(runs: Vec<Option<RuleRun>>, overrides: Assign) {
+fn restore(runs: Vec<Option<Arc<RuleRun>>>, overrides: Assign) {
     engine::with_eval_ctx(|c| {
         c.runs = runs;
         c.overrides = overrides;
@@ -84,7 +85,7 @@ fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
     let params = engine::inspect_runs(|runs| {
         runs.iter()
             .flatten()
-            .flat_map(|r| match r {
+            .flat_map(|r| match &**r {
                 RuleRun::Concluded { params, .. } | RuleRun::Unknown { params, .. } => {
                     params.clone()
                 }

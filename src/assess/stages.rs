@@ -12,6 +12,7 @@ use crate::engine::{self, RuleFailure, RuleRun};
 use crate::model::codes::{Decision, Stage, Tier};
 use crate::model::facts::FactRef;
 use crate::policy::{Policy, Rule};
+use std::sync::Arc;
 
 /// Where the stages got to: the decision, whether it rests on the catch-all only, and the priority (score, tier,
 /// whether provisional) once its stage ran.
@@ -49,7 +50,7 @@ fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
 }
 
 /// Lends the rule results so far to `f`; `None` when no case is installed.
-pub(crate) fn with_runs<R>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> Option<R> {
+pub(crate) fn with_runs<R>(f: impl FnOnce(&[Option<Arc<RuleRun>>]) -> R) -> Option<R> {
     engine::with_eval_ctx(|c| f(&c.runs))
 }
 
@@ -67,7 +68,7 @@ impl<'p> Stages<'p> {
     }
 
     /// The results `runs` read for this case.
-    pub fn outcomes<'a>(&self, runs: &'a [Option<RuleRun>]) -> Outcomes<'a>
+    pub fn outcomes<'a>(&self, runs: &'a [Option<Arc<RuleRun>>]) -> Outcomes<'a>
     where
         'p: 'a,
     {
@@ -85,8 +86,12 @@ impl<'p> Stages<'p> {
             .sandbox
             .run_rule(i, &rule.ast, &mut self.scope)
             .map_err(|f| rule_error(rule, f))?;
-        let unknown =
-            engine::inspect_runs(|runs| matches!(runs.get(i), Some(Some(RuleRun::Unknown { .. }))));
+        let unknown = engine::inspect_runs(|runs| {
+            matches!(
+                runs.get(i).and_then(Option::as_deref),
+                Some(RuleRun::Unknown { .. })
+            )
+        });
         if unknown {
             settle_rule(self.policy, i, &mut self.scope, self.date, self.province);
         }

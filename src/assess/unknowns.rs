@@ -22,6 +22,8 @@
 //!
 //! The search costs nothing for a case whose rules all conclude: it only starts when a rule stops as unknown.
 
+use std::sync::Arc;
+
 use rhai::Scope;
 use serde_json::Value;
 
@@ -190,11 +192,11 @@ fn current_overrides() -> Assign {
     engine::with_eval_ctx(|c| c.overrides.clone()).unwrap_or_default()
 }
 
-fn take_run(index: usize) -> Option<RuleRun> {
+fn take_run(index: usize) -> Option<Arc<RuleRun>> {
     engine::with_eval_ctx(|c| c.runs.get_mut(index).and_then(Option::take)).flatten()
 }
 
-fn put_run(index: usize, run: RuleRun) {
+fn put_run(index: usize, run: Arc<RuleRun>) {
     engine::with_eval_ctx(|c| {
         if let Some(slot) = c.runs.get_mut(index) {
             *slot = Some(run);
@@ -216,10 +218,10 @@ struct OneRule<'a, F> {
     conclude: F,
 }
 
-impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
-    type Conclusion = RuleRun;
+impl<F: FnMut(Arc<RuleRun>) -> bool> Space for OneRule<'_, F> {
+    type Conclusion = Arc<RuleRun>;
 
-    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<RuleRun> {
+    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<Arc<RuleRun>> {
         let mut overrides = self.base.clone();
         overrides.extend(assign.iter().cloned());
         set_overrides(overrides);
@@ -227,7 +229,7 @@ impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
             return Reading::Failed;
         };
         // The unknown results of the rules it names, read again with these values, then put back as they were.
-        let saved: Vec<(usize, Option<RuleRun>)> = self
+        let saved: Vec<(usize, Option<Arc<RuleRun>>)> = self
             .dependencies
             .iter()
             .map(|&d| (d, take_run(d)))
@@ -246,8 +248,10 @@ impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
                 .run_rule(self.index, &rule.ast, self.scope);
         }
         let reading = match (ran, take_run(self.index)) {
-            (Ok(()), Some(RuleRun::Unknown { missing, .. })) => Reading::Waits(missing),
-            (Ok(()), Some(run)) => Reading::Concluded(run),
+            (Ok(()), Some(run)) => match &*run {
+                RuleRun::Unknown { missing, .. } => Reading::Waits(missing.clone()),
+                RuleRun::Concluded { .. } => Reading::Concluded(run),
+            },
             _ => Reading::Failed,
         };
         for (d, run) in saved {
@@ -260,7 +264,7 @@ impl<F: FnMut(RuleRun) -> bool> Space for OneRule<'_, F> {
         reading
     }
 
-    fn conclude(&mut self, _: &[(FactRef, Value)], run: RuleRun) -> bool {
+    fn conclude(&mut self, _: &[(FactRef, Value)], run: Arc<RuleRun>) -> bool {
         (self.conclude)(run)
     }
 }
@@ -276,7 +280,7 @@ fn search_rule(
     scope: &mut Scope<'static>,
     date: jiff::civil::Date,
     province: Option<&str>,
-    conclude: impl FnMut(RuleRun) -> bool,
+    conclude: impl FnMut(Arc<RuleRun>) -> bool,
 ) -> Option<(Search, bool)> {
     let rule = policy.rules.get(index)?;
     let dependencies = unknown_dependencies(policy, index);
@@ -287,9 +291,11 @@ fn search_rule(
             numbers.extend(numbers_in(&dependency.ast));
         }
         if let Some(RuleRun::Unknown { params, .. }) =
-            engine::with_eval_ctx(|c| c.runs.get(d).cloned().flatten()).flatten()
+            engine::with_eval_ctx(|c| c.runs.get(d).cloned().flatten())
+                .flatten()
+                .as_deref()
         {
-            numbers.extend(numbers_of_params(policy, &params, date, province));
+            numbers.extend(numbers_of_params(policy, params, date, province));
         }
     }
     let mut search = Search::new(bounds::RULE_FACTS, bounds::RULE_RUNS, numbers);
@@ -326,8 +332,13 @@ fn unknown_dependencies(policy: &Policy, index: usize) -> Vec<usize> {
     }
     named.sort_unstable();
     let unknown = |j: &usize| {
-        engine::with_eval_ctx(|c| matches!(c.runs.get(*j), Some(Some(RuleRun::Unknown { .. }))))
-            .unwrap_or(false)
+        engine::with_eval_ctx(|c| {
+            matches!(
+                c.runs.get(*j).and_then(Option::as_deref),
+                Some(RuleRun::Unknown { .. })
+            )
+        })
+        .unwrap_or(false)
     };
     named.retain(unknown);
     named
@@ -368,12 +379,12 @@ pub(crate) fn settle_rule(
     };
     let RuleRun::Unknown {
         missing, params, ..
-    } = &original
+    } = &*original
     else {
         put_run(index, original);
         return;
     };
-    let mut first: Option<RuleRun> = None;
+    let mut first: Option<Arc<RuleRun>> = None;
     let searched = search_rule(
         policy,
         index,
@@ -390,7 +401,7 @@ pub(crate) fn settle_rule(
             Some(f) => same_conclusion(f, &run),
         },
     );
-    let run = match (searched, first) {
+    let run = match (searched, first.map(Arc::unwrap_or_clone)) {
         (
             Some((search, true)),
             Some(RuleRun::Concluded {
@@ -413,7 +424,7 @@ pub(crate) fn settle_rule(
                     reads.push(Read { fact, known: false });
                 }
             }
-            RuleRun::Concluded {
+            Arc::new(RuleRun::Concluded {
                 conclusion,
                 effects,
                 reads,
@@ -421,7 +432,7 @@ pub(crate) fn settle_rule(
                 presumed,
                 immaterial: search.enumerated,
                 defaulted,
-            }
+            })
         }
         _ => original,
     };
@@ -444,9 +455,9 @@ pub(crate) fn possible_outcomes(
     };
     let RuleRun::Unknown {
         missing, params, ..
-    } = &original
+    } = &*original
     else {
-        return match &original {
+        return match &*original {
             RuleRun::Concluded {
                 conclusion: engine::Conclusion::Met { .. },
                 ..
@@ -465,7 +476,7 @@ pub(crate) fn possible_outcomes(
         date,
         province,
         |run| {
-            match run {
+            match &*run {
                 RuleRun::Concluded {
                     conclusion: engine::Conclusion::Met { .. },
                     ..

@@ -162,7 +162,7 @@ pub(crate) struct EvalCtx {
     /// The stage of each rule, by index (what its vocabulary may use).
     pub stages: Arc<[Stage]>,
     /// Each rule's result, by index; `None` until it runs.
-    pub runs: Vec<Option<RuleRun>>,
+    pub runs: Vec<Option<Arc<RuleRun>>>,
     /// What `decision()`, `tier()` and `priority_score()` give, once `assess` settled them.
     pub decision: Option<Decision>,
     pub tier: Option<Tier>,
@@ -279,7 +279,7 @@ pub(crate) fn with_eval_ctx<R>(f: impl FnOnce(&mut EvalCtx) -> R) -> Option<R> {
 }
 
 /// Lends the rule results so far to `f` (which must not run rules).
-pub(crate) fn inspect_runs<R: Default>(f: impl FnOnce(&[Option<RuleRun>]) -> R) -> R {
+pub(crate) fn inspect_runs<R: Default>(f: impl FnOnce(&[Option<Arc<RuleRun>>]) -> R) -> R {
     with_ctx(|c| f(&c.runs))
 }
 

@@ -23,6 +23,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use crate::engine::context::{EvalCtx, MemoId, Obs, RuleRun};
 use crate::engine::observe;
@@ -102,7 +103,7 @@ pub fn reset() {
 /// A node of a rule's tree: the next observation (its values lead on through [`Memo::edges`]), or the conclusion.
 enum Node {
     Branch(Obs),
-    Leaf(Box<(RuleRun, u64)>),
+    Leaf(Arc<RuleRun>, u64),
 }
 
 #[derive(Default)]
@@ -150,7 +151,7 @@ thread_local! {
 
 /// The conclusion recorded for rule `index` of policy `id` on what the case in `ctx` gives its observations, with
 /// the operations it cost.
-pub(crate) fn get(id: MemoId, index: usize, ctx: &EvalCtx) -> Option<(RuleRun, u64)> {
+pub(crate) fn get(id: MemoId, index: usize, ctx: &EvalCtx) -> Option<(Arc<RuleRun>, u64)> {
     MEMO.with(|m| {
         let mut m = m.borrow_mut();
         let Memo {
@@ -164,9 +165,9 @@ pub(crate) fn get(id: MemoId, index: usize, ctx: &EvalCtx) -> Option<(RuleRun, u
         let mut at = roots.get(&(id, index as u32)).copied();
         while let Some(n) = at {
             match nodes.get(n as usize) {
-                Some(Node::Leaf(leaf)) => {
+                Some(Node::Leaf(run, ops)) => {
                     stats.hits += 1;
-                    return Some((leaf.0.clone(), leaf.1));
+                    return Some((Arc::clone(run), *ops));
                 }
                 Some(Node::Branch(obs)) => {
                     scratch.clear();
@@ -197,7 +198,7 @@ pub(crate) fn put(
     index: usize,
     trace: &[(Obs, std::ops::Range<u32>)],
     bytes: &[u8],
-    run: &RuleRun,
+    run: &Arc<RuleRun>,
     ops: u64,
 ) {
     MEMO.with(|m| {
@@ -243,7 +244,7 @@ pub(crate) fn put(
         }
         // The rest of the path, built from its end.
         let mut next = m.nodes.len() as u32;
-        m.nodes.push(Node::Leaf(Box::new((run.clone(), ops))));
+        m.nodes.push(Node::Leaf(Arc::clone(run), ops));
         m.held += estimated_size(run);
         for (obs, r) in trace.get(k..).unwrap_or_default().iter().rev() {
             let n = m.nodes.len() as u32;

@@ -64,7 +64,7 @@ pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
             }
         }
         Obs::Fired(i) | Obs::ValueOf(i, _) => {
-            match ctx.runs.get(*i as usize).and_then(Option::as_ref) {
+            match ctx.runs.get(*i as usize).and_then(Option::as_deref) {
                 None => out.push(b'n'),
                 Some(RuleRun::Unknown { missing, .. }) => {
                     out.push(b'u');

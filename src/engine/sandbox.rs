@@ -6,6 +6,7 @@
 //! read-only; `assess` runs rules through [`Sandbox::run_rule`].
 
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 
 use rhai::{Dynamic, Engine, EvalAltResult, ImmutableString, Scope, AST};
 
@@ -263,7 +264,7 @@ impl Sandbox {
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
         let raised = take_raised();
-        let run = match result {
+        let run = Arc::new(match result {
             // Stopped by an unknown fact whose error was caught: still unknown.
             Ok(_) if !raised.is_empty() => RuleRun::Unknown {
                 missing: dedup(raised),
@@ -295,7 +296,7 @@ impl Sandbox {
                 },
                 None => return Err(RuleFailure::from_rhai(&err)),
             },
-        };
+        });
         if let Some(id) = memo_id {
             let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
             memo::put(id, index, &current.trace, &current.trace_bytes, &run, ops);
@@ -382,7 +383,11 @@ mod tests {
     fn run_unchecked(text: &str) -> Option<RuleRun> {
         let (result, ctx) = run_as(text, Stage::Eligibility)?;
         result.ok()?;
-        ctx.runs.into_iter().next().flatten()
+        ctx.runs
+            .into_iter()
+            .next()
+            .flatten()
+            .map(Arc::unwrap_or_clone)
     }
 
     /// Runs a rule's text as the one rule of `stage`, on a case with no facts: how it ended, and the context.
@@ -411,7 +416,13 @@ mod tests {
             "payment(\"supervised_instalments\"); require_approval(\"over_36_months\"); met()",
             Stage::Amount,
         )
-        .and_then(|(_, ctx)| ctx.runs.into_iter().next().flatten());
+        .and_then(|(_, ctx)| {
+            ctx.runs
+                .into_iter()
+                .next()
+                .flatten()
+                .map(Arc::unwrap_or_clone)
+        });
         assert!(
             matches!(&run, Some(RuleRun::Concluded { conclusion: Conclusion::Met { .. }, effects, .. })
                 if effects[..] == [Effect::Payment(Payment::SupervisedInstalments),

@@ -328,7 +328,7 @@ fn with_outcome<R>(
             None => Obs::Fired(i as u32),
         };
         observe::record(c, obs);
-        match c.runs.get(i).and_then(Option::as_ref) {
+        match c.runs.get(i).and_then(Option::as_deref) {
             // A rule listed before this one that has no result belongs to a stage that did not run for this case
             // (amount rules for a declined case).
             None => f(None),
