@@ -5,7 +5,6 @@
 //! by `readings` for the numbers its rules distinguish and, through [`plausible_values`], by the
 //! property tests that fill in a missing fact.
 
-use rhai::{ASTNode, Expr};
 use serde_json::Value;
 
 use crate::model::facts::{catalogue, FactRef, FactType};
@@ -46,20 +45,6 @@ const MONEY_GRID: [f64; 26] = [
 const COUNT_GRID: [i64; 24] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 18, 20, 25, 30, 40, 50, 60, 70, 80, 100, 130,
 ];
-
-/// The numbers written in a rule (constants of its syntax tree).
-pub(crate) fn numbers_in(ast: &rhai::AST) -> Vec<f64> {
-    let mut out = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        match path.last() {
-            Some(ASTNode::Expr(Expr::IntegerConstant(i, _))) => out.push(*i as f64),
-            Some(ASTNode::Expr(Expr::FloatConstant(f, _))) => out.push(**f),
-            _ => {}
-        }
-        true
-    });
-    out
-}
 
 /// The numbers of the parameters a rule read, as in force for the case (tables: their numbers one level down).
 pub(crate) fn numbers_of_params(

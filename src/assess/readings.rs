@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::assess::decision::{decide, decide_with, decision_relevant, sure};
 use crate::assess::outcomes::{defaulted_of, missing_of, recommended_amount, Outcomes};
-use crate::assess::plausible::{enumerable, numbers_in, numbers_of_params};
+use crate::assess::plausible::{enumerable, numbers_of_params};
 use crate::assess::priority::top_tier;
 use crate::assess::stages::{with_runs, Progress, Stages};
 use crate::assess::unknowns::{bounds, possible_outcomes, Assign, Reading, Search, Space};
@@ -93,7 +93,7 @@ fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
             .collect::<Vec<_>>()
     });
     for rule in s.policy.rules.iter().filter(|r| stages.contains(&r.stage)) {
-        out.extend(numbers_in(&rule.ast));
+        out.extend_from_slice(&rule.numbers);
     }
     out.extend(numbers_of_params(s.policy, &params, s.date, s.province));
     out

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rhai::Scope;
 use serde_json::Value;
 
-use crate::assess::plausible::{enumerable, numbers_in, numbers_of_params, plausible};
+use crate::assess::plausible::{enumerable, numbers_of_params, plausible};
 use crate::engine::{self, Read, RuleRun};
 use crate::model::facts::FactRef;
 use crate::policy::Policy;
@@ -284,11 +284,11 @@ fn search_rule(
 ) -> Option<(Search, bool)> {
     let rule = policy.rules.get(index)?;
     let dependencies = unknown_dependencies(policy, index);
-    let mut numbers = numbers_in(&rule.ast);
+    let mut numbers = rule.numbers.clone();
     numbers.extend(numbers_of_params(policy, params, date, province));
     for &d in &dependencies {
         if let Some(dependency) = policy.rules.get(d) {
-            numbers.extend(numbers_in(&dependency.ast));
+            numbers.extend_from_slice(&dependency.numbers);
         }
         if let Some(RuleRun::Unknown { params, .. }) =
             engine::with_eval_ctx(|c| c.runs.get(d).cloned().flatten())

@@ -504,6 +504,7 @@ fn compile_rule(
         })
         .map(|(k, (v, _))| (k.clone(), v.clone()))
         .collect();
+    let ast = sandbox.optimize(ast.unwrap_or_default());
     Ok(Rule {
         id,
         title: get("title").unwrap_or_default(),
@@ -513,7 +514,8 @@ fn compile_rule(
         texts,
         translations,
         file: file.to_string(),
-        ast: sandbox.optimize(ast.unwrap_or_default()),
+        numbers: crate::policy::scan::numbers_in(&ast),
+        ast,
         scan,
         source: text.to_string(),
     })

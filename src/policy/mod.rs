@@ -62,6 +62,9 @@ pub struct Rule {
     pub file: String,
     /// The compiled (optimised) script.
     pub ast: rhai::AST,
+    /// The numbers written in it (constants of its optimised syntax tree): the searches over unknown facts try
+    /// values either side of them.
+    pub numbers: Vec<f64>,
     /// What the rule refers to, found statically.
     pub scan: crate::policy::scan::RuleScan,
     /// The rule file's text.

@@ -434,3 +434,17 @@ pub fn sandbox_functions(engine: &rhai::Engine) -> &'static BTreeSet<String> {
             .collect()
     })
 }
+
+/// The numbers written in a rule (constants of its syntax tree).
+pub fn numbers_in(ast: &rhai::AST) -> Vec<f64> {
+    let mut out = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::IntegerConstant(i, _))) => out.push(*i as f64),
+            Some(ASTNode::Expr(Expr::FloatConstant(f, _))) => out.push(**f),
+            _ => {}
+        }
+        true
+    });
+    out
+}
