@@ -118,3 +118,65 @@ fn a_full_memo_is_emptied_not_grown() {
         memo::held_bytes()
     );
 }
+
+/// A rule's search over its unknowns reads the earlier rules it names again in each reading, then puts their results
+/// back (`assess::unknowns`). Where a named rule fails for one of the values tried (here the bar "hardship not caused
+/// by the case", made to fail for a household of more than 5), the rule that names it stays unknown, the named rule
+/// keeps its own result, and the bytes are the same with the memo on and off. On the default policy the same case's
+/// social-assistance referral is given (the bar does not read the size there).
+#[test]
+fn a_named_rule_failing_for_a_searched_value_leaves_no_trace() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let bar = rules.join("exclusions/hardship_not_caused_by_case.rhai");
+    let text = std::fs::read_to_string(&bar).unwrap_or_else(|e| panic!("{e}"));
+    let from = "if facts.household.hardship_caused_by_case {\n    not_met()";
+    assert!(
+        text.contains(from),
+        "the bar's text moved: update this test"
+    );
+    let failing = text.replace(
+        from,
+        "if facts.household.hardship_caused_by_case {\n    if facts.household.size > 5 { throw \"fails for a large household\"; }\n    not_met()",
+    );
+    std::fs::write(&bar, failing).unwrap_or_else(|e| panic!("{e}"));
+    let failing = assessor::Policy::from_dir(&rules).unwrap_or_else(|e| panic!("{e:?}"));
+    // Seed 2, case 51: declined, the hardship caused by the case, the household's size unknown.
+    let v = assessor::generate::Generator::new(2)
+        .cases(51)
+        .pop()
+        .unwrap_or_default();
+    let case = validate_value(v).unwrap_or_else(|e| panic!("{e:?}"));
+    let finding = |r: &assessor::Recommendation, rule: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.rule == rule)
+            .map(|f| (f.outcome, f.missing.clone(), f.immaterial.clone()))
+    };
+    let size = || vec!["/household/size".to_string()];
+    let default = assessor::assess::assess(&case, policy()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(default.decision, assessor::Decision::Decline);
+    assert_eq!(
+        finding(&default, "referrals.social_assistance"),
+        Some((assessor::model::codes::Outcome::Met, vec![], vec![]))
+    );
+    let bytes = |r: &assessor::Recommendation| serde_json::to_string(r).unwrap_or_default();
+    let off = memo::without(|| assessor::assess::assess(&case, &failing))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for round in 0..2 {
+        let on = assessor::assess::assess(&case, &failing).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            bytes(&on),
+            bytes(&off),
+            "memo on (round {round}) and off differ"
+        );
+    }
+    assert_eq!(off.decision, assessor::Decision::Decline);
+    assert_eq!(
+        finding(&off, "referrals.social_assistance"),
+        Some((assessor::model::codes::Outcome::Unknown, size(), vec![]))
+    );
+    assert_eq!(
+        finding(&off, "exclusions.hardship_not_caused_by_case"),
+        Some((assessor::model::codes::Outcome::Unknown, size(), vec![]))
+    );
+}
