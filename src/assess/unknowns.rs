@@ -228,14 +228,15 @@ impl<F: FnMut(Arc<RuleRun>) -> bool> Space for OneRule<'_, F> {
         let Some(rule) = self.policy.rules.get(self.index) else {
             return Reading::Failed;
         };
-        // The unknown results of the rules it names, read again with these values, then put back as they were.
-        let saved: Vec<(usize, Option<Arc<RuleRun>>)> = self
+        // The unknown results of the rules it names (each has one: see `unknown_dependencies`), read again with
+        // these values, then put back as they were.
+        let saved: Vec<(usize, Arc<RuleRun>)> = self
             .dependencies
             .iter()
-            .map(|&d| (d, take_run(d)))
+            .filter_map(|&d| take_run(d).map(|run| (d, run)))
             .collect();
         let mut ran = Ok(());
-        for &d in &self.dependencies {
+        for &(d, _) in &saved {
             if let (Ok(()), Some(dependency)) = (&ran, self.policy.rules.get(d)) {
                 ran = self.policy.sandbox.run_rule(d, &dependency.ast, self.scope);
             }
@@ -255,11 +256,7 @@ impl<F: FnMut(Arc<RuleRun>) -> bool> Space for OneRule<'_, F> {
             _ => Reading::Failed,
         };
         for (d, run) in saved {
-            engine::with_eval_ctx(|c| {
-                if let Some(slot) = c.runs.get_mut(d) {
-                    *slot = run;
-                }
-            });
+            put_run(d, run);
         }
         reading
     }

@@ -177,64 +177,62 @@ impl Policy {
             .par_iter()
             .map(|&(stage, spanned)| {
                 let file = source.display(spanned.get_ref());
-                source
-                    .files
-                    .get(spanned.get_ref())
-                    .map(|text| compile_rule(&sandbox, &params, text, &file, stage, &languages))
+                let compiled = source.files.get(spanned.get_ref()).map(|text| {
+                    let rule = compile_rule(&sandbox, &params, text, &file, stage, &languages);
+                    (text, rule)
+                });
+                (file, compiled)
             })
             .collect();
-        for (&(stage, spanned), compiled) in listed_rules.iter().zip(compiled) {
-            {
-                let rel = spanned.get_ref();
-                listed.insert(rel.clone());
-                let file = source.display(rel);
-                let (Some(text), Some(compiled)) = (source.files.get(rel), compiled) else {
-                    errors.push(
-                        PolicyError::new(
-                            &manifest_file,
-                            format!(
-                                "rule file `{rel}` (stage {}) does not exist",
-                                stage.as_str()
-                            ),
+        for (&(stage, spanned), (file, compiled)) in listed_rules.iter().zip(compiled) {
+            let rel = spanned.get_ref();
+            listed.insert(rel.clone());
+            let Some((text, compiled)) = compiled else {
+                errors.push(
+                    PolicyError::new(
+                        &manifest_file,
+                        format!(
+                            "rule file `{rel}` (stage {}) does not exist",
+                            stage.as_str()
+                        ),
+                    )
+                    .help("create the file or remove it from the manifest")
+                    .span(spanned.span(), manifest_text),
+                );
+                continue;
+            };
+            match compiled {
+                Ok(rule) => {
+                    if let Some(&prev) = rule_index.get(&rule.id) {
+                        let prev_file = rules
+                            .get(prev)
+                            .map(|r: &Rule| r.file.clone())
+                            .unwrap_or_default();
+                        let mut e = PolicyError::new(
+                            &file,
+                            format!("rule id `{}` is already used by {prev_file}", rule.id),
                         )
-                        .help("create the file or remove it from the manifest")
-                        .span(spanned.span(), manifest_text),
-                    );
-                    continue;
-                };
-                match compiled {
-                    Ok(rule) => {
-                        if let Some(&prev) = rule_index.get(&rule.id) {
-                            let prev_file = rules
-                                .get(prev)
-                                .map(|r: &Rule| r.file.clone())
-                                .unwrap_or_default();
-                            let mut e = PolicyError::new(
-                                &file,
-                                format!("rule id `{}` is already used by {prev_file}", rule.id),
-                            )
-                            .help("every rule needs its own id");
-                            if let Some(line) = parse_header(text, &file)
-                                .ok()
-                                .and_then(|h| h.fields.get("id").map(|(_, line)| *line))
-                            {
-                                e = e.at(line, 4, text);
-                            }
-                            errors.push(e);
-                        } else {
-                            rule_index.insert(rule.id.clone(), rules.len());
-                            rules.push(rule);
-                        }
-                    }
-                    Err(mut e) => {
-                        if let Some((id, _)) = parse_header(text, &file)
+                        .help("every rule needs its own id");
+                        if let Some(line) = parse_header(text, &file)
                             .ok()
-                            .and_then(|h| h.fields.get("id").cloned())
+                            .and_then(|h| h.fields.get("id").map(|(_, line)| *line))
                         {
-                            failed_ids.insert(id);
+                            e = e.at(line, 4, text);
                         }
-                        errors.append(&mut e)
+                        errors.push(e);
+                    } else {
+                        rule_index.insert(rule.id.clone(), rules.len());
+                        rules.push(rule);
                     }
+                }
+                Err(mut e) => {
+                    if let Some((id, _)) = parse_header(text, &file)
+                        .ok()
+                        .and_then(|h| h.fields.get("id").cloned())
+                    {
+                        failed_ids.insert(id);
+                    }
+                    errors.append(&mut e)
                 }
             }
         }
