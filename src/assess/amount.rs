@@ -24,6 +24,7 @@ pub(crate) fn amount(
         None
     };
     let recommended = a.round() as i64;
+    let range = range(recommended, unsettled);
     let months = wage_base
         .as_ref()
         .filter(|w| w.monthly > 0.0)
@@ -34,8 +35,31 @@ pub(crate) fn amount(
         months,
         steps: std::mem::take(&mut gathered.steps),
         caps: std::mem::take(&mut gathered.caps),
-        range: range(recommended, unsettled),
+        worked_with: if range.is_none() {
+            // A middle reading without a range: every reading gives this amount, but its steps were worked with
+            // values the case does not state, which the report must still name.
+            assumed(unsettled)
+        } else {
+            Vec::new()
+        },
+        range,
     })
+}
+
+/// The facts a middle reading assumed, as `Assumed`.
+fn assumed(unsettled: &Unsettled<'_>) -> Vec<Assumed> {
+    unsettled
+        .likely
+        .map(|(assign, _)| {
+            assign
+                .iter()
+                .map(|(f, v)| Assumed {
+                    fact: f.pointer(),
+                    value: v.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The wage base in force for the case: the figure of `province`, or of the province the middle reading assumed.
@@ -87,18 +111,7 @@ fn range(recommended: i64, unsettled: &Unsettled<'_>) -> Option<AmountRange> {
         low,
         high,
         open: sp.open,
-        assumed: unsettled
-            .likely
-            .map(|(assign, _)| {
-                assign
-                    .iter()
-                    .map(|(f, v)| Assumed {
-                        fact: f.pointer(),
-                        value: v.clone(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        assumed: assumed(unsettled),
     })
 }
 

@@ -8,14 +8,17 @@ use crate::assess::unknowns::Assign;
 use crate::engine::{self, RuleRun};
 use std::sync::Arc;
 
-/// The facts of the middle reading by amount (the lower middle of an even number of readings).
+/// The facts of the middle reading by amount (the lower middle of an even number of readings). When every reading
+/// gives the same amount, the first tried: a money fact's first value is nil, so an amount that no value of it moves
+/// is shown worked with none, not with an arbitrary sum.
 fn middle_reading(spread: &Spread) -> Option<Assign> {
     let mut with_amount: Vec<&Leaf> = spread.leaves.iter().filter(|l| l.1.is_some()).collect();
+    let first = *with_amount.first()?;
+    if with_amount.iter().all(|l| l.1 == first.1) {
+        return Some(first.0.clone());
+    }
     with_amount.sort_by_key(|l| l.1);
     let n = with_amount.len();
-    if n == 0 {
-        return None;
-    }
     with_amount.get((n - 1) / 2).map(|l| l.0.clone())
 }
 

@@ -126,6 +126,10 @@ pub struct Amount {
     /// when the amount cannot be computed without them, the middle reading (whose facts `assumed` lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub range: Option<AmountRange>,
+    /// Not provisional, though the amount could not be computed without some unknown facts: every plausible value
+    /// of them gives `recommended`. These are the values its steps and caps were worked with.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub worked_with: Vec<Assumed>,
 }
 
 /// The range of a provisional amount over the plausible values of the unknown facts that move it.

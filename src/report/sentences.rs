@@ -184,24 +184,27 @@ pub(super) fn tiers_note(p: &Priority, wd: &Words) -> String {
     }
 }
 
-/// What a provisional amount rests on: its range and, for a middle reading, the values it assumes.
+/// What a provisional amount rests on: its range and, for a middle reading, the values it assumes; or, for an
+/// amount every plausible value of its unknown facts gives, the values its steps were worked with.
 pub(super) fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Option<String> {
-    let g = a.range.as_ref()?;
-    let assumed: Vec<String> = g
-        .assumed
-        .iter()
-        .map(|x| {
-            let v = match &x.value {
-                serde_json::Value::String(c) => labels.label(c),
-                serde_json::Value::Bool(b) => wd
-                    .w(if *b { "yes" } else { "no" }, if *b { "是" } else { "否" })
-                    .to_string(),
-                serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
-                v => v.to_string(),
-            };
-            format!("`{}`{}{v}", x.fact, wd.w(" = ", " 为"))
-        })
-        .collect();
+    let Some(g) = a.range.as_ref() else {
+        if a.worked_with.is_empty() {
+            return None;
+        }
+        let with = assumed_values(&a.worked_with, labels, wd);
+        return Some(if wd.zh() {
+            format!(
+                "未知事实无论取何合理值，金额均相同；以下计算步骤按 {} 计算。",
+                with.join("、")
+            )
+        } else {
+            format!(
+                "Every plausible value of the unknown facts gives this amount; the steps below are worked with {}.",
+                with.join(", ")
+            )
+        });
+    };
+    let assumed = assumed_values(&g.assumed, labels, wd);
     Some(if wd.zh() {
         format!(
             "暂定：视未知事实而定，金额在 {} 至 {} 之间{}{}。",
@@ -234,6 +237,24 @@ pub(super) fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Optio
             }
         )
     })
+}
+
+/// "`/fact` = value" for each assumed value, the value in the report's words.
+fn assumed_values(values: &[Assumed], labels: &Labels, wd: &Words) -> Vec<String> {
+    values
+        .iter()
+        .map(|x| {
+            let v = match &x.value {
+                serde_json::Value::String(c) => labels.label(c),
+                serde_json::Value::Bool(b) => wd
+                    .w(if *b { "yes" } else { "no" }, if *b { "是" } else { "否" })
+                    .to_string(),
+                serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
+                v => v.to_string(),
+            };
+            format!("`{}`{}{v}", x.fact, wd.w(" = ", " 为"))
+        })
+        .collect()
 }
 
 /// The checklist of presumed facts, one line each.
