@@ -6,6 +6,7 @@ use crate::assess::readings::{Leaf, Spread};
 use crate::assess::stages::{Progress, Stages};
 use crate::assess::unknowns::Assign;
 use crate::engine::{self, RuleRun};
+use crate::model::codes::Stage;
 use std::sync::Arc;
 
 /// The facts of the middle reading by amount (the lower middle of an even number of readings). When every reading
@@ -33,7 +34,8 @@ pub(crate) fn likely(
     let actual = engine::with_eval_ctx(|c| c.runs.clone()).unwrap_or_default();
     s.prepare(&[], &assign);
     s.settled = Some((progress.decision, progress.discretionary));
-    let ran = s.run();
+    // The amount's steps and caps are what is taken from this reading: referrals are not run.
+    let ran = s.run_through(Stage::Amount);
     s.settled = None;
     let runs = engine::with_eval_ctx(|c| {
         c.overrides.clear();

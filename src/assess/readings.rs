@@ -378,7 +378,7 @@ impl Space for RangeSpace<'_, '_> {
     fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<Self::Conclusion> {
         let s = &mut *self.stages;
         s.prepare(&self.base, assign);
-        let p: Progress = match s.run() {
+        let p: Progress = match s.run_through(Stage::Amount) {
             Ok(p) if p.decision == Decision::Assist => p,
             Ok(_) => return Reading::Aside,
             // The probe only asks what the readings it can make reach.

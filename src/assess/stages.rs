@@ -194,16 +194,17 @@ impl<'p> Stages<'p> {
         self.run_stage(Stage::Referrals)
     }
 
-    /// Runs every stage; when eligibility and exclusions leave the decision open, it is the one [`Self::settled`]
-    /// holds, if any.
-    pub fn run(&mut self) -> Result<Progress, AssessError> {
+    /// Runs every stage through `last`; when eligibility and exclusions leave the decision open, it is the one
+    /// [`Self::settled`] holds, if any. A reading of the amount and tier stops after the amount: it needs no
+    /// referrals (nor the searches of their unknown facts).
+    pub fn run_through(&mut self, last: Stage) -> Result<Progress, AssessError> {
         let mut decided = self.run_decision()?;
         if decided.0 == Decision::NeedsInformation {
             if let Some(known) = self.settled {
                 decided = known;
             }
         }
-        self.run_after(decided)
+        self.run_after_through(decided, last)
     }
 
     /// Puts `assign` in place of unknown facts (over `base`) and clears every rule's result.
