@@ -109,6 +109,51 @@ pub(crate) fn plausible(fact: FactRef, numbers: &[f64]) -> Vec<Value> {
     }
 }
 
+/// Sums that are a part of another sum of the case, which the validator refuses to exceed
+/// (`compensation_paid_to_others` is a part of `compensation_received`).
+const PARTS: [(&str, &str); 1] = [(
+    "/incident/compensation_paid_to_others",
+    "/incident/compensation_received",
+)];
+
+/// The whole that `fact` is a part of, if it is one.
+pub(crate) fn whole_of(fact: FactRef) -> Option<FactRef> {
+    static PAIRS: std::sync::OnceLock<Vec<(u32, u32)>> = std::sync::OnceLock::new();
+    let pairs = PAIRS.get_or_init(|| {
+        let cat = catalogue();
+        PARTS
+            .iter()
+            .filter_map(|(part, whole)| Some((cat.lookup(part)? as u32, cat.lookup(whole)? as u32)))
+            .collect()
+    });
+    pairs
+        .iter()
+        .find(|(part, _)| *part == fact.node)
+        .map(|&(_, whole)| FactRef {
+            node: whole,
+            index: fact.index,
+        })
+}
+
+/// The plausible values of a part whose whole is `whole`: those not above it, with the whole itself and its
+/// quarters (a share of it), in order. No case can have more.
+pub(crate) fn within_whole(values: Vec<Value>, whole: f64) -> Vec<Value> {
+    if !whole.is_finite() || whole < 0.0 {
+        return values;
+    }
+    let mut xs: Vec<f64> = values
+        .iter()
+        .filter_map(Value::as_f64)
+        .filter(|&x| x <= whole)
+        .collect();
+    xs.extend([whole / 4.0, whole / 2.0, whole * 3.0 / 4.0, whole]);
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    xs.into_iter()
+        .filter_map(|x| serde_json::Number::from_f64(x).map(Value::Number))
+        .collect()
+}
+
 /// Whether a fact is one the search can put values in place of.
 pub(crate) fn enumerable(fact: FactRef) -> bool {
     catalogue().node(fact.node as usize).is_some_and(|n| {

@@ -235,9 +235,12 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
     let numbers = numbers(s, &[Stage::Eligibility, Stage::Exclusions]);
     let mut base = base;
     // First without the amount (most searches settle so); when an assisting reading differs from a declining one,
-    // again with it:
-    // an assisting reading whose amount comes to ¥0 declines, so the readings may all decline after all.
-    for amounts in [Amounts::Ignored, Amounts::Concluded] {
+    // again with it: an assisting reading whose amount comes to ¥0 declines, so the readings may all decline after
+    // all. When that reading's amount waits for facts (an earlier payment in the same case, with a share of the
+    // compensation unstated, say), again with the amount's facts searched too: the readings of them may all come
+    // to ¥0.
+    let mut amounts = Amounts::Ignored;
+    loop {
         let mut search = Search::new(
             bounds::DECISION_FACTS,
             bounds::DECISION_SCENARIOS,
@@ -254,24 +257,27 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
         };
         let settled = search.explore(&mut space, &first, &mut Vec::new());
         let (seen, discretionary) = (space.seen, space.discretionary);
-        // Only an assisting reading that differs from a declining one, and is given ¥0 itself, can turn.
-        let differed = match space.assisted.take() {
+        // Only an assisting reading that differs from a declining one, and is given ¥0 itself or waits for the
+        // facts of its amount, can turn.
+        let again = match space.assisted.take() {
             Some(assign) if space.declined && amounts == Amounts::Ignored => {
-                space.amounts = Amounts::Concluded;
-                matches!(
-                    space.read(&assign),
-                    Reading::Concluded((Decision::Decline, _))
-                )
+                space.amounts = Amounts::Waited;
+                match space.read(&assign) {
+                    Reading::Concluded((Decision::Decline, _)) => Some(Amounts::Concluded),
+                    Reading::Waits(_) => Some(Amounts::Waited),
+                    _ => None,
+                }
             }
-            _ => false,
+            _ => None,
         };
         base = space.base;
         if let (true, Some(d)) = (settled, seen) {
             restore(runs, base);
             return Some((d, d == Decision::Assist && discretionary));
         }
-        if !differed {
-            break;
+        match again {
+            Some(next) => amounts = next,
+            None => break,
         }
     }
     restore(runs, base);

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rhai::Scope;
 use serde_json::Value;
 
-use crate::assess::plausible::{enumerable, numbers_of_params, plausible};
+use crate::assess::plausible::{enumerable, numbers_of_params, plausible, whole_of, within_whole};
 use crate::engine::{self, Read, RuleRun};
 use crate::model::facts::FactRef;
 use crate::policy::Policy;
@@ -145,7 +145,12 @@ impl Search {
             .copied();
         let values = match fact {
             Some(f) if assign.len() < self.max_facts && enumerable(f) => {
-                plausible(f, &self.numbers)
+                let values = plausible(f, &self.numbers);
+                // A part of another sum is never tried above the whole (the validator refuses such a case).
+                match whole_of(f).and_then(|w| value_in_place(w, assign)) {
+                    Some(whole) => within_whole(values, whole),
+                    None => values,
+                }
             }
             _ => Vec::new(),
         };
@@ -181,6 +186,22 @@ impl Search {
         self.gaps = true;
         !space.stops_at_gap()
     }
+}
+
+/// The number `fact` has in a reading of `assign`: the value put in place of it, or the case's.
+fn value_in_place(fact: FactRef, assign: &Assign) -> Option<f64> {
+    if let Some((_, v)) = assign.iter().find(|(f, _)| *f == fact) {
+        return v.as_f64();
+    }
+    engine::with_eval_ctx(|c| {
+        c.overrides
+            .iter()
+            .find(|(f, _)| *f == fact)
+            .map(|(_, v)| v)
+            .or_else(|| crate::model::facts::catalogue().value(&c.case, fact))
+            .and_then(Value::as_f64)
+    })
+    .flatten()
 }
 
 /// Sets the facts put in place of unknowns for the evaluations that follow.

@@ -194,7 +194,7 @@ pub(super) fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Optio
         let with = assumed_values(&a.worked_with, labels, wd);
         return Some(if wd.zh() {
             format!(
-                "未知事实无论取何合理值，金额均相同；以下计算步骤按 {} 计算。",
+                "尚待查明的事实无论如何认定，救助金额均不变；以下计算步骤假定 {}。",
                 with.join("、")
             )
         } else {
@@ -252,7 +252,13 @@ fn assumed_values(values: &[Assumed], labels: &Labels, wd: &Words) -> Vec<String
                 serde_json::Value::Number(n) => format_number(n.as_f64().unwrap_or(0.0)),
                 v => v.to_string(),
             };
-            format!("`{}`{}{v}", x.fact, wd.w(" = ", " 为"))
+            // A figure or a code is set off by a space from the Chinese around it; a Chinese label is not.
+            let is = if v.starts_with(|c: char| c.is_ascii()) {
+                " 为 "
+            } else {
+                " 为"
+            };
+            format!("`{}`{}{v}", x.fact, wd.w(" = ", is))
         })
         .collect()
 }
