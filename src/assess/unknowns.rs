@@ -188,20 +188,13 @@ impl Search {
     }
 }
 
-/// The number `fact` has in a reading of `assign`: the value put in place of it, or the case's.
+/// The number `fact` has in a reading of `assign`: the value put in place of it, or as rules read it now (a value
+/// the search put in place, or the case's).
 fn value_in_place(fact: FactRef, assign: &Assign) -> Option<f64> {
     if let Some((_, v)) = assign.iter().find(|(f, _)| *f == fact) {
         return v.as_f64();
     }
-    engine::with_eval_ctx(|c| {
-        c.overrides
-            .iter()
-            .find(|(f, _)| *f == fact)
-            .map(|(_, v)| v)
-            .or_else(|| crate::model::facts::catalogue().value(&c.case, fact))
-            .and_then(Value::as_f64)
-    })
-    .flatten()
+    engine::with_eval_ctx(|c| engine::fact_value(c, fact).and_then(Value::as_f64)).flatten()
 }
 
 /// Sets the facts put in place of unknowns for the evaluations that follow.

@@ -46,6 +46,7 @@ pub(crate) use context::{
 pub use facts::{FactObject, ParamsObject, Unknown};
 pub(crate) use failure::help_line;
 pub use failure::{describe_parse_error, FailureKind, Limit, Refusal, RuleFailure};
+pub(crate) use observe::fact_value;
 pub(crate) use sandbox::base_scope;
 pub use sandbox::Sandbox;
 pub use vocabulary::VocabularyPackage;
