@@ -127,7 +127,7 @@ pub(crate) enum Due {
     /// decision, is open.
     Open,
     /// Every reading read comes to ¥0, but the range left readings out: open unless a search of the facts left out
-    /// finds ¥0 in every reading ([`super::readings::nothing_due_settled`]).
+    /// finds ¥0 in every reading ([`super::decision_search::nothing_due_settled`]).
     ZeroSoFar,
 }
 

@@ -8,6 +8,7 @@ use crate::assess::outcomes::{defaulted_of, missing_of, Outcomes};
 use crate::assess::priority::top_tier;
 use crate::assess::readings::Spread;
 use crate::model::codes::{Change, Decision, Stage};
+use crate::model::facts::FactRef;
 use crate::model::params::Source;
 use crate::model::recommendation::{Estimate, Finding, Missing};
 use crate::policy::Policy;
@@ -69,26 +70,45 @@ pub(crate) fn missing_facts(
             if changes.is_empty() {
                 continue;
             }
-            let pointer = fact.pointer();
-            match out.iter_mut().find(|m| m.fact == pointer) {
-                Some(m) => {
-                    if !m.needed_by.contains(&rule.id) {
-                        m.needed_by.push(rule.id.clone());
-                    }
-                    m.changes.extend(changes);
-                    m.changes.sort_unstable();
-                    m.changes.dedup();
-                }
-                None => out.push(Missing {
-                    fact: pointer,
-                    needed_by: vec![rule.id.clone()],
-                    changes,
-                    why: String::new(),
-                }),
-            }
+            add(&mut out, fact, std::slice::from_ref(&rule.id), changes);
         }
     }
     out
+}
+
+/// Adds `change` to what each of `facts` (with the rules that need it) could change, listing a fact not yet
+/// listed after the others.
+pub(crate) fn add_changes(
+    out: &mut Vec<Missing>,
+    facts: &[(FactRef, Vec<String>)],
+    change: Change,
+) {
+    for (fact, rules) in facts {
+        add(out, *fact, rules, vec![change]);
+    }
+}
+
+/// Lists `fact` once: needed by `rules`, able to change `changes`, merged with what it is already listed for.
+fn add(out: &mut Vec<Missing>, fact: FactRef, rules: &[String], changes: Vec<Change>) {
+    let pointer = fact.pointer();
+    match out.iter_mut().find(|m| m.fact == pointer) {
+        Some(m) => {
+            for r in rules {
+                if !m.needed_by.contains(r) {
+                    m.needed_by.push(r.clone());
+                }
+            }
+            m.changes.extend(changes);
+            m.changes.sort_unstable();
+            m.changes.dedup();
+        }
+        None => out.push(Missing {
+            fact: pointer,
+            needed_by: rules.to_vec(),
+            changes,
+            why: String::new(),
+        }),
+    }
 }
 
 /// The estimated values among the parameters the findings read (the wage base aside: the amount describes it).

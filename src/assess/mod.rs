@@ -8,10 +8,11 @@
 //!    and exclusions, then `decision.rs` decides on the known facts. Each rule that stops on an unknown fact is
 //!    first settled by `unknowns.rs`: if its conclusion is the same for every plausible value (`plausible.rs`)
 //!    of the fact, it concludes, and the fact is listed as immaterial.
-//! 2. When the decision is still open, `readings.rs` asks whether it is the same for every combination of the
-//!    facts the undecided rules need; if so, that is the decision. Otherwise it is `needs_information`, and the
-//!    facts listed as missing are exactly those that could change it: a case is never declined because something
-//!    is unknown.
+//! 2. When the decision is still open, `decision_search.rs` asks whether it is the same for every combination of
+//!    the facts the undecided rules need; if so, that is the decision. Otherwise it is `needs_information`, and
+//!    the facts listed as missing are those that could change it — those the undecided rules wait for, and those
+//!    they read once another is established, or that the amount reads where an earlier payment may leave nothing
+//!    due, each seen to change it: a case is never declined because something is unknown.
 //! 3. The stages after the decision run: priority unless declined (`priority.rs`: score and tier), the amount
 //!    when assisted, referrals always.
 //! 4. For an assisted case whose priority or amount rules wait for facts, `readings.rs` reads the amount and tier
@@ -31,6 +32,7 @@
 
 mod amount;
 mod decision;
+mod decision_search;
 mod error;
 mod findings;
 mod likely;
@@ -55,6 +57,7 @@ use crate::assess::readings::Unsettled;
 use crate::assess::stages::{Progress, Stages};
 use crate::engine::{self, EvalCtx};
 use crate::model::codes::{Change, Decision, Outcome, Payment, Stage, Tier};
+use crate::model::facts::FactRef;
 use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor};
 use crate::policy::{hex, Policy};
 use crate::validate::ValidCase;
@@ -90,9 +93,12 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         let mut stages = Stages::new(policy, date, province.as_deref());
         // 1-2: the decision, on the known facts, else over the plausible values of the unknown ones.
         let mut decided = stages.run_decision()?;
+        // When the decision stays open: the further facts seen to change it.
+        let mut further = Vec::new();
         if decided.0 == Decision::NeedsInformation {
-            if let Some(settled) = readings::settle_decision(&mut stages) {
-                decided = settled;
+            match decision_search::settle_decision(&mut stages) {
+                decision_search::Settled::Decided(d, discretionary) => decided = (d, discretionary),
+                decision_search::Settled::Open(facts) => further = facts,
             }
         }
         // Declined over the unknowns, some readings because nothing would be due in them.
@@ -127,7 +133,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         };
         // Only ¥0 seen, but the range left readings out: search those facts as the decision is searched.
         if due == Due::ZeroSoFar {
-            due = if readings::nothing_due_settled(&mut stages) {
+            due = if decision_search::nothing_due_settled(&mut stages) {
                 Due::Nothing
             } else {
                 Due::Open
@@ -139,13 +145,13 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
             Due::Payment | Due::ZeroSoFar => {}
         }
         let nothing_due = due == Due::Nothing || searched_nothing_due;
-        Ok::<_, AssessError>((progress, spread, likely, due, nothing_due))
+        Ok::<_, AssessError>((progress, spread, likely, due, nothing_due, further))
     }) else {
         return Err(AssessError::Internal {
             message: "the evaluation context was lost".into(),
         });
     };
-    let (progress, spread, likely, due, nothing_due) = result?;
+    let (progress, spread, likely, due, nothing_due, further) = result?;
     if ctx.out_of_time {
         return Err(AssessError::OutOfTime {
             seconds: unknowns::bounds::CASE_TIME.as_secs(),
@@ -168,6 +174,7 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
         progress,
         (due, nothing_due),
         unsettled,
+        &further,
     ))
 }
 
@@ -178,6 +185,7 @@ fn build(
     progress: Progress,
     (due, nothing_due): (Due, bool),
     unsettled: Unsettled<'_>,
+    further: &[(FactRef, Vec<String>)],
 ) -> Recommendation {
     let policy = o.policy;
     let decision = progress.decision;
@@ -219,6 +227,11 @@ fn build(
             m.changes.sort_unstable();
             m.changes.dedup();
         }
+    }
+    if decision == Decision::NeedsInformation {
+        // Facts the undecided rules will read once others are established, or that decide whether anything is due
+        // after an earlier payment, seen to change the decision: the rules that list the others do not list them.
+        missing::add_changes(&mut missing, further, Change::Decision);
     }
     if decision == Decision::Decline {
         g.to_confirm.clear();

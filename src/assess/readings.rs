@@ -1,9 +1,8 @@
-//! Readings of a case's unknown facts: the three searches over the whole case, each a [`Space`] of the one
-//! driver ([`super::unknowns::Search`]). Called by [`super::assess`].
+//! Readings of a case's unknown facts once the decision is settled, a [`Space`] of the one driver
+//! ([`super::unknowns::Search`]), and what the searches over the whole case share (saving the rule results in
+//! place, the numbers rules distinguish, the facts the priority and amount rules wait for). Called by
+//! [`super::assess`]; the decision's own search is `decision_search.rs`.
 //!
-//! - [`settle_decision`]: when eligibility and exclusions leave the decision open, is it the same for every
-//!   combination of the plausible values of the facts the undecided rules need? A reading runs those two stages;
-//!   the search stops at the first reading that decides otherwise, or at any gap.
 //! - [`spread`], for an assisted case whose priority or amount rules wait for facts: first a *probe* of each fact a
 //!   rule merely went on without, alone (does any of its values move the amount or the tier? if not, it is left
 //!   out); then the *combination* of the facts kept, a reading running every stage, which records the amount and
@@ -13,12 +12,11 @@
 use serde_json::Value;
 use std::sync::Arc;
 
-use crate::assess::decision::{decide, decide_with, decision_relevant, sure};
 use crate::assess::outcomes::{defaulted_of, missing_of, recommended_amount, Outcomes};
 use crate::assess::plausible::{enumerable, numbers_of_params};
 use crate::assess::priority::top_tier;
-use crate::assess::stages::{with_runs, Progress, Stages};
-use crate::assess::unknowns::{bounds, possible_outcomes, Assign, Reading, Search, Space};
+use crate::assess::stages::{Progress, Stages};
+use crate::assess::unknowns::{bounds, Assign, Reading, Search, Space};
 use crate::engine::{self, RuleRun};
 use crate::model::codes::{Decision, Stage, Tier};
 use crate::model::facts::{catalogue, FactRef, FactType};
@@ -50,37 +48,19 @@ pub(crate) struct Unsettled<'a> {
 }
 
 /// The rule results and overrides in place, to put back after a search.
-fn save() -> Option<(Vec<Option<Arc<RuleRun>>>, Assign)> {
+pub(super) fn save() -> Option<(Vec<Option<Arc<RuleRun>>>, Assign)> {
     engine::with_eval_ctx(|c| (c.runs.clone(), c.overrides.clone()))
 }
 
-fn restore(runs: Vec<Option<Arc<RuleRun>>>, overrides: Assign) {
+pub(super) fn restore(runs: Vec<Option<Arc<RuleRun>>>, overrides: Assign) {
     engine::with_eval_ctx(|c| {
         c.runs = runs;
         c.overrides = overrides;
     });
 }
 
-// ---- The decision ----
-
-/// The facts of the undecided rules that could change the decision.
-fn relevant_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
-    let mut out: Vec<(FactRef, usize)> = Vec::new();
-    for (_, run) in decision_relevant(o, Decision::NeedsInformation) {
-        for &f in missing_of(run) {
-            match out.iter_mut().find(|(x, _)| *x == f) {
-                Some((_, n)) => *n += 1,
-                None => out.push((f, 1)),
-            }
-        }
-    }
-    // The fact most undecided rules wait for first: the search then settles most with fewest readings.
-    out.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
-    out.into_iter().map(|(f, _)| f).collect()
-}
-
 /// The numbers the rules of `stages` can distinguish (for the plausible values of an unknown sum or count).
-fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
+pub(super) fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
     let mut out = Vec::new();
     let params = engine::inspect_runs(|runs| {
         runs.iter()
@@ -99,221 +79,6 @@ fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
     out
 }
 
-/// The decision when each undecided eligibility and exclusion rule may reach only the outcomes its own unknown
-/// facts allow (each rule searched alone: sound, though it ignores facts shared between rules).
-fn decide_by_outcomes(s: &mut Stages<'_>) -> (Decision, bool) {
-    let undecided: Vec<usize> = with_runs(|runs| {
-        let o = s.outcomes(runs);
-        decision_relevant(&o, Decision::NeedsInformation)
-            .into_iter()
-            .filter_map(|(r, _)| o.policy.rule_index.get(&r.id).copied())
-            .collect()
-    })
-    .unwrap_or_default();
-    let mut sets = std::collections::BTreeMap::new();
-    for i in undecided {
-        let set = possible_outcomes(s.policy, i, &mut s.scope, s.date, s.province);
-        sets.insert(i, set);
-    }
-    let policy = s.policy;
-    with_runs(|runs| {
-        decide_with(&s.outcomes(runs), &|rule, run| {
-            policy
-                .rule_index
-                .get(&rule.id)
-                .and_then(|i| sets.get(i))
-                .copied()
-                .unwrap_or_else(|| sure(run))
-        })
-    })
-    .unwrap_or((Decision::NeedsInformation, false))
-}
-
-/// The decision's readings: eligibility and exclusions with values in place (over `base`); a reading that
-/// leaves the decision open waits for the facts of the rules still undecided.
-struct DecisionSpace<'s, 'p> {
-    stages: &'s mut Stages<'p>,
-    base: Assign,
-    /// The decision of the first concluded reading.
-    seen: Option<Decision>,
-    /// Whether an assisting reading rests on the catch-all only.
-    discretionary: bool,
-    /// Whether an assisting reading's amount is read (and how).
-    amounts: Amounts,
-    /// Whether some reading assisted (the values of the first that did), and whether some declined.
-    assisted: Option<Assign>,
-    declined: bool,
-}
-
-/// How the decision's readings read the amount of an assisting reading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Amounts {
-    /// Not at all: the reading assists.
-    Ignored,
-    /// A reading whose amount comes to ¥0 declines (nothing is due); one whose amount waits for facts assists.
-    Concluded,
-    /// As `Concluded`, and a reading whose amount waits for facts waits for them too.
-    Waited,
-}
-
-impl Space for DecisionSpace<'_, '_> {
-    type Conclusion = (Decision, bool);
-
-    fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<(Decision, bool)> {
-        let s = &mut *self.stages;
-        s.prepare(&self.base, assign);
-        // A rule that fails for a value the case does not have leaves the decision open; it does not fail the case.
-        let ran = s
-            .run_stage(Stage::Eligibility)
-            .and_then(|()| s.run_stage(Stage::Exclusions));
-        if ran.is_err() {
-            return Reading::Failed;
-        }
-        let (d, disc, next) = with_runs(|runs| {
-            let o = s.outcomes(runs);
-            let (d, disc) = decide(&o);
-            (d, disc, relevant_missing(&o))
-        })
-        .unwrap_or((Decision::NeedsInformation, false, Vec::new()));
-        match if d == Decision::NeedsInformation {
-            decide_by_outcomes(s)
-        } else {
-            (d, disc)
-        } {
-            (Decision::NeedsInformation, _) => Reading::Waits(next),
-            // Assistance is a payment: a reading whose amount comes to ¥0 gives nothing, and declines (one whose
-            // amount waits for facts assists: the range, read later, says whether ¥0 is among its readings).
-            (Decision::Assist, disc) if self.amounts != Amounts::Ignored => {
-                match s.amount_of_assisted(disc) {
-                    Ok(Some(a)) if a <= 0 => {
-                        // ¥0 on the known facts is the lowest reading while priority or amount facts are still
-                        // unknown (an unknown group scores nothing): only with none left is nothing due.
-                        let pending =
-                            engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
-                        if pending.is_empty() {
-                            s.nothing_due_seen = true;
-                            Reading::Concluded((Decision::Decline, false))
-                        } else if self.amounts == Amounts::Waited {
-                            Reading::Waits(pending)
-                        } else {
-                            Reading::Concluded((Decision::Assist, disc))
-                        }
-                    }
-                    Ok(None) if self.amounts == Amounts::Waited => {
-                        Reading::Waits(engine::inspect_runs(|runs| {
-                            shaping_missing(&s.outcomes(runs))
-                        }))
-                    }
-                    Ok(_) => Reading::Concluded((Decision::Assist, disc)),
-                    Err(_) => Reading::Failed,
-                }
-            }
-            decided => Reading::Concluded(decided),
-        }
-    }
-
-    fn conclude(&mut self, assign: &[(FactRef, Value)], (d, disc): (Decision, bool)) -> bool {
-        self.discretionary |= disc;
-        if d == Decision::Assist && self.assisted.is_none() {
-            self.assisted = Some(assign.to_vec());
-        }
-        self.declined |= d == Decision::Decline;
-        *self.seen.get_or_insert(d) == d
-    }
-}
-
-/// Whether the decision is the same for every combination of the plausible values of the facts the undecided
-/// eligibility and exclusion rules need (within the bounds); if so, that decision, and whether any reading
-/// rests on the catch-all only. The rule results in place are put back.
-pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Option<(Decision, bool)> {
-    let (runs, base) = save()?;
-    let by_outcomes = decide_by_outcomes(s);
-    if by_outcomes.0 != Decision::NeedsInformation {
-        return Some(by_outcomes);
-    }
-    let first = engine::inspect_runs(|runs| relevant_missing(&s.outcomes(runs)));
-    let numbers = numbers(s, &[Stage::Eligibility, Stage::Exclusions]);
-    let mut base = base;
-    // First without the amount (most searches settle so); when an assisting reading differs from a declining one,
-    // again with it: an assisting reading whose amount comes to ¥0 declines, so the readings may all decline after
-    // all. When that reading's amount waits for facts (an earlier payment in the same case, with a share of the
-    // compensation unstated, say), again with the amount's facts searched too: the readings of them may all come
-    // to ¥0.
-    let mut amounts = Amounts::Ignored;
-    loop {
-        let mut search = Search::new(
-            bounds::DECISION_FACTS,
-            bounds::DECISION_SCENARIOS,
-            numbers.clone(),
-        );
-        let mut space = DecisionSpace {
-            stages: &mut *s,
-            base,
-            seen: None,
-            discretionary: false,
-            amounts,
-            assisted: None,
-            declined: false,
-        };
-        let settled = search.explore(&mut space, &first, &mut Vec::new());
-        let (seen, discretionary) = (space.seen, space.discretionary);
-        // Only an assisting reading that differs from a declining one, and is given ¥0 itself or waits for the
-        // facts of its amount, can turn.
-        let again = match space.assisted.take() {
-            Some(assign) if space.declined && amounts == Amounts::Ignored => {
-                space.amounts = Amounts::Waited;
-                match space.read(&assign) {
-                    Reading::Concluded((Decision::Decline, _)) => Some(Amounts::Concluded),
-                    Reading::Waits(_) => Some(Amounts::Waited),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        base = space.base;
-        if let (true, Some(d)) = (settled, seen) {
-            restore(runs, base);
-            return Some((d, d == Decision::Assist && discretionary));
-        }
-        match again {
-            Some(next) => amounts = next,
-            None => break,
-        }
-    }
-    restore(runs, base);
-    None
-}
-
-/// For an assisted case some readings of whose unknown facts came to ¥0 while others were left out (the range is
-/// open): whether every reading of the facts its priority and amount rules wait for comes to ¥0 (within the
-/// bounds), searched as the decision is. `true` when nothing is due whatever they are. The rule results in place
-/// are put back.
-pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
-    let Some((runs, base)) = save() else {
-        return false;
-    };
-    let first = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
-    let numbers = numbers(s, &[Stage::Priority, Stage::Amount]);
-    // Rare (only ¥0 seen, the range cut short), so it may read four times as many readings as the decision's.
-    let mut search = Search::new(
-        bounds::DECISION_FACTS,
-        4 * bounds::DECISION_SCENARIOS,
-        numbers,
-    );
-    let mut space = DecisionSpace {
-        stages: s,
-        base,
-        seen: None,
-        discretionary: false,
-        amounts: Amounts::Waited,
-        assisted: None,
-        declined: false,
-    };
-    let settled = search.explore(&mut space, &first, &mut Vec::new());
-    restore(runs, space.base);
-    settled && space.seen == Some(Decision::Decline)
-}
-
 // ---- The amount's range and the tiers ----
 
 /// Whether a fact is a yes/no or a choice. A condition's default for one of those (an unknown household registration
@@ -321,7 +86,7 @@ pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
 /// include. Defaults an amount or priority rule declares (`victim_fault.if_unknown("none")`, the court-award cap
 /// applied only to a known loss) are the policy's deliberate choices and are not searched; nor are defaults for
 /// sums, where trying every sum would only say that a ¥1 loss caps the award at ¥1.
-fn is_choice(fact: FactRef) -> bool {
+pub(super) fn is_choice(fact: FactRef) -> bool {
     catalogue()
         .node(fact.node as usize)
         .is_some_and(|n| matches!(n.ty, FactType::Boolean | FactType::String { .. }))
@@ -332,7 +97,7 @@ fn is_choice(fact: FactRef) -> bool {
 /// (points are never negative), so once the known facts reach the top tier, no priority fact can change the tier,
 /// nor the amount, which reads the tier. What a priority or amount rule went on without is not searched (see
 /// [`is_choice`]).
-fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
+pub(super) fn shaping_missing(o: &Outcomes<'_>) -> Vec<FactRef> {
     let top = top_tier(o);
     let mut out: Vec<FactRef> = Vec::new();
     for (rule, run) in o.policy.rules.iter().zip(o.runs.iter()) {

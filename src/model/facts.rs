@@ -103,10 +103,11 @@ impl FactCatalogue {
 
     fn add(&mut self, root: &Value, schema: &Value, path: String, description: String) -> usize {
         let schema = resolve(root, schema);
+        // The schema keeps a doc comment's line breaks; a sentence that names the fact runs on one line.
         let description = schema
             .get("description")
             .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "))
             .unwrap_or(description);
         let id = self.nodes.len();
         let readable = !(path.ends_with("/notes") || path.ends_with("/$schema"));
