@@ -48,6 +48,41 @@ fn reports_read_in_the_order_a_reviewer_reads_them() {
     }
 }
 
+/// An amount every plausible value of its unknown facts gives, worked with values the case does not state: the
+/// report names them as one possibility, never as facts (a handler once read "worked with
+/// `/incident/victim_outcome` = death" of a case that does not say the victim died).
+#[test]
+fn an_amount_worked_with_unstated_values_says_they_are_not_established() {
+    let text = std::fs::read_to_string("fixtures/cases/t01_hunan_incapacitated_earner.json")
+        .unwrap_or_default();
+    let mut case: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let removed = case
+        .pointer_mut("/incident")
+        .and_then(serde_json::Value::as_object_mut)
+        .and_then(|o| o.remove("compensation_paid_to_others"));
+    assert!(removed.is_some(), "T1 states the share paid to others");
+    let bytes = case.to_string();
+    for (lang, words) in [
+        (
+            "en",
+            "Every plausible value of the unknown facts gives this amount; the steps below show one of them, \
+             taking `/incident/compensation_paid_to_others` = 0 (not established).",
+        ),
+        (
+            "zh",
+            "尚待查明的事实无论如何认定，救助金额均不变；以下计算步骤仅以其中一种可能情形为例（假定 \
+             `/incident/compensation_paid_to_others` 为 0，均未查明）。",
+        ),
+    ] {
+        let (code, out, err) = run(
+            &["assess", "--format", "text", "--lang", lang, "--no-what-if", "-"],
+            Some(bytes.as_bytes()),
+        );
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(words), "{lang}: {out}");
+    }
+}
+
 #[test]
 fn the_text_report_puts_the_decision_first_and_the_policy_last() {
     let (_, out, _) = run(
