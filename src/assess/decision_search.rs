@@ -83,6 +83,8 @@ struct DecisionSpace<'s, 'p> {
     /// was paid to others), and those an assisting reading's amount waited for (whether anything is due after an
     /// earlier payment).
     waits: Vec<(FactRef, Vec<String>)>,
+    /// Whether one fact is being tried alone ([`deciding_facts`]): what those readings wait for is not noted.
+    probing: bool,
 }
 
 /// How the decision's readings read the amount of an assisting reading.
@@ -121,7 +123,9 @@ impl Space for DecisionSpace<'_, '_> {
             (d, disc)
         } {
             (Decision::NeedsInformation, _) => {
-                self.note_waits(&next);
+                if !self.probing {
+                    self.note_waits(&next);
+                }
                 Reading::Waits(next)
             }
             // Assistance is a payment: a reading whose amount comes to ¥0 gives nothing, and declines (one whose
@@ -137,7 +141,9 @@ impl Space for DecisionSpace<'_, '_> {
                             s.nothing_due_seen = true;
                             Reading::Concluded((Decision::Decline, false))
                         } else if self.amounts == Amounts::Waited {
-                            self.note_waits(&pending);
+                            if !self.probing {
+                                self.note_waits(&pending);
+                            }
                             Reading::Waits(pending)
                         } else {
                             Reading::Concluded((Decision::Assist, disc))
@@ -146,7 +152,9 @@ impl Space for DecisionSpace<'_, '_> {
                     Ok(None) if self.amounts == Amounts::Waited => {
                         let pending =
                             engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
-                        self.note_waits(&pending);
+                        if !self.probing {
+                            self.note_waits(&pending);
+                        }
                         Reading::Waits(pending)
                     }
                     Ok(_) => Reading::Concluded((Decision::Assist, disc)),
@@ -254,6 +262,7 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Settled {
             assisted: None,
             declined: None,
             waits: Vec::new(),
+            probing: false,
         };
         let settled = search.explore(&mut space, &first, &mut Vec::new());
         let (seen, discretionary) = (space.seen, space.discretionary);
@@ -306,28 +315,38 @@ fn deciding_facts(
         .into_iter()
         .flatten()
         .collect();
-    waits
+    space.probing = true;
+    let deciding = waits
         .into_iter()
         .filter(|(fact, _)| {
-            bases.iter().any(|base| {
+            // A reading that concluded without the fact did not read it: its values change nothing there.
+            let read_in = |base: &&Assign| base.iter().any(|(f, _)| f == fact);
+            bases.iter().filter(read_in).any(|base| {
                 let mut probe = OneFact {
                     decision: &mut *space,
-                    others: base.iter().filter(|(f, _)| f != fact).cloned().collect(),
                     assists: false,
                     declines: false,
                 };
-                let mut search = Search::new(1, bounds::DECISION_SCENARIOS, numbers.to_vec());
-                search.explore(&mut probe, &[*fact], &mut Vec::new());
+                // The others in place in the search's own values, so that a part of a sum is tried within the
+                // whole as this reading has it.
+                let mut others: Assign = base.iter().filter(|(f, _)| f != fact).cloned().collect();
+                let mut search = Search::new(
+                    others.len() + 1,
+                    bounds::DECISION_SCENARIOS,
+                    numbers.to_vec(),
+                );
+                search.explore(&mut probe, &[*fact], &mut others);
                 probe.assists && probe.declines
             })
         })
-        .collect()
+        .collect();
+    space.probing = false;
+    deciding
 }
 
 /// The decision's readings with one fact varied, the others held (for [`deciding_facts`]).
 struct OneFact<'a, 's, 'p> {
     decision: &'a mut DecisionSpace<'s, 'p>,
-    others: Assign,
     assists: bool,
     declines: bool,
 }
@@ -336,9 +355,7 @@ impl Space for OneFact<'_, '_, '_> {
     type Conclusion = Decision;
 
     fn read(&mut self, assign: &[(FactRef, Value)]) -> Reading<Decision> {
-        let mut all = self.others.clone();
-        all.extend_from_slice(assign);
-        match self.decision.read(&all) {
+        match self.decision.read(assign) {
             Reading::Concluded((d, _)) => Reading::Concluded(d),
             // Another fact left open: this value shows nothing either way.
             _ => Reading::Aside,
@@ -377,6 +394,7 @@ pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
         assisted: None,
         declined: None,
         waits: Vec::new(),
+        probing: false,
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
     restore(runs, space.base);
