@@ -246,7 +246,7 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Settled {
     // compensation unstated, say), again with the amount's facts searched too: the readings of them may all come
     // to ¥0.
     let mut amounts = Amounts::Ignored;
-    let mut further;
+    let mut further = Vec::new();
     loop {
         let mut search = Search::new(
             bounds::DECISION_FACTS,
@@ -266,8 +266,10 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Settled {
         };
         let settled = search.explore(&mut space, &first, &mut Vec::new());
         let (seen, discretionary) = (space.seen, space.discretionary);
-        further = Vec::new();
-        if !(settled && seen.is_some()) {
+        // A pass none of whose readings concluded (each assisting one's amount waited for the dependants, say, which
+        // no search fills in) has nothing to try the facts from: it keeps what the pass before saw decide.
+        let probed = space.assisted.is_some() || space.declined.is_some();
+        if !(settled && seen.is_some()) && probed {
             let waits: Vec<_> = std::mem::take(&mut space.waits)
                 .into_iter()
                 .filter(|(f, _)| !first.contains(f))
