@@ -489,6 +489,18 @@ fn main() {
     note("what_if_extra_us", extra, sample);
     let what_if_per_case = extra.as_secs_f64() / sample.max(1) as f64;
 
+    // The interview: from one answer to the next question, over the widow's scripted interview (each answer
+    // re-assesses the case). The median and the slowest question of each round, medians over the rounds.
+    let interview = interview_question_times(&policy, rounds);
+    if let Some((questions, median_q, slowest)) = interview {
+        println!(
+            "{:<52} {:>10.2} ms median, {:.2} ms slowest ({questions} questions)",
+            "interview: an answer to the next question (widow)",
+            median_q.as_secs_f64() * 1e3,
+            slowest.as_secs_f64() * 1e3
+        );
+    }
+
     // Every text again in Chinese (`assess --lang zh`): the extra cost over the English the assessment writes.
     let chinese = time(rounds, || {
         for r in &recs {
@@ -622,6 +634,11 @@ fn main() {
             "ratios": ratios,
             "engine_over_native_memo_off": engine_off_over_native,
             "memo_hit_rate": memo_stats.hit_rate(),
+            "interview_ms": interview.map(|(questions, median_q, slowest)| serde_json::json!({
+                "questions": questions,
+                "median": median_q.as_secs_f64() * 1e3,
+                "slowest": slowest.as_secs_f64() * 1e3,
+            })),
         });
         if let Err(e) = std::fs::write(&path, format!("{out:#}\n")) {
             eprintln!("{path}: cannot write the figures: {e}");
@@ -648,6 +665,37 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// The widow's interview (`fixtures/interview/widow.json`, answered from the case as `examples/interview_script.rs`
+/// does), `rounds` times: how many questions, and the medians over the rounds of each round's median and slowest
+/// time from an answer to the next question. `None` when the fixture cannot be read or an answer is refused.
+fn interview_question_times(policy: &Policy, rounds: usize) -> Option<(usize, Duration, Duration)> {
+    use assessor::interview::{answer_from, Interview, Lang, Reply};
+    let bytes = std::fs::read("fixtures/interview/widow.json").ok()?;
+    let case: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let (mut medians, mut slowest, mut questions) = (Vec::new(), Vec::new(), 0);
+    for _ in 0..rounds.max(1) {
+        let mut iv = Interview::new(policy, Lang::En, None);
+        let mut times = Vec::new();
+        let mut pending: Option<(assessor::interview::Question, String)> = None;
+        loop {
+            let t = Instant::now();
+            if let Some((q, answer)) = pending.take() {
+                if iv.answer(&q, answer.as_str()) != Reply::Recorded {
+                    return None;
+                }
+            }
+            let Some(q) = iv.next_question() else { break };
+            times.push(t.elapsed());
+            let answer = answer_from(&case, &q, Lang::En);
+            pending = Some((q, answer));
+        }
+        questions = times.len();
+        slowest.push(times.iter().copied().max().unwrap_or_default());
+        medians.push(median(times));
+    }
+    Some((questions, median(medians), median(slowest)))
 }
 
 /// A recommendation as one line of JSON, as `assess --jsonl` writes it.

@@ -12,7 +12,8 @@
 //!    the facts the undecided rules need; if so, that is the decision. Otherwise it is `needs_information`, and
 //!    the facts listed as missing are those that could change it — those the undecided rules wait for, and those
 //!    they read once another is established, or that the amount reads where an earlier payment may leave nothing
-//!    due, each seen to change it: a case is never declined because something is unknown.
+//!    due, each seen to change it (one that changes it only together with another may be named only once that
+//!    other is answered): a case is never declined because something is unknown.
 //! 3. The stages after the decision run: priority unless declined (`priority.rs`: score and tier), the amount
 //!    when assisted, referrals always.
 //! 4. For an assisted case whose priority or amount rules wait for facts, `readings.rs` reads the amount and tier
