@@ -71,7 +71,7 @@ fn an_amount_worked_with_unstated_values_says_they_are_not_established() {
         (
             "zh",
             "尚待查明的事实无论如何认定，救助金额均不变；以下计算步骤仅以其中一种可能情形为例（假定 \
-             `/incident/compensation_paid_to_others` 为 0，均未查明）。",
+             `/incident/compensation_paid_to_others` 为 0，尚未查明）。",
         ),
     ] {
         let (code, out, err) = run(

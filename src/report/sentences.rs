@@ -194,8 +194,9 @@ pub(super) fn provisional_note(a: &Amount, labels: &Labels, wd: &Words) -> Optio
         let with = assumed_values(&a.worked_with, labels, wd);
         return Some(if wd.zh() {
             format!(
-                "尚待查明的事实无论如何认定，救助金额均不变；以下计算步骤仅以其中一种可能情形为例（假定 {}，均未查明）。",
-                with.join("、")
+                "尚待查明的事实无论如何认定，救助金额均不变；以下计算步骤仅以其中一种可能情形为例（假定 {}，{}）。",
+                with.join("、"),
+                if with.len() > 1 { "均未查明" } else { "尚未查明" }
             )
         } else {
             format!(
