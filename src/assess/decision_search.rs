@@ -123,9 +123,7 @@ impl Space for DecisionSpace<'_, '_> {
             (d, disc)
         } {
             (Decision::NeedsInformation, _) => {
-                if !self.probing {
-                    self.note_waits(&next);
-                }
+                self.note_waits(&next);
                 Reading::Waits(next)
             }
             // Assistance is a payment: a reading whose amount comes to ¥0 gives nothing, and declines (one whose
@@ -141,9 +139,7 @@ impl Space for DecisionSpace<'_, '_> {
                             s.nothing_due_seen = true;
                             Reading::Concluded((Decision::Decline, false))
                         } else if self.amounts == Amounts::Waited {
-                            if !self.probing {
-                                self.note_waits(&pending);
-                            }
+                            self.note_waits(&pending);
                             Reading::Waits(pending)
                         } else {
                             Reading::Concluded((Decision::Assist, disc))
@@ -152,9 +148,7 @@ impl Space for DecisionSpace<'_, '_> {
                     Ok(None) if self.amounts == Amounts::Waited => {
                         let pending =
                             engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
-                        if !self.probing {
-                            self.note_waits(&pending);
-                        }
+                        self.note_waits(&pending);
                         Reading::Waits(pending)
                     }
                     Ok(_) => Reading::Concluded((Decision::Assist, disc)),
@@ -180,8 +174,11 @@ impl Space for DecisionSpace<'_, '_> {
 impl DecisionSpace<'_, '_> {
     /// Notes the facts a reading waits for (the first time each is seen), with the rules that wait for it in that
     /// reading: a condition or bar still undecided, a priority or amount rule, or a condition that went on
-    /// without a yes/no or a choice (as [`shaping_missing`] reads them).
+    /// without a yes/no or a choice (as [`shaping_missing`] reads them). Not while one fact is tried alone.
     fn note_waits(&mut self, pending: &[FactRef]) {
+        if self.probing {
+            return;
+        }
         let s = &*self.stages;
         let waits = &mut self.waits;
         engine::inspect_runs(|runs| {
