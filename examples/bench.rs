@@ -487,7 +487,25 @@ fn main() {
         sample,
     );
     note("what_if_extra_us", extra, sample);
-    let what_if_per_case = extra.as_secs_f64() / sample.max(1) as f64;
+    // Its parts run on every core (a single case's answer comes sooner); the same on one thread is its work, which
+    // the ratio below compares with one thread's assessment.
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().ok();
+    let extra_one = time(rounds, || {
+        let run = || {
+            for (c, r) in cases.iter().zip(&recs).take(sample) {
+                std::hint::black_box(
+                    assessor::explain::whatif::explore(&c.json, r, &policy).assessments,
+                );
+            }
+        };
+        match &one_thread {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
+    });
+    report("  the same on one thread", extra_one, sample);
+    note("what_if_extra_one_thread_us", extra_one, sample);
+    let what_if_per_case = extra_one.as_secs_f64() / sample.max(1) as f64;
 
     // The interview: from one answer to the next question, over the widow's scripted interview (each answer
     // re-assesses the case). The median and the slowest question of each round, medians over the rounds.
@@ -584,7 +602,7 @@ fn main() {
     );
     println!(
         "{:<52} {:>10.1}×",
-        "what-if ÷ assess (extra per case, same run)", what_if_over_assess
+        "what-if ÷ assess (one thread each, same run)", what_if_over_assess
     );
     let ratios = serde_json::json!({
         "engine_over_native": engine_over_native,
@@ -598,6 +616,7 @@ fn main() {
             .map(|d| d.join("assessor"))
     });
     let mut startup_ms: Option<f64> = None;
+    let mut one_case_ms: Option<f64> = None;
     match exe.filter(|p| p.exists()) {
         Some(exe) => {
             let case = std::env::temp_dir().join("assessor-bench-case.json");
@@ -618,6 +637,35 @@ fn main() {
                 "{:<52} {:>10.1} ms (median of 21)",
                 "start-up: `assessor assess --no-what-if` on one case", ms
             );
+            // A case handler's one case with what would change it (the default): the first generated case that is
+            // not assisted, so that the search has work to do.
+            let open = cases
+                .iter()
+                .zip(&recs)
+                .find(|(_, r)| r.decision != assessor::model::codes::Decision::Assist);
+            if let Some((c, r)) = open {
+                let _ = std::fs::write(&case, c.json.to_string());
+                let runs: Vec<Duration> = (0..21)
+                    .map(|_| {
+                        let t = Instant::now();
+                        let _ = std::process::Command::new(&exe)
+                            .args(["assess", "--format", "json"])
+                            .arg(&case)
+                            .output();
+                        t.elapsed()
+                    })
+                    .collect();
+                let ms = median(runs).as_secs_f64() * 1e3;
+                one_case_ms = Some(ms);
+                let tried = assessor::explain::whatif::explore(&c.json, r, &policy).assessments;
+                println!(
+                    "{:<52} {:>10.1} ms (median of 21; {} {}, {tried} re-assessments)",
+                    "one case from the CLI, with what-if",
+                    ms,
+                    r.case_id,
+                    r.decision.as_str()
+                );
+            }
         }
         None => println!("start-up: build the binary first (cargo build --release)"),
     }
@@ -631,6 +679,7 @@ fn main() {
             "seed": 1,
             "figures_us_per_case": figures,
             "startup_ms": startup_ms,
+            "one_case_what_if_ms": one_case_ms,
             "ratios": ratios,
             "engine_over_native_memo_off": engine_off_over_native,
             "memo_hit_rate": memo_stats.hit_rate(),

@@ -195,3 +195,37 @@ fn on_by_default_for_one_case_off_for_batches_and_on_request() {
         "{out}"
     );
 }
+
+/// The exploration runs its parts on every core; on generated cases (four threads) it finds what it finds one
+/// re-assessment after another, byte for byte (the unit tests do the same for every example case, also cut short by
+/// budgets).
+#[test]
+fn on_every_core_it_finds_what_it_finds_one_after_another() {
+    let policy = policy();
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(4).build() else {
+        panic!("no pool of four threads");
+    };
+    let mut generator = assessor::generate::Generator::new(7);
+    let mut explored = 0;
+    for _ in 0..30 {
+        let Ok(case) = validate_value(generator.case()) else {
+            continue;
+        };
+        let Ok(rec) = assessor::assess(&case, policy) else {
+            continue;
+        };
+        let json = |e: &assessor::model::exploration::Exploration| {
+            serde_json::to_string(e).unwrap_or_default()
+        };
+        let reference =
+            assessor::explain::whatif::explore_one_after_another(&case.json, &rec, policy);
+        let parallel =
+            pool.install(|| assessor::explain::whatif::explore(&case.json, &rec, policy));
+        assert_eq!(json(&parallel), json(&reference), "{}", rec.case_id);
+        explored += usize::from(reference.assessments > 20);
+    }
+    assert!(
+        explored >= 10,
+        "only {explored} of 30 cases explored at length"
+    );
+}

@@ -2,6 +2,7 @@
 //! values worth trying for a fact, and the sums of money at which the outcome changes (a grid refined to ¥1 by
 //! bisection). What [`super::whatif`] explores with.
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::model::codes::{Decision, Tier};
@@ -57,6 +58,9 @@ pub(super) struct Explorer<'a> {
     pub(super) count: usize,
     /// Re-assessments this explorer may make; past them `assess` gives nothing.
     pub(super) budget: usize,
+    /// Whether independent re-assessments run on every core (the default), or one after another (the reference
+    /// the tests compare with: the same result, byte for byte).
+    pub(super) parallel: bool,
 }
 
 impl Explorer<'_> {
@@ -66,6 +70,20 @@ impl Explorer<'_> {
             return None;
         }
         self.count += 1;
+        self.outcome(changes)
+    }
+
+    /// Re-assessments still within the budget, of `wanted`: charged now, for [`Self::outcome`] to make (on any
+    /// thread, in any order) as [`Self::assess`] would have made them one after another.
+    pub(super) fn charge(&mut self, wanted: usize) -> usize {
+        let n = self.budget.saturating_sub(self.count).min(wanted);
+        self.count += n;
+        n
+    }
+
+    /// The outcome of the case with `changes`, not counted (see [`Self::charge`]); nothing when the changed case is
+    /// invalid.
+    pub(super) fn outcome(&self, changes: &[(String, Value)]) -> Option<CaseOutcome> {
         let mut v = self.base.clone();
         for (pointer, value) in changes {
             set(&mut v, pointer, value.clone())?;
@@ -136,76 +154,166 @@ pub(super) fn is_money(pointer: &str) -> bool {
         .is_some_and(|n| n.ty == FactType::Number)
 }
 
-/// The ranges of a sum of money (unknown now) over which the outcome stays the same, found on a grid between `lo`
-/// and `hi` and refined to ¥1 by bisection; a range over which the amount varies names no one amount.
-pub(super) fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<ValueCase> {
-    const STEPS: usize = 20;
-    let at = |ex: &mut Explorer<'_>, x: f64| {
-        ex.assess(&[(fact.to_string(), serde_json::json!(x.round()))])
-    };
-    let mut points: Vec<(f64, CaseOutcome)> = Vec::new();
-    for i in 0..=STEPS {
-        let x = lo + (hi - lo) * i as f64 / STEPS as f64;
-        if let Some(o) = at(ex, x) {
-            points.push((x, o));
-        }
-    }
-    // Boundaries between grid points whose outcomes differ (decision or tier), refined by bisection.
-    // Each boundary with the outcome past it, and whether the amount varied within the range before it.
-    let mut bounds: Vec<(f64, CaseOutcome, bool)> = Vec::new();
-    let Some(first) = points.first().cloned() else {
-        return Vec::new();
-    };
-    let mut prev = first.clone();
-    let mut varies = false;
-    for (x, o) in points.into_iter().skip(1) {
-        if (o.decision, o.tier) == (prev.1.decision, prev.1.tier) && o.amount != prev.1.amount {
-            varies = true;
-        }
-        if (o.decision, o.tier) != (prev.1.decision, prev.1.tier) {
-            let (mut a, mut b) = (prev.0, x);
-            while b - a > 1.0 {
-                let mid = ((a + b) / 2.0).round();
-                match at(ex, mid) {
-                    Some(m) if (m.decision, m.tier) == (prev.1.decision, prev.1.tier) => a = mid,
-                    Some(_) => b = mid,
-                    None => break,
-                }
+/// The outcomes of a sum of money on a grid of points between `lo` and `hi` (those the budget allows, assessed on
+/// every core), and where (decision, tier) changes between two neighbours.
+struct Grid {
+    points: Vec<(f64, CaseOutcome)>,
+    /// Each `i` whose point's decision or tier differs from point `i - 1`'s, with whether the amount varied
+    /// between the points since the change before (a range over which it varies names no one amount).
+    changes: Vec<(usize, bool)>,
+    /// Whether the amount varied after the last change.
+    varies_after: bool,
+}
+
+impl Grid {
+    fn new(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Self {
+        const STEPS: usize = 20;
+        let grid: Vec<f64> = (0..=STEPS)
+            .map(|i| lo + (hi - lo) * i as f64 / STEPS as f64)
+            .collect();
+        let points: Vec<(f64, CaseOutcome)> = if ex.parallel {
+            let afford = ex.charge(grid.len());
+            let ex = &*ex;
+            grid.get(..afford)
+                .unwrap_or_default()
+                .par_iter()
+                .filter_map(|&x| ex.outcome(&at(fact, x)).map(|o| (x, o)))
+                .collect()
+        } else {
+            grid.iter()
+                .filter_map(|&x| ex.assess(&at(fact, x)).map(|o| (x, o)))
+                .collect()
+        };
+        let mut changes = Vec::new();
+        let mut varies = false;
+        for (i, pair) in points.windows(2).enumerate() {
+            let [(_, prev), (_, o)] = pair else { continue };
+            if (o.decision, o.tier) == (prev.decision, prev.tier) {
+                varies |= o.amount != prev.amount;
+            } else {
+                changes.push((i + 1, varies));
+                varies = false;
             }
-            bounds.push((b, o.clone(), varies));
-            varies = false;
         }
-        prev = (x, o);
+        Grid {
+            points,
+            changes,
+            varies_after: varies,
+        }
     }
-    // A range over which the amount varies (an earlier payment deducted, say) names no one amount.
-    let settle = |mut o: CaseOutcome, varies: bool| {
-        if varies {
-            o.amount = None;
+
+    /// The sum at which change `c` happens, to ¥1, by bisection between its two points (within the budget; where
+    /// the budget runs out or a sum cannot be assessed, the nearest point found above it).
+    fn refine(&self, ex: &mut Explorer<'_>, fact: &str, c: usize) -> f64 {
+        let Some((before, after)) = self
+            .changes
+            .get(c)
+            .and_then(|&(i, _)| Some((self.points.get(i.checked_sub(1)?)?, self.points.get(i)?)))
+        else {
+            return 0.0;
+        };
+        let (mut a, mut b) = (before.0, after.0);
+        while b - a > 1.0 {
+            let mid = ((a + b) / 2.0).round();
+            match ex.assess(&at(fact, mid)) {
+                Some(m) if (m.decision, m.tier) == (before.1.decision, before.1.tier) => a = mid,
+                Some(_) => b = mid,
+                None => break,
+            }
         }
-        o
-    };
-    let mut cases = Vec::new();
-    let mut start_outcome = first.1;
-    let mut start: Option<f64> = None;
-    for (b, o, varied) in bounds {
+        b
+    }
+
+    /// Every change refined, on every core: each within what is left of the budget before any, then charged in
+    /// order, and run again within what is left where it used more than the ones before it left (so the sums are
+    /// those of refining one after another, whatever the threads).
+    fn refine_all(&self, ex: &mut Explorer<'_>, fact: &str) -> Vec<f64> {
+        if !ex.parallel {
+            return (0..self.changes.len())
+                .map(|c| self.refine(ex, fact, c))
+                .collect();
+        }
+        let left = ex.budget.saturating_sub(ex.count);
+        let runs: Vec<(f64, usize)> = {
+            let ex = &*ex;
+            (0..self.changes.len())
+                .into_par_iter()
+                .map(|c| {
+                    let mut alone = Explorer {
+                        policy: ex.policy,
+                        base: ex.base,
+                        count: 0,
+                        budget: left,
+                        parallel: false,
+                    };
+                    (self.refine(&mut alone, fact, c), alone.count)
+                })
+                .collect()
+        };
+        runs.into_iter()
+            .enumerate()
+            .map(|(c, (b, used))| {
+                if used <= ex.budget.saturating_sub(ex.count) {
+                    ex.count += used;
+                    b
+                } else {
+                    self.refine(ex, fact, c)
+                }
+            })
+            .collect()
+    }
+
+    /// The ranges between the changes at `sums` (one per change): where each starts and ends, and its outcome (no
+    /// amount where the amount varies within it).
+    fn ranges(&self, sums: &[Option<f64>]) -> Vec<ValueCase> {
+        let Some(first) = self.points.first() else {
+            return Vec::new();
+        };
+        let settle = |o: &CaseOutcome, varies: bool| {
+            let mut o = o.clone();
+            if varies {
+                o.amount = None;
+            }
+            o
+        };
+        let mut cases = Vec::new();
+        let mut start_outcome = &first.1;
+        let mut start: Option<f64> = None;
+        for (&(i, varied), &b) in self.changes.iter().zip(sums) {
+            cases.push(ValueCase {
+                value: String::new(),
+                equals: None,
+                from: start,
+                below: b,
+                outcome: settle(start_outcome, varied),
+            });
+            start = b;
+            if let Some((_, o)) = self.points.get(i) {
+                start_outcome = o;
+            }
+        }
         cases.push(ValueCase {
             value: String::new(),
             equals: None,
             from: start,
-            below: Some(b),
-            outcome: settle(start_outcome, varied),
+            below: None,
+            outcome: settle(start_outcome, self.varies_after),
         });
-        start = Some(b);
-        start_outcome = o;
+        cases
     }
-    cases.push(ValueCase {
-        value: String::new(),
-        equals: None,
-        from: start,
-        below: None,
-        outcome: settle(start_outcome, varies),
-    });
-    cases
+}
+
+/// The change of one fact to the sum `x` (rounded to ¥1).
+fn at(fact: &str, x: f64) -> [(String, Value); 1] {
+    [(fact.to_string(), serde_json::json!(x.round()))]
+}
+
+/// The ranges of a sum of money (unknown now) over which the outcome stays the same, found on a grid between `lo`
+/// and `hi` and refined to ¥1 by bisection; a range over which the amount varies names no one amount.
+pub(super) fn money_ranges(ex: &mut Explorer<'_>, fact: &str, lo: f64, hi: f64) -> Vec<ValueCase> {
+    let grid = Grid::new(ex, fact, lo, hi);
+    let sums: Vec<Option<f64>> = grid.refine_all(ex, fact).into_iter().map(Some).collect();
+    grid.ranges(&sums)
 }
 
 /// The sum nearest the current one at which the outcome improves, if any, with `at most` or `at least`.
@@ -216,15 +324,25 @@ pub(super) fn money_boundary(
     now: &CaseOutcome,
 ) -> Option<(Value, Bound)> {
     let cur = current.as_f64()?;
-    let ranges = money_ranges(ex, fact, 0.0, (cur * 2.0).max(MONEY_MAX / 5.0));
-    // The best range that improves on now; report its nearest end to the current value.
-    let better = ranges
+    let grid = Grid::new(ex, fact, 0.0, (cur * 2.0).max(MONEY_MAX / 5.0));
+    // The best range that improves on now (the grid alone says which ranges there are and their outcomes); only the
+    // change at its near end is refined, and reported.
+    let unrefined = grid.ranges(&vec![None; grid.changes.len()]);
+    let best = unrefined
         .iter()
-        .filter(|c| c.outcome.improves_on(now))
-        .max_by_key(|c| c.outcome.rank())?;
-    match (better.from, better.below) {
-        (None, Some(b)) => Some((serde_json::json!((b - 1.0).max(0.0)), Bound::AtMost)),
-        (Some(f), _) => Some((serde_json::json!(f), Bound::AtLeast)),
-        (None, None) => None,
+        .enumerate()
+        .filter(|(_, c)| c.outcome.improves_on(now))
+        .max_by_key(|(_, c)| c.outcome.rank())
+        .map(|(k, _)| k)?;
+    match (best, grid.changes.len()) {
+        (0, 0) => None,
+        (0, _) => {
+            let b = grid.refine(ex, fact, 0);
+            Some((serde_json::json!((b - 1.0).max(0.0)), Bound::AtMost))
+        }
+        (k, _) => Some((
+            serde_json::json!(grid.refine(ex, fact, k - 1)),
+            Bound::AtLeast,
+        )),
     }
 }

@@ -10,6 +10,7 @@
 //! For every fact listed as missing, it also says what each plausible value would lead to, so a case handler knows
 //! which proof matters ("if the income is below ¥1,400 the case is assisted at tier A; from ¥1,400, declined").
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::model::codes::{Decision, Tier};
@@ -83,12 +84,14 @@ impl Task<'_> {
         now: &CaseOutcome,
         policy: &Policy,
         budget: usize,
+        parallel: bool,
     ) -> (Found, usize) {
         let mut ex = Explorer {
             policy,
             base: case,
             count: 0,
             budget,
+            parallel,
         };
         let found = match *self {
             Task::Missing(fact) => {
@@ -147,15 +150,27 @@ impl Task<'_> {
 /// Explores what would change the outcome of `case` (JSON) whose recommendation is `rec`: codes and values;
 /// [`crate::explain::localise::localise`] writes its texts with the recommendation's (or [`Exploration::localise`]).
 pub fn explore(case: &Value, rec: &Recommendation, policy: &Policy) -> Exploration {
-    explore_within(case, rec, policy, BUDGET)
+    explore_within(case, rec, policy, BUDGET, true)
 }
 
-/// [`explore`] with at most `budget` re-assessments.
+/// [`explore`] one re-assessment after another, on the calling thread: the same result, byte for byte, more slowly.
+/// The reference the tests compare [`explore`] with.
+pub fn explore_one_after_another(
+    case: &Value,
+    rec: &Recommendation,
+    policy: &Policy,
+) -> Exploration {
+    explore_within(case, rec, policy, BUDGET, false)
+}
+
+/// [`explore`] with at most `budget` re-assessments; `parallel`: on every core, else one after another (the same
+/// result).
 fn explore_within(
     case: &Value,
     rec: &Recommendation,
     policy: &Policy,
     budget: usize,
+    parallel: bool,
 ) -> Exploration {
     let now = CaseOutcome::of(rec);
     let mut out = Exploration::default();
@@ -179,11 +194,27 @@ fn explore_within(
         Vec::new()
     };
     tasks.extend(actionable.iter().map(|f| Task::Actionable(f)));
+    // The tasks run on every core, each within the whole budget; then, in order, each is charged what it used. A task
+    // that used no more than what the earlier ones left found what it would have found run alone after them (its
+    // budget was never reached); one that used more is run again within what is left. So the result is the same,
+    // byte for byte, as running them one after another, whatever the threads.
+    let runs: Vec<Option<(Found, usize)>> = if parallel {
+        tasks
+            .par_iter()
+            .map(|task| Some(task.run(case, &now, policy, budget, true)))
+            .collect()
+    } else {
+        tasks.iter().map(|_| None).collect()
+    };
     let mut used = 0;
     let mut singles: Vec<(Vec<(String, Value)>, CaseOutcome)> = Vec::new();
     let mut bounds: Vec<(String, Bound)> = Vec::new();
-    for task in &tasks {
-        let (found, n) = task.run(case, &now, policy, budget.saturating_sub(used));
+    for (task, run) in tasks.iter().zip(runs) {
+        let left = budget.saturating_sub(used);
+        let (found, n) = match run {
+            Some((found, n)) if n <= left => (found, n),
+            _ => task.run(case, &now, policy, left, parallel),
+        };
         used += n;
         match found {
             Found::Missing(m) => out.missing.push(m),
@@ -198,6 +229,7 @@ fn explore_within(
         base: case,
         count: used,
         budget,
+        parallel,
     };
     if worth {
         // Pairs only when no single change improves the decision.
@@ -214,16 +246,36 @@ fn explore_within(
                         .map(move |v| (f.clone(), v))
                 })
                 .collect();
-            'pairs: for (i, a) in flips.iter().enumerate() {
-                for b in flips.iter().skip(i + 1).filter(|b| b.0 != a.0) {
-                    let change = vec![a.clone(), b.clone()];
-                    match ex.assess(&change) {
-                        Some(o) if o.decision != now.decision && o.improves_on(&now) => {
-                            singles.push((change, o))
-                        }
-                        Some(_) => {}
-                        None => break 'pairs,
+            // Every pair in order, as many as the budget has left, assessed on every core (or one after another).
+            let pairs: Vec<Vec<(String, Value)>> = flips
+                .iter()
+                .enumerate()
+                .flat_map(|(i, a)| {
+                    flips
+                        .iter()
+                        .skip(i + 1)
+                        .filter(|b| b.0 != a.0)
+                        .map(|b| vec![a.clone(), b.clone()])
+                })
+                .take(budget.saturating_sub(ex.count))
+                .collect();
+            let mut outcomes: Option<Vec<Option<CaseOutcome>>> = parallel.then(|| {
+                let ex = &ex;
+                pairs.par_iter().map(|change| ex.outcome(change)).collect()
+            });
+            // In order: a pair that cannot be assessed (the changed case is invalid) ends the pairs.
+            for (k, change) in pairs.into_iter().enumerate() {
+                let o = match outcomes.as_mut() {
+                    Some(found) => found.get_mut(k).and_then(Option::take),
+                    None => ex.outcome(&change),
+                };
+                ex.count += 1;
+                match o {
+                    Some(o) if o.decision != now.decision && o.improves_on(&now) => {
+                        singles.push((change, o))
                     }
+                    Some(_) => {}
+                    None => break,
                 }
             }
         }
@@ -331,6 +383,63 @@ fn show(v: &Value, labels: &Labels) -> String {
 mod tests {
     use super::*;
 
+    /// The exploration runs its parts on every core; what it finds, and how many re-assessments it counts, are
+    /// those of running them one after another — whole, and cut short by budgets that stop it in each of its parts —
+    /// over fixtures and generated cases, on one thread and on four.
+    #[test]
+    fn the_exploration_on_every_core_is_the_one_made_one_after_another() {
+        let Ok(policy) = Policy::embedded() else {
+            panic!("the default policy does not load");
+        };
+        let pool = |n: usize| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .unwrap_or_else(|e| panic!("no pool of {n}: {e}"))
+        };
+        let (one, four) = (pool(1), pool(4));
+        // Every example case (the generator's cases are tested the same way by tests/whatif.rs).
+        let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|e| Some(e.ok()?.path()))
+            .collect();
+        paths.sort();
+        let cases: Vec<Value> = paths
+            .iter()
+            .filter_map(|p| serde_json::from_slice(&std::fs::read(p).ok()?).ok())
+            .collect();
+        let mut explored = 0;
+        for json in &cases {
+            let Ok(case) = crate::validate::validate_value(json.clone()) else {
+                continue;
+            };
+            let Ok(rec) = crate::assess::assess(&case, &policy) else {
+                continue;
+            };
+            let bytes = |pool: &rayon::ThreadPool, budget: usize, parallel: bool| {
+                pool.install(|| {
+                    let found = explore_within(&case.json, &rec, &policy, budget, parallel);
+                    serde_json::to_string(&found).unwrap_or_default()
+                })
+            };
+            let n = explore_within(&case.json, &rec, &policy, BUDGET, false).assessments;
+            for budget in [BUDGET, n / 4, n / 2, n.saturating_sub(3)] {
+                let reference = bytes(&one, budget, false);
+                for pool in [&one, &four] {
+                    assert_eq!(
+                        bytes(pool, budget, true),
+                        reference,
+                        "{} within {budget}",
+                        rec.case_id
+                    );
+                }
+            }
+            explored += usize::from(n > 20);
+        }
+        assert!(explored >= 10, "only {explored} cases explored at length");
+    }
+
     /// The exploration never makes more re-assessments than its budget allows, and a budget of what it needs gives
     /// the whole result.
     #[test]
@@ -362,7 +471,7 @@ mod tests {
             let whole = serde_json::to_string(&full).unwrap_or_default();
             let n = full.assessments;
             for budget in [0, 1, 7, n / 3, n / 2, n - 1, n] {
-                let within = explore_within(&case.json, &rec, &policy, budget);
+                let within = explore_within(&case.json, &rec, &policy, budget, true);
                 assert!(
                     within.assessments <= budget,
                     "{name}: {} within {budget}",
