@@ -229,3 +229,77 @@ fn on_every_core_it_finds_what_it_finds_one_after_another() {
         "only {explored} of 30 cases explored at length"
     );
 }
+
+/// What-if compares outcomes without building a recommendation (`assess::outcome`): the decision, tier and amount
+/// are those of the whole assessment — for the example cases, generated cases, and the same with each actionable
+/// or missing fact changed as what-if changes it.
+#[test]
+fn an_outcome_alone_is_the_whole_assessment_s() {
+    let policy = policy();
+    let dir = root().join("fixtures/cases");
+    let mut cases: Vec<Value> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| serde_json::from_slice(&std::fs::read(e.ok()?.path()).ok()?).ok())
+        .collect();
+    let mut generator = assessor::generate::Generator::new(11);
+    cases.extend((0..150).map(|_| generator.case()));
+    let mut compared = 0;
+    let mut assisted = 0;
+    let mut nothing_due = 0;
+    let mut check = |json: Value| {
+        let Ok(case) = validate_value(json) else {
+            return;
+        };
+        let Ok(rec) = assessor::assess::assess(&case, policy) else {
+            return;
+        };
+        let whole = (
+            rec.decision,
+            rec.priority.as_ref().map(|p| p.tier),
+            rec.amount.as_ref().map(|a| a.recommended),
+        );
+        match assessor::assess::outcome(&case, policy) {
+            Ok(alone) => assert_eq!(alone, whole, "{}", rec.case_id),
+            Err(e) => panic!("{}: {e}", rec.case_id),
+        }
+        compared += 1;
+        assisted += usize::from(whole.2.is_some());
+        nothing_due += usize::from(rec.nothing_due && whole.2.is_some());
+    };
+    for json in cases {
+        // The case, then the case with each fact changed as what-if would change it (the other truth value, or a
+        // sum halved and doubled).
+        check(json.clone());
+        // An earlier payment in this case, which may leave nothing due (declined with the amount's arithmetic).
+        for paid in [2_000, 60_000, 400_000] {
+            let mut c = json.clone();
+            let prior = serde_json::json!({ "same_case": true, "amount": paid });
+            if assessor::explain::whatif::set(&mut c, "/prior_assistance", prior).is_some() {
+                check(c);
+            }
+        }
+        for pointer in &policy.what_if {
+            let changed = match json.pointer(pointer) {
+                Some(Value::Bool(b)) => vec![Value::Bool(!b)],
+                Some(Value::Number(n)) => {
+                    let x = n.as_f64().unwrap_or(0.0);
+                    vec![
+                        serde_json::json!((x / 2.0).round()),
+                        serde_json::json!(x * 2.0 + 1000.0),
+                    ]
+                }
+                _ => Vec::new(),
+            };
+            for v in changed {
+                let mut c = json.clone();
+                if assessor::explain::whatif::set(&mut c, pointer, v).is_some() {
+                    check(c);
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 1000 && assisted > 200,
+        "{compared} compared, {assisted} with an amount"
+    );
+}

@@ -37,6 +37,42 @@ pub(crate) struct Gathered {
     pub wage_param_used: bool,
 }
 
+/// The effects the concluded rule `index` of `stage` (its result `run`) gathers: a provisional amount that needs the
+/// middle reading (`likely`, its rule results) takes the amount rules' effects from it.
+fn effects_of<'a>(
+    index: usize,
+    stage: Stage,
+    run: &'a RuleRun,
+    likely: Option<&'a [Option<Arc<RuleRun>>]>,
+) -> Option<&'a [Effect]> {
+    let from = match likely {
+        Some(runs) if stage == Stage::Amount => runs.get(index).and_then(Option::as_deref),
+        _ => Some(run),
+    };
+    match from {
+        Some(RuleRun::Concluded { effects, .. }) => Some(effects),
+        _ => None,
+    }
+}
+
+/// The amount the rules' effects recommend, unrounded, as [`gather`] finds it (`Gathered::recommended`) without
+/// gathering anything else.
+pub(crate) fn recommended(
+    o: &Outcomes<'_>,
+    likely: Option<&[Option<Arc<RuleRun>>]>,
+) -> Option<f64> {
+    let mut recommended = None;
+    for (index, (rule, run)) in o.policy.rules.iter().zip(o.runs.iter()).enumerate() {
+        let Some(run) = run.as_deref() else { continue };
+        for e in effects_of(index, rule.stage, run, likely).unwrap_or_default() {
+            if let Effect::Recommend(a) = e {
+                recommended = Some(*a);
+            }
+        }
+    }
+    recommended
+}
+
 /// The findings of the results `o` (the case `case`, decided `decision`), and what their conclusions gathered. With
 /// `likely` (the middle reading's rule results, when the amount needs it), the amount rules' effects are taken
 /// from it.
@@ -108,17 +144,7 @@ pub(crate) fn gather(
                 });
             }
         }
-        // A provisional amount that needs the middle reading takes the amount rules' effects from it.
-        let effects_of = match likely {
-            Some(runs) if rule.stage == Stage::Amount => runs.get(index).and_then(Option::as_deref),
-            _ => Some(run),
-        };
-        if let Some(RuleRun::Concluded {
-            effects,
-            conclusion: Conclusion::Met { .. } | Conclusion::NotMet { .. },
-            ..
-        }) = effects_of
-        {
+        if let Some(effects) = effects_of(index, rule.stage, run, likely) {
             for e in effects {
                 match e {
                     Effect::FastTrack => g.fast_track = true,

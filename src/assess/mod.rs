@@ -74,6 +74,71 @@ pub fn case_digest(json: &Value) -> String {
 /// Assesses a validated case on a policy: the decision and every conclusion as codes and values. Its texts are
 /// empty until `explain::localise` writes them in a language ([`crate::explain::assess`] does both).
 pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, AssessError> {
+    let ran = run(case, policy)?;
+    let unsettled = ran.unsettled();
+    // 5: the recommendation.
+    Ok(build(
+        case,
+        &ran.outcomes(policy),
+        ran.progress,
+        (ran.due, ran.nothing_due),
+        unsettled,
+        &ran.further,
+    ))
+}
+
+/// The outcome of [`assess`] alone — the decision, the tier and the amount recommended — without building the
+/// recommendation: what a search over changed cases compares (`explain::whatif`). The same as [`assess`]'s, which
+/// `tests/whatif.rs` checks over the example and generated cases.
+pub fn outcome(
+    case: &ValidCase,
+    policy: &Policy,
+) -> Result<(Decision, Option<Tier>, Option<i64>), AssessError> {
+    let ran = run(case, policy)?;
+    let decision = ran.progress.decision;
+    let amount = if decision == Decision::Assist || ran.due == Due::Nothing {
+        let likely = ran.likely.as_ref().map(|(_, runs)| runs.as_slice());
+        findings::recommended(&ran.outcomes(policy), likely).map(|a| a.round() as i64)
+    } else {
+        None
+    };
+    Ok((decision, ran.progress.priority.map(|p| p.1), amount))
+}
+
+/// What running the stages and the searches left: the rule results, where the stages got to, what the unknowns
+/// leave open, whether anything is due, and the further facts an open decision names.
+struct Ran {
+    ctx: EvalCtx,
+    date: jiff::civil::Date,
+    province: Option<String>,
+    progress: Progress,
+    spread: Option<readings::Spread>,
+    likely: Option<(unknowns::Assign, Vec<Option<Arc<engine::RuleRun>>>)>,
+    due: Due,
+    nothing_due: bool,
+    further: Vec<(FactRef, Vec<String>)>,
+}
+
+impl Ran {
+    fn unsettled(&self) -> Unsettled<'_> {
+        Unsettled {
+            spread: self.spread.as_ref(),
+            likely: self.likely.as_ref(),
+        }
+    }
+
+    fn outcomes<'a>(&'a self, policy: &'a Policy) -> Outcomes<'a> {
+        Outcomes {
+            policy,
+            runs: &self.ctx.runs,
+            date: self.date,
+            province: self.province.as_deref(),
+        }
+    }
+}
+
+/// Steps 1-4 of [`assess`]: the stages and the searches over unknown facts.
+fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
     let province = case
         .case
         .jurisdiction
@@ -158,25 +223,17 @@ pub fn assess(case: &ValidCase, policy: &Policy) -> Result<Recommendation, Asses
             seconds: unknowns::bounds::CASE_TIME.as_secs(),
         });
     }
-    let unsettled = Unsettled {
-        spread: spread.as_ref(),
-        likely: likely.as_ref(),
-    };
-    // 5: the recommendation.
-    let outcomes = Outcomes {
-        policy,
-        runs: &ctx.runs,
+    Ok(Ran {
+        ctx,
         date,
-        province: province.as_deref(),
-    };
-    Ok(build(
-        case,
-        &outcomes,
+        province,
         progress,
-        (due, nothing_due),
-        unsettled,
-        &further,
-    ))
+        spread,
+        likely,
+        due,
+        nothing_due,
+        further,
+    })
 }
 
 /// The recommendation from the rules' results `o`, where the stages got to, and what unknowns leave open.

@@ -89,9 +89,13 @@ impl Explorer<'_> {
             set(&mut v, pointer, value.clone())?;
         }
         let case = validate_value(v).ok()?;
-        crate::assess::assess(&case, self.policy)
-            .ok()
-            .map(|r| CaseOutcome::of(&r))
+        let (decision, tier, amount) = crate::assess::outcome(&case, self.policy).ok()?;
+        Some(CaseOutcome {
+            decision,
+            tier,
+            amount,
+            text: String::new(),
+        })
     }
 }
 
