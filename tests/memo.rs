@@ -10,15 +10,21 @@ use assessor::validate::{parse_case, validate_value, ValidCase};
 
 use crate::support::{corpus, policy};
 
-/// Every output of one case: JSON and text report in both languages (with what-if when asked).
-fn outputs(case: &ValidCase, what_if: bool, reports: bool) -> Vec<String> {
+/// Every output of one case: JSON and text report in both languages (with what-if when asked: on every core, or
+/// for the reference one re-assessment after another on this thread, where [`memo::without`] turns the memo off —
+/// rayon's threads keep theirs).
+fn outputs(case: &ValidCase, what_if: bool, reports: bool, reference: bool) -> Vec<String> {
     let p = policy();
     let Ok(codes) = assessor::assess::assess(case, p) else {
         return vec!["cannot be assessed".into()];
     };
     let mut codes = codes;
     if what_if {
-        codes.what_if = Some(assessor::explain::whatif::explore(&case.json, &codes, p));
+        codes.what_if = Some(if reference {
+            assessor::explain::whatif::explore_one_after_another(&case.json, &codes, p)
+        } else {
+            assessor::explain::whatif::explore(&case.json, &codes, p)
+        });
     }
     let mut out = Vec::new();
     for lang in [Lang::En, Lang::Zh] {
@@ -49,15 +55,42 @@ fn outputs(case: &ValidCase, what_if: bool, reports: bool) -> Vec<String> {
 fn same_with_and_without(case: &ValidCase, what_if: bool, name: &str) {
     // Text and Markdown reports are written from the recommendation: for the corpus (with what-if) only.
     let reports = what_if;
-    let reference = memo::without(|| outputs(case, what_if, reports));
+    let reference = memo::without(|| outputs(case, what_if, reports, true));
     // Twice with the memo: the first run fills it (and uses what earlier cases left), the second reads it.
     for round in 0..2 {
-        let memoised = outputs(case, what_if, reports);
+        let memoised = outputs(case, what_if, reports, false);
         assert!(
             memoised == reference,
             "{name}: with the memo (round {round}) the output differs from without it"
         );
     }
+}
+
+/// The reference is made without the memo on every thread: what-if's re-assessments, which run on rayon's threads
+/// in `explore`, make no lookup there either (`memo::without` is for the calling thread only).
+#[test]
+fn the_reference_makes_no_memo_lookup_on_any_thread() {
+    let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(2).build() else {
+        panic!("no pool of two threads");
+    };
+    let path = crate::support::root().join("fixtures/cases/t05_missing_income_widow.json");
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let Ok(case) = parse_case(&bytes) else {
+        panic!("{} is not a valid case", path.display());
+    };
+    let lookups = pool.install(|| {
+        pool.broadcast(|_| memo::reset());
+        let _ = memo::without(|| outputs(&case, true, false, true));
+        pool.broadcast(|_| {
+            let s = memo::stats();
+            s.hits + s.misses
+        })
+    });
+    assert_eq!(
+        lookups,
+        vec![0, 0],
+        "memo lookups per thread while it was off"
+    );
 }
 
 #[test]

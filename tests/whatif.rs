@@ -303,3 +303,63 @@ fn an_outcome_alone_is_the_whole_assessment_s() {
         "{compared} compared, {assisted} with an amount"
     );
 }
+
+/// The outcome alone (`assess::outcome`) is the whole assessment's for generated cases with many unknown facts (open
+/// decisions, middle readings, ranges) and earlier payments of every kind: an amount, in this case or not, unknown,
+/// or whether in this case unknown.
+#[test]
+fn an_outcome_alone_is_the_whole_assessment_s_with_unknowns_and_payments() {
+    let policy = policy();
+    let (mut compared, mut open, mut middle, mut nothing_due) = (0, 0, 0, 0);
+    for seed in 0..3_u64 {
+        let mut generator = assessor::generate::Generator::new(500 + seed);
+        generator.unknown_rate = [0.03, 0.15, 0.3][seed as usize];
+        for _ in 0..40 {
+            let json = generator.case();
+            let priors = [
+                None,
+                Some(serde_json::json!({ "same_case": true, "amount": 3_000 })),
+                Some(serde_json::json!({ "same_case": true, "amount": 80_000 })),
+                Some(serde_json::json!({ "same_case": true, "amount": null })),
+                Some(serde_json::json!({ "same_case": null, "amount": 20_000 })),
+                Some(serde_json::json!({ "same_case": false, "amount": 500_000 })),
+            ];
+            for prior in priors {
+                let mut c = json.clone();
+                if let Some(p) = prior {
+                    if assessor::explain::whatif::set(&mut c, "/prior_assistance", p).is_none() {
+                        continue;
+                    }
+                }
+                let Ok(case) = validate_value(c) else {
+                    continue;
+                };
+                let whole = assessor::assess::assess(&case, policy);
+                let alone = assessor::assess::outcome(&case, policy);
+                let (Ok(rec), Ok(alone)) = (&whole, &alone) else {
+                    assert_eq!(whole.is_ok(), alone.is_ok(), "one fails, the other not");
+                    continue;
+                };
+                let amount = rec.amount.as_ref();
+                let expected = (
+                    rec.decision,
+                    rec.priority.as_ref().map(|p| p.tier),
+                    amount.map(|a| a.recommended),
+                );
+                assert_eq!(*alone, expected, "{}", rec.case_id);
+                compared += 1;
+                open +=
+                    usize::from(rec.decision == assessor::model::codes::Decision::NeedsInformation);
+                middle += usize::from(amount.is_some_and(|a| {
+                    !a.worked_with.is_empty()
+                        || a.range.as_ref().is_some_and(|r| !r.assumed.is_empty())
+                }));
+                nothing_due += usize::from(rec.nothing_due && amount.is_some());
+            }
+        }
+    }
+    assert!(
+        compared > 300 && open > 20 && middle > 0 && nothing_due > 0,
+        "{compared} compared: {open} open, {middle} middle readings, {nothing_due} nothing due"
+    );
+}

@@ -165,7 +165,7 @@ pub fn explore_one_after_another(
 
 /// [`explore`] with at most `budget` re-assessments; `parallel`: on every core, else one after another (the same
 /// result).
-fn explore_within(
+pub(super) fn explore_within(
     case: &Value,
     rec: &Recommendation,
     policy: &Policy,
@@ -438,6 +438,55 @@ mod tests {
             explored += usize::from(n > 20);
         }
         assert!(explored >= 10, "only {explored} cases explored at length");
+    }
+
+    /// On 1 to 4 threads, within every budget up to what the whole exploration needs (every fifth one for the
+    /// longer explorations), the example cases explore as one re-assessment after another, byte for byte: a task or
+    /// a grid or a refinement cut at any point, and pairs after it.
+    #[test]
+    fn within_every_budget_on_any_threads_as_one_after_another() {
+        let Ok(policy) = Policy::embedded() else {
+            panic!("the default policy does not load");
+        };
+        let pools: Vec<rayon::ThreadPool> = (1..=4)
+            .filter_map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
+            .collect();
+        let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
+        let mut paths: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .filter_map(|e| Some(e.ok()?.path()))
+            .collect();
+        paths.sort();
+        let mut compared = 0;
+        for path in paths {
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let Ok(case) = crate::validate::parse_case(&bytes) else {
+                continue;
+            };
+            let Ok(rec) = crate::assess::assess(&case, &policy) else {
+                continue;
+            };
+            let json = |e: &Exploration| serde_json::to_string(e).unwrap_or_default();
+            let n = explore_within(&case.json, &rec, &policy, BUDGET, false).assessments;
+            for budget in (0..=n + 1).step_by(if n <= 40 { 1 } else { 5 }) {
+                let reference = json(&explore_within(&case.json, &rec, &policy, budget, false));
+                for (k, pool) in pools.iter().enumerate() {
+                    let found =
+                        pool.install(|| explore_within(&case.json, &rec, &policy, budget, true));
+                    assert_eq!(
+                        json(&found),
+                        reference,
+                        "{} within {budget} on {} threads",
+                        rec.case_id,
+                        k + 1
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 1000, "only {compared} explorations compared");
     }
 
     /// The exploration never makes more re-assessments than its budget allows, and a budget of what it needs gives
