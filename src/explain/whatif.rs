@@ -165,7 +165,7 @@ pub fn explore_one_after_another(
 
 /// [`explore`] with at most `budget` re-assessments; `parallel`: on every core, else one after another (the same
 /// result).
-pub(super) fn explore_within(
+fn explore_within(
     case: &Value,
     rec: &Recommendation,
     policy: &Policy,
