@@ -383,64 +383,7 @@ fn show(v: &Value, labels: &Labels) -> String {
 mod tests {
     use super::*;
 
-    /// The exploration runs its parts on every core; what it finds, and how many re-assessments it counts, are
-    /// those of running them one after another — whole, and cut short by budgets that stop it in each of its parts —
-    /// over fixtures and generated cases, on one thread and on four.
-    #[test]
-    fn the_exploration_on_every_core_is_the_one_made_one_after_another() {
-        let Ok(policy) = Policy::embedded() else {
-            panic!("the default policy does not load");
-        };
-        let pool = |n: usize| {
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .unwrap_or_else(|e| panic!("no pool of {n}: {e}"))
-        };
-        let (one, four) = (pool(1), pool(4));
-        // Every example case (the generator's cases are tested the same way by tests/whatif.rs).
-        let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .filter_map(|e| Some(e.ok()?.path()))
-            .collect();
-        paths.sort();
-        let cases: Vec<Value> = paths
-            .iter()
-            .filter_map(|p| serde_json::from_slice(&std::fs::read(p).ok()?).ok())
-            .collect();
-        let mut explored = 0;
-        for json in &cases {
-            let Ok(case) = crate::validate::validate_value(json.clone()) else {
-                continue;
-            };
-            let Ok(rec) = crate::assess::assess(&case, &policy) else {
-                continue;
-            };
-            let bytes = |pool: &rayon::ThreadPool, budget: usize, parallel: bool| {
-                pool.install(|| {
-                    let found = explore_within(&case.json, &rec, &policy, budget, parallel);
-                    serde_json::to_string(&found).unwrap_or_default()
-                })
-            };
-            let n = explore_within(&case.json, &rec, &policy, BUDGET, false).assessments;
-            for budget in [BUDGET, n / 4, n / 2, n.saturating_sub(3)] {
-                let reference = bytes(&one, budget, false);
-                for pool in [&one, &four] {
-                    assert_eq!(
-                        bytes(pool, budget, true),
-                        reference,
-                        "{} within {budget}",
-                        rec.case_id
-                    );
-                }
-            }
-            explored += usize::from(n > 20);
-        }
-        assert!(explored >= 10, "only {explored} cases explored at length");
-    }
-
-    /// On 1 to 4 threads, within every budget up to what the whole exploration needs (every fifth one for the
+    /// On 1, 2 and 4 threads, within every budget up to what the whole exploration needs (every seventh one for the
     /// longer explorations), the example cases explore as one re-assessment after another, byte for byte: a task or
     /// a grid or a refinement cut at any point, and pairs after it.
     #[test]
@@ -448,7 +391,8 @@ mod tests {
         let Ok(policy) = Policy::embedded() else {
             panic!("the default policy does not load");
         };
-        let pools: Vec<rayon::ThreadPool> = (1..=4)
+        let pools: Vec<rayon::ThreadPool> = [1, 2, 4]
+            .into_iter()
             .filter_map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
             .collect();
         let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
@@ -470,7 +414,7 @@ mod tests {
             };
             let json = |e: &Exploration| serde_json::to_string(e).unwrap_or_default();
             let n = explore_within(&case.json, &rec, &policy, BUDGET, false).assessments;
-            for budget in (0..=n + 1).step_by(if n <= 40 { 1 } else { 5 }) {
+            for budget in (0..=n + 1).step_by(if n <= 30 { 1 } else { 7 }) {
                 let reference = json(&explore_within(&case.json, &rec, &policy, budget, false));
                 for (k, pool) in pools.iter().enumerate() {
                     let found =
@@ -486,7 +430,7 @@ mod tests {
                 }
             }
         }
-        assert!(compared > 1000, "only {compared} explorations compared");
+        assert!(compared > 600, "only {compared} explorations compared");
     }
 
     /// The exploration never makes more re-assessments than its budget allows, and a budget of what it needs gives
