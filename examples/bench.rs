@@ -47,6 +47,21 @@ fn time<F: FnMut()>(rounds: usize, mut f: F) -> Duration {
     )
 }
 
+/// The wall time of `exe ARGS CASE`, start-up included: the median of 21 runs, in milliseconds.
+fn command_ms(exe: &std::path::Path, args: &[&str], case: &std::path::Path) -> f64 {
+    let runs: Vec<Duration> = (0..21)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = std::process::Command::new(exe)
+                .args(args)
+                .arg(case)
+                .output();
+            t.elapsed()
+        })
+        .collect();
+    median(runs).as_secs_f64() * 1e3
+}
+
 fn report(label: &str, d: Duration, n: usize) {
     let per = d.as_secs_f64() / n as f64;
     println!(
@@ -621,17 +636,7 @@ fn main() {
         Some(exe) => {
             let case = std::env::temp_dir().join("assessor-bench-case.json");
             let _ = std::fs::write(&case, lines.first().cloned().unwrap_or_default());
-            let runs: Vec<Duration> = (0..21)
-                .map(|_| {
-                    let t = Instant::now();
-                    let _ = std::process::Command::new(&exe)
-                        .args(["assess", "--no-what-if", "--format", "json"])
-                        .arg(&case)
-                        .output();
-                    t.elapsed()
-                })
-                .collect();
-            let ms = median(runs).as_secs_f64() * 1e3;
+            let ms = command_ms(&exe, &["assess", "--no-what-if", "--format", "json"], &case);
             startup_ms = Some(ms);
             println!(
                 "{:<52} {:>10.1} ms (median of 21)",
@@ -645,17 +650,7 @@ fn main() {
                 .find(|(_, r)| r.decision != assessor::model::codes::Decision::Assist);
             if let Some((c, r)) = open {
                 let _ = std::fs::write(&case, c.json.to_string());
-                let runs: Vec<Duration> = (0..21)
-                    .map(|_| {
-                        let t = Instant::now();
-                        let _ = std::process::Command::new(&exe)
-                            .args(["assess", "--format", "json"])
-                            .arg(&case)
-                            .output();
-                        t.elapsed()
-                    })
-                    .collect();
-                let ms = median(runs).as_secs_f64() * 1e3;
+                let ms = command_ms(&exe, &["assess", "--format", "json"], &case);
                 one_case_ms = Some(ms);
                 let tried = assessor::explain::whatif::explore(&c.json, r, &policy).assessments;
                 println!(

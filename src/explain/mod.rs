@@ -28,3 +28,15 @@ pub fn assess_in(
     localise::localise(&mut rec, policy, lang);
     Ok(rec)
 }
+
+/// The example case files (`fixtures/cases`), their bytes in name order: what the explorations' unit tests run on.
+#[cfg(test)]
+fn example_cases() -> Vec<Vec<u8>> {
+    let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(|e| Some(e.ok()?.path()))
+        .collect();
+    paths.sort();
+    paths.iter().filter_map(|p| std::fs::read(p).ok()).collect()
+}

@@ -81,6 +81,48 @@ impl Explorer<'_> {
         n
     }
 
+    /// `run` on each of `parts`, in order: on this explorer one after another, or, when parallel, on every core —
+    /// each part on an explorer of its own within what this one has left, then charged here in order; a part that
+    /// used more than the parts before it left is run again here, within what is left. A part that did not reach its
+    /// budget finds the same under any budget of at least what it used, so the results and the count are those of
+    /// one after another, whatever the threads.
+    pub(super) fn each<P: Sync, T: Send>(
+        &mut self,
+        parts: &[P],
+        run: impl Fn(&P, &mut Explorer<'_>) -> T + Sync,
+    ) -> Vec<T> {
+        if !self.parallel {
+            return parts.iter().map(|p| run(p, self)).collect();
+        }
+        let left = self.budget.saturating_sub(self.count);
+        let runs: Vec<(T, usize)> = {
+            let this = &*self;
+            parts
+                .par_iter()
+                .map(|p| {
+                    let mut alone = Explorer {
+                        count: 0,
+                        budget: left,
+                        ..*this
+                    };
+                    let t = run(p, &mut alone);
+                    (t, alone.count)
+                })
+                .collect()
+        };
+        runs.into_iter()
+            .zip(parts)
+            .map(|((t, used), p)| {
+                if used <= self.budget.saturating_sub(self.count) {
+                    self.count += used;
+                    t
+                } else {
+                    run(p, self)
+                }
+            })
+            .collect()
+    }
+
     /// The outcome of the case with `changes`, not counted (see [`Self::charge`]); nothing when the changed case is
     /// invalid.
     pub(super) fn outcome(&self, changes: &[(String, Value)]) -> Option<CaseOutcome> {
@@ -228,43 +270,10 @@ impl Grid {
         b
     }
 
-    /// Every change refined, on every core: each within what is left of the budget before any, then charged in
-    /// order, and run again within what is left where it used more than the ones before it left (so the sums are
-    /// those of refining one after another, whatever the threads).
+    /// Every change refined, on every core, as one after another (`Explorer::each`).
     fn refine_all(&self, ex: &mut Explorer<'_>, fact: &str) -> Vec<f64> {
-        if !ex.parallel {
-            return (0..self.changes.len())
-                .map(|c| self.refine(ex, fact, c))
-                .collect();
-        }
-        let left = ex.budget.saturating_sub(ex.count);
-        let runs: Vec<(f64, usize)> = {
-            let ex = &*ex;
-            (0..self.changes.len())
-                .into_par_iter()
-                .map(|c| {
-                    let mut alone = Explorer {
-                        policy: ex.policy,
-                        base: ex.base,
-                        count: 0,
-                        budget: left,
-                        parallel: false,
-                    };
-                    (self.refine(&mut alone, fact, c), alone.count)
-                })
-                .collect()
-        };
-        runs.into_iter()
-            .enumerate()
-            .map(|(c, (b, used))| {
-                if used <= ex.budget.saturating_sub(ex.count) {
-                    ex.count += used;
-                    b
-                } else {
-                    self.refine(ex, fact, c)
-                }
-            })
-            .collect()
+        let changes: Vec<usize> = (0..self.changes.len()).collect();
+        ex.each(&changes, |&c, ex| self.refine(ex, fact, c))
     }
 
     /// The ranges between the changes at `sums` (one per change): where each starts and ends, and its outcome (no
@@ -355,20 +364,6 @@ pub(super) fn money_boundary(
 mod tests {
     use super::*;
 
-    /// The example cases, with each money fact also made unknown.
-    fn cases() -> Vec<Value> {
-        let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .filter_map(|e| Some(e.ok()?.path()))
-            .collect();
-        paths.sort();
-        paths
-            .iter()
-            .filter_map(|p| serde_json::from_slice(&std::fs::read(p).ok()?).ok())
-            .collect()
-    }
-
     /// Refining only the change the nearest improving sum needs finds, budget aside, the sum that refining every
     /// change found (the code before the change, kept here as the reference): every actionable sum of every example
     /// case, also halved and doubled.
@@ -378,7 +373,11 @@ mod tests {
             panic!("the default policy does not load");
         };
         let mut compared = 0;
-        for json in cases() {
+        let cases = crate::explain::example_cases();
+        for json in cases
+            .iter()
+            .filter_map(|b| serde_json::from_slice::<Value>(b).ok())
+        {
             for fact in policy.what_if.iter().filter(|f| is_money(f)) {
                 let Some(x) = json.pointer(fact).and_then(Value::as_f64) else {
                     continue;

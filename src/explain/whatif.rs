@@ -77,26 +77,12 @@ enum Found {
 }
 
 impl Task<'_> {
-    /// Runs the task with at most `budget` re-assessments: what it found, and how many it made.
-    fn run(
-        &self,
-        case: &Value,
-        now: &CaseOutcome,
-        policy: &Policy,
-        budget: usize,
-        parallel: bool,
-    ) -> (Found, usize) {
-        let mut ex = Explorer {
-            policy,
-            base: case,
-            count: 0,
-            budget,
-            parallel,
-        };
-        let found = match *self {
+    /// Runs the task on `ex`, within what its budget has left, for a case whose outcome is `now`.
+    fn run(&self, ex: &mut Explorer<'_>, now: &CaseOutcome) -> Found {
+        match *self {
             Task::Missing(fact) => {
                 let cases = if is_money(fact) {
-                    money_ranges(&mut ex, fact, 0.0, MONEY_MAX)
+                    money_ranges(ex, fact, 0.0, MONEY_MAX)
                 } else {
                     candidates(fact, &Value::Null)
                         .into_iter()
@@ -118,10 +104,10 @@ impl Task<'_> {
                 })
             }
             Task::Actionable(fact) => {
-                let current = case.pointer(fact).cloned().unwrap_or(Value::Null);
+                let current = ex.base.pointer(fact).cloned().unwrap_or(Value::Null);
                 let mut bound = None;
                 let tries: Vec<Value> = if is_money(fact) {
-                    match money_boundary(&mut ex, fact, &current, now) {
+                    match money_boundary(ex, fact, &current, now) {
                         Some((v, b)) => {
                             bound = Some((fact.to_string(), b));
                             vec![v]
@@ -142,8 +128,7 @@ impl Task<'_> {
                 }
                 Found::Actionable { singles, bound }
             }
-        };
-        (found, ex.count)
+        }
     }
 }
 
@@ -194,28 +179,17 @@ fn explore_within(
         Vec::new()
     };
     tasks.extend(actionable.iter().map(|f| Task::Actionable(f)));
-    // The tasks run on every core, each within the whole budget; then, in order, each is charged what it used. A task
-    // that used no more than what the earlier ones left found what it would have found run alone after them (its
-    // budget was never reached); one that used more is run again within what is left. So the result is the same,
-    // byte for byte, as running them one after another, whatever the threads.
-    let runs: Vec<Option<(Found, usize)>> = if parallel {
-        tasks
-            .par_iter()
-            .map(|task| Some(task.run(case, &now, policy, budget, true)))
-            .collect()
-    } else {
-        tasks.iter().map(|_| None).collect()
+    // The tasks on every core, as one after another (`Explorer::each`).
+    let mut ex = Explorer {
+        policy,
+        base: case,
+        count: 0,
+        budget,
+        parallel,
     };
-    let mut used = 0;
     let mut singles: Vec<(Vec<(String, Value)>, CaseOutcome)> = Vec::new();
     let mut bounds: Vec<(String, Bound)> = Vec::new();
-    for (task, run) in tasks.iter().zip(runs) {
-        let left = budget.saturating_sub(used);
-        let (found, n) = match run {
-            Some((found, n)) if n <= left => (found, n),
-            _ => task.run(case, &now, policy, left, parallel),
-        };
-        used += n;
+    for found in ex.each(&tasks, |task, ex| task.run(ex, &now)) {
         match found {
             Found::Missing(m) => out.missing.push(m),
             Found::Actionable { singles: s, bound } => {
@@ -224,13 +198,6 @@ fn explore_within(
             }
         }
     }
-    let mut ex = Explorer {
-        policy,
-        base: case,
-        count: used,
-        budget,
-        parallel,
-    };
     if worth {
         // Pairs only when no single change improves the decision.
         if !singles.iter().any(|(_, o)| o.decision != now.decision)
@@ -395,17 +362,8 @@ mod tests {
             .into_iter()
             .filter_map(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok())
             .collect();
-        let dir = format!("{}/fixtures/cases", env!("CARGO_MANIFEST_DIR"));
-        let mut paths: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .filter_map(|e| Some(e.ok()?.path()))
-            .collect();
-        paths.sort();
         let mut compared = 0;
-        for path in paths {
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
-            };
+        for bytes in crate::explain::example_cases() {
             let Ok(case) = crate::validate::parse_case(&bytes) else {
                 continue;
             };
