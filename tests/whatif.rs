@@ -363,3 +363,77 @@ fn an_outcome_alone_is_the_whole_assessment_s_with_unknowns_and_payments() {
         "{compared} compared: {open} open, {middle} middle readings, {nothing_due} nothing due"
     );
 }
+
+/// A pair of changes that makes the case invalid (here a prior payment in the same case said to be in another) is
+/// passed over: the pairs after it are still tried, and the one that assists is found.
+#[test]
+fn an_invalid_pair_does_not_end_the_pairs() {
+    const MANIFEST: &str = r#"
+name = "test"
+version = "0"
+parameters = ["parameters/p.toml"]
+[stages]
+eligibility = ["eligibility/rule.rhai"]
+exclusions = []
+priority = []
+amount = []
+referrals = []
+[what_if]
+facts = ["/household/hardship_caused_by_case", "/prior_assistance/same_case", "/procuratorial_stage"]
+"#;
+    const PARAMS: &str = r#"
+[limit]
+title = "A limit"
+unit = "CNY"
+reference = "test"
+[[limit.values]]
+value = 1000
+from = "2000-01-01"
+"#;
+    const RULE: &str =
+        "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n\
+        // basis: test\n// met: met\n// not_met: not met\n\n\
+        let repeat = facts.prior_assistance.same_case;\n\
+        let caused = facts.household.hardship_caused_by_case;\n\
+        let stage = facts.procuratorial_stage;\n\
+        if caused && stage == \"complaint_appeal\" { met() } else { not_met() }\n";
+    let dir = crate::support::policy_dir(&[
+        ("policy.toml", MANIFEST),
+        ("parameters/p.toml", PARAMS),
+        ("eligibility/rule.rhai", RULE),
+    ]);
+    let policy = assessor::Policy::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    let json: Value = serde_json::json!({
+        "schema_version": 1, "case_id": "PAIRS", "decision_date": "2022-01-01",
+        "procuratorial_stage": "arrest_review",
+        "household": { "hardship_caused_by_case": false },
+        "prior_assistance": { "same_case": true, "amount": 1000 }
+    });
+    let case = validate_value(json).unwrap_or_else(|e| panic!("{e:?}"));
+    let rec = assessor::assess(&case, &policy).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rec.decision, Decision::Decline);
+    // In order, the pairs begin with the hardship and `same_case` set to false, which the validator refuses with
+    // an amount already paid; the pair of the hardship and the stage comes after it.
+    let w = assessor::explain::whatif::explore(&case.json, &rec, &policy);
+    let pair = w.changes.iter().find(|c| c.changes.len() == 2);
+    let facts: Vec<&str> = pair
+        .map(|c| c.changes.iter().map(|x| x.fact.as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        facts,
+        ["/household/hardship_caused_by_case", "/procuratorial_stage"],
+        "{:?}",
+        w.changes
+    );
+    // Better than the decline (this policy has no amount rules, so what it comes to is not the point here).
+    assert!(
+        pair.is_some_and(|c| c.outcome.decision != Decision::Decline),
+        "{pair:?}"
+    );
+    // The same one after another.
+    let w1 = assessor::explain::whatif::explore_one_after_another(&case.json, &rec, &policy);
+    assert_eq!(
+        serde_json::to_string(&w1).unwrap_or_default(),
+        serde_json::to_string(&w).unwrap_or_default()
+    );
+}

@@ -230,7 +230,8 @@ fn explore_within(
                 let ex = &ex;
                 pairs.par_iter().map(|change| ex.outcome(change)).collect()
             });
-            // In order: a pair that cannot be assessed (the changed case is invalid) ends the pairs.
+            // In order, each counted. A pair that cannot be assessed (the changed case is invalid: a prior payment
+            // in the same case said to be in another, say) says nothing of the pairs after it, which are still tried.
             for (k, change) in pairs.into_iter().enumerate() {
                 let o = match outcomes.as_mut() {
                     Some(found) => found.get_mut(k).and_then(Option::take),
@@ -241,8 +242,7 @@ fn explore_within(
                     Some(o) if o.decision != now.decision && o.improves_on(&now) => {
                         singles.push((change, o))
                     }
-                    Some(_) => {}
-                    None => break,
+                    Some(_) | None => {}
                 }
             }
         }
