@@ -6,29 +6,9 @@ use assessor::model::codes::Outcome;
 use assessor::validate::parse_case;
 use assessor::{AssessError, Decision, Policy, PolicyError};
 
-use crate::support::policy_dir;
+use crate::support::{policy_dir, LIMIT_PARAMS, ONE_RULE_MANIFEST};
 
-const MANIFEST: &str = r#"
-name = "test"
-version = "0"
-parameters = ["parameters/p.toml"]
-[stages]
-eligibility = ["eligibility/rule.rhai"]
-exclusions = []
-priority = []
-amount = []
-referrals = []
-"#;
-
-const PARAMS: &str = r#"
-[limit]
-title = "A limit"
-unit = "CNY"
-reference = "test"
-[[limit.values]]
-value = 1000
-from = "2000-01-01"
-
+const TABLE_PARAM: &str = r#"
 [table]
 title = "A table"
 unit = "factor"
@@ -37,7 +17,6 @@ reference = "test"
 value = { a = 1.0 }
 from = "2000-01-01"
 "#;
-
 fn header(body: &str) -> String {
     format!(
         "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n// basis: test\n// met: met\n// not_met: not met\n\n{body}\n"
@@ -47,8 +26,8 @@ fn header(body: &str) -> String {
 fn load(body: &str) -> Result<Policy, Vec<PolicyError>> {
     let rule = header(body);
     let dir = policy_dir(&[
-        ("policy.toml", MANIFEST),
-        ("parameters/p.toml", PARAMS),
+        ("policy.toml", ONE_RULE_MANIFEST),
+        ("parameters/p.toml", &format!("{LIMIT_PARAMS}{TABLE_PARAM}")),
         ("eligibility/rule.rhai", &rule),
     ]);
     Policy::from_dir(dir.path())
@@ -360,8 +339,8 @@ fn rules_cannot_reach_files_clock_or_modules() {
 #[test]
 fn broken_rule_headers_are_load_errors() {
     let dir = policy_dir(&[
-        ("policy.toml", MANIFEST),
-        ("parameters/p.toml", PARAMS),
+        ("policy.toml", ONE_RULE_MANIFEST),
+        ("parameters/p.toml", &format!("{LIMIT_PARAMS}{TABLE_PARAM}")),
         ("eligibility/rule.rhai", "// id: eligibility.rule\n// title: t\n// stage: eligibilty\n// kind: pathway\n// met: m\nmet()\n"),
     ]);
     let e: Vec<String> = Policy::from_dir(dir.path())
@@ -388,12 +367,12 @@ fn a_policy_without_manifest_or_with_a_bad_parameter_is_a_clear_error() {
             .contains("policy.toml: error: the policy has no manifest")),
         "{e:?}"
     );
-    let bad = PARAMS
+    let bad = format!("{LIMIT_PARAMS}{TABLE_PARAM}")
         .replace("unit = \"CNY\"", "unit = \"yuan\"")
         .replace("reference = \"test\"\n[[limit", "reference = \"\"\n[[limit");
     let rule = header("met()");
     let dir = policy_dir(&[
-        ("policy.toml", MANIFEST),
+        ("policy.toml", ONE_RULE_MANIFEST),
         ("parameters/p.toml", &bad),
         ("eligibility/rule.rhai", &rule),
     ]);

@@ -4,7 +4,7 @@
 use assessor::validate::parse_case;
 use assessor::{AssessError, Policy, PolicyError};
 
-use crate::support::policy_dir;
+use crate::support::{policy_dir, LIMIT_PARAMS};
 
 const MANIFEST: &str = r#"
 name = "test"
@@ -16,16 +16,6 @@ exclusions = ["exclusions/bar.rhai"]
 priority = []
 amount = ["amount/amount.rhai"]
 referrals = ["referrals/referral.rhai"]
-"#;
-
-const PARAMS: &str = r#"
-[limit]
-title = "A limit"
-unit = "CNY"
-reference = "test"
-[[limit.values]]
-value = 1000
-from = "2000-01-01"
 "#;
 
 const CASE: &str = r#"{ "schema_version": 1, "case_id": "T", "decision_date": "2022-01-01",
@@ -60,7 +50,7 @@ impl Default for Bodies<'_> {
 fn policy_folder(b: &Bodies) -> tempfile::TempDir {
     policy_dir(&[
         ("policy.toml", MANIFEST),
-        ("parameters/p.toml", PARAMS),
+        ("parameters/p.toml", LIMIT_PARAMS),
         (
             "eligibility/pathway.rhai",
             &rule("pathway", "eligibility", "pathway", "met()"),

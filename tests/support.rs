@@ -222,3 +222,27 @@ pub fn redact_digests(s: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The manifest of a policy of one eligibility rule, `eligibility/rule.rhai`, reading `parameters/p.toml`.
+pub const ONE_RULE_MANIFEST: &str = r#"
+name = "test"
+version = "0"
+parameters = ["parameters/p.toml"]
+[stages]
+eligibility = ["eligibility/rule.rhai"]
+exclusions = []
+priority = []
+amount = []
+referrals = []
+"#;
+
+/// A parameter file of one parameter, `limit` (¥1,000 from 2000).
+pub const LIMIT_PARAMS: &str = r#"
+[limit]
+title = "A limit"
+unit = "CNY"
+reference = "test"
+[[limit.values]]
+value = 1000
+from = "2000-01-01"
+"#;

@@ -368,28 +368,11 @@ fn an_outcome_alone_is_the_whole_assessment_s_with_unknowns_and_payments() {
 /// passed over: the pairs after it are still tried, and the one that assists is found.
 #[test]
 fn an_invalid_pair_does_not_end_the_pairs() {
-    const MANIFEST: &str = r#"
-name = "test"
-version = "0"
-parameters = ["parameters/p.toml"]
-[stages]
-eligibility = ["eligibility/rule.rhai"]
-exclusions = []
-priority = []
-amount = []
-referrals = []
-[what_if]
-facts = ["/household/hardship_caused_by_case", "/prior_assistance/same_case", "/procuratorial_stage"]
-"#;
-    const PARAMS: &str = r#"
-[limit]
-title = "A limit"
-unit = "CNY"
-reference = "test"
-[[limit.values]]
-value = 1000
-from = "2000-01-01"
-"#;
+    let manifest = format!(
+        "{}[what_if]\nfacts = [\"/household/hardship_caused_by_case\", \"/prior_assistance/same_case\", \
+         \"/procuratorial_stage\"]\n",
+        crate::support::ONE_RULE_MANIFEST
+    );
     const RULE: &str =
         "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n\
         // basis: test\n// met: met\n// not_met: not met\n\n\
@@ -398,8 +381,8 @@ from = "2000-01-01"
         let stage = facts.procuratorial_stage;\n\
         if caused && stage == \"complaint_appeal\" { met() } else { not_met() }\n";
     let dir = crate::support::policy_dir(&[
-        ("policy.toml", MANIFEST),
-        ("parameters/p.toml", PARAMS),
+        ("policy.toml", &manifest),
+        ("parameters/p.toml", crate::support::LIMIT_PARAMS),
         ("eligibility/rule.rhai", RULE),
     ]);
     let policy = assessor::Policy::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
