@@ -187,3 +187,29 @@ fn a_provenance_that_is_not_text_is_reported_with_its_file_and_line() {
         "{all}"
     );
 }
+
+/// A name written in backticks in a rule's text (a parameter, a fact) reads whole in every language: a header line
+/// broken inside it joins with a space in English, and did so in Chinese where the line before ended in a letter
+/// (`` `h ardship_factor` `` in the amount's basis, `` `prio rity_points` `` in the urgency's).
+#[test]
+fn a_name_in_backticks_is_never_split_by_a_line_break() {
+    let p = policy();
+    let mut broken = Vec::new();
+    for rule in &p.rules {
+        let texts = std::iter::once(("basis", &rule.basis))
+            .chain(rule.texts.iter().map(|(k, v)| (k.as_str(), v)))
+            .map(|(k, v)| (String::new(), k.to_string(), v))
+            .chain(rule.translations.iter().flat_map(|(lang, t)| {
+                t.iter()
+                    .map(move |(k, v)| (format!("{lang:?}."), k.clone(), v))
+            }));
+        for (lang, key, text) in texts {
+            for (i, span) in text.split('`').enumerate() {
+                if i % 2 == 1 && span.chars().any(char::is_whitespace) {
+                    broken.push(format!("{} {lang}{key}: `{span}`", rule.file));
+                }
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{broken:#?}");
+}
