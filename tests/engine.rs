@@ -569,3 +569,40 @@ fn a_value_json_cannot_hold_fails_the_rule_instead_of_becoming_null() {
         assert_eq!(failure_kind(body), FailureKind::InvalidArgument, "{body}");
     }
 }
+
+/// A policy without amount rules recommends no amount whatever the facts. A case with a payment already made in the
+/// same case was "needs information: 0 unknown facts could change the decision" under such a policy (whether
+/// anything is still due waited for an amount nothing could give); it is assisted, with nothing missing.
+#[test]
+fn a_policy_without_amount_rules_assists_a_case_paid_before() {
+    const RULE: &str =
+        "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n\
+        // basis: test\n// met: met\n// not_met: not met\n\n\
+        if facts.household.monthly_income <= params.limit { met() } else { not_met() }\n";
+    let dir = policy_dir(&[
+        ("policy.toml", ONE_RULE_MANIFEST),
+        ("parameters/p.toml", LIMIT_PARAMS),
+        ("eligibility/rule.rhai", RULE),
+    ]);
+    let policy = Policy::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e:?}"));
+    for (paid, same_case) in [(1000, Some(true)), (1000, None), (0, None)] {
+        let mut json = serde_json::json!({
+            "schema_version": 1, "case_id": "NO-AMOUNT", "decision_date": "2022-01-01",
+            "household": { "monthly_income": 500 },
+        });
+        if paid > 0 {
+            json["prior_assistance"] = serde_json::json!({ "amount": paid });
+            if let Some(s) = same_case {
+                json["prior_assistance"]["same_case"] = serde_json::json!(s);
+            }
+        }
+        let case = assessor::validate::validate_value(json).unwrap_or_else(|e| panic!("{e:?}"));
+        let rec = assessor::assess(&case, &policy).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rec.decision,
+            Decision::Assist,
+            "paid {paid}, same case {same_case:?}: {rec:?}"
+        );
+        assert!(rec.missing.is_empty(), "{:?}", rec.missing);
+    }
+}

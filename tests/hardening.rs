@@ -242,7 +242,7 @@ fn a_conclusion_of_another_stage_is_refused_at_run_time() {
 
 #[test]
 fn a_presumption_built_at_run_time_is_refused_outside_the_exclusions() {
-    // `check` refuses `presume` outside the exclusions stage by name; a name built at run time reached it, and an
+    // `check` refuses `presume` outside the exclusions and amount stages by name; a name built at run time reached it, and an
     // eligibility condition presumed its unknown fact: the case was assisted with nothing listed to confirm.
     let e = failure(&Bodies {
         rule: "let v = call(Fn(\"pres\" + \"ume\"), facts.household.monthly_income, 0);\nif v <= 100 { met() } else { not_met() }",
@@ -250,7 +250,7 @@ fn a_presumption_built_at_run_time_is_refused_outside_the_exclusions() {
     });
     assert!(e.contains("rule `eligibility.rule`"), "{e}");
     assert!(
-        e.contains("`presume` cannot be used in a rule of stage eligibility: it belongs to the exclusions stage"),
+        e.contains("`presume` cannot be used in a rule of stage eligibility: it belongs to the exclusions and amount stages"),
         "{e}"
     );
 }

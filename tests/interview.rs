@@ -27,7 +27,12 @@ fn interview_with_answers(target: &Value) -> (Vec<String>, Vec<String>, assessor
     let mut asked = Vec::new();
     let mut answers = Vec::new();
     while let Some(q) = iv.next_question() {
-        asked.push(q.fact.clone());
+        // A presumption the assessment rested on is asked last, to confirm: marked so.
+        asked.push(if q.to_confirm {
+            format!("{} (to confirm)", q.fact)
+        } else {
+            q.fact.clone()
+        });
         let answer = assessor::interview::answer_from(target, &q, Lang::En);
         assert_eq!(
             iv.answer(&q, &answer),
@@ -73,7 +78,10 @@ fn the_widow_is_assisted_after_a_short_run_of_questions_none_irrelevant() {
         .iter()
         .flat_map(|f| f.facts.iter().map(String::as_str))
         .collect();
-    for fact in &asked {
+    // A fact asked to confirm was presumed by the reading the assessment rested on then (the victim's fault, by the
+    // amount's middle reading, which the final findings need not show when a referral fact still leaves the formula
+    // unknown).
+    for fact in asked.iter().filter(|f| !f.ends_with(" (to confirm)")) {
         let identifies =
             ["/case_id", "/decision_date", "/jurisdiction/province"].contains(&fact.as_str());
         assert!(

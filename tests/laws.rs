@@ -406,3 +406,64 @@ fn a_decline_is_never_undone_by_filling_in_what_it_did_not_know() {
     }
     println!("{checked} declines resting on unknown findings, none assisted once filled in");
 }
+
+/// Whether anything is due is open while an earlier payment in this case may cover the whole amount, however many
+/// facts the amount waits for. The widow's case before the checklist (no word on earlier assistance, her fault and
+/// the loss unknown) is open on the default policy; with the amount also waiting for the victim's fault (a policy that reads
+/// it plainly), the range of its readings was cut short before any reading with an earlier payment came to ¥0, and
+/// the case was assisted with ¥4,000 (range ¥1–¥34,000) with no word on the earlier payment. The readings the range
+/// left out are now searched for one that comes to ¥0, and the facts that decide it are listed.
+#[test]
+fn an_earlier_payment_that_may_cover_the_amount_keeps_the_decision_open() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let amount = rules.join("amount/amount.rhai");
+    let text = std::fs::read_to_string(&amount).unwrap_or_default();
+    let plain = "let victim_fault = facts.conduct.victim_fault;\nif true {";
+    let edited = text.replacen(
+        "let victim_fault = \"none\";\nif facts.applicant.relation_to_victim.if_unknown(\"\") != \"self\" {\n    victim_fault = facts.conduct.victim_fault.presume(\"none\");",
+        plain,
+        1,
+    );
+    assert!(
+        edited.contains(plain),
+        "amount.rhai no longer reads the victim's fault as this test expects"
+    );
+    std::fs::write(&amount, edited).unwrap_or_else(|e| panic!("{e}"));
+    let waits_for_two = assessor::Policy::from_dir(&rules).unwrap_or_else(|e| panic!("{e:?}"));
+    // The widow's case as the interview has it after 26 answers (`fixtures/interview/widow.answers.txt`).
+    let widow = json!({
+        "schema_version": 1, "case_id": "HB-2023-0901", "decision_date": "2023-05-10",
+        "jurisdiction": { "province": "Hubei" }, "procuratorial_stage": "prosecution_review",
+        "applicant": { "kind": "natural_person", "relation_to_victim": "spouse", "relied_on_victim_income": true,
+                       "rural_hukou": true, "sex": "female" },
+        "household": { "dependants": [ { "age": 5, "relation": "child" }, { "age": 2, "relation": "child" } ],
+                       "hardship_caused_by_case": true, "hardship_certificate": true, "monthly_income": 1200.0,
+                       "poverty_relapse_monitoring": false, "receives_minimum_living_allowance": false, "size": 3 },
+        "incident": { "compensation_received": 0.0, "kind": "criminal", "no_compensation_reason": "offender_insolvent",
+                      "urgent_treatment_needed": false, "victim_outcome": "death", "victim_was_main_earner": true }
+    });
+    let valid = validate_value(widow).unwrap_or_else(|e| panic!("{e:?}"));
+    for (name, p) in [
+        ("default", policy()),
+        ("waiting for two facts", &waits_for_two),
+    ] {
+        let r = assessor::assess(&valid, p).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            r.decision,
+            Decision::NeedsInformation,
+            "{name}: {:?}",
+            r.amount
+        );
+        let same_case = r
+            .missing
+            .iter()
+            .find(|m| m.fact == "/prior_assistance/same_case");
+        assert!(
+            same_case.is_some_and(|m| m
+                .changes
+                .contains(&assessor::model::codes::Change::Decision)),
+            "{name}: {:?}",
+            r.missing
+        );
+    }
+}

@@ -98,11 +98,11 @@ fn a_failing_expectation_shows_expected_and_actual_and_how_to_reproduce() {
 fn test_with_coverage_reports_rules_provisions_and_parameters() {
     let (code, out, err) = run(&["test", "--coverage"], None);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("Rule coverage over 105 case(s):"), "{out}");
+    assert!(out.contains("Rule coverage over 107 case(s):"), "{out}");
     assert!(out.contains("Rules never met: none"), "{out}");
     assert!(out.contains("Provisions never exercised: none"), "{out}");
     assert!(out.contains("Parameters never read: none"), "{out}");
-    assert!(out.trim_end().ends_with("105 passed, 0 failed"), "{out}");
+    assert!(out.trim_end().ends_with("107 passed, 0 failed"), "{out}");
     let (code, out, _) = run(&["test", "--coverage", "--format", "json"], None);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_default();

@@ -488,3 +488,33 @@ fn the_amount_section_knows_the_formula_rule_by_its_steps_not_its_id() {
         redact(&default)
     );
 }
+
+/// A step's text names whose fault it was: the victim's own fault, larger than the applicant's, reduces the amount
+/// and was explained as "The applicant's fault: minor." — the variant a step names (`step.fault_factor.victim`) was
+/// chosen only for findings, not for steps and caps.
+#[test]
+fn a_step_reads_the_variant_it_names() {
+    let mut case = crate::support::read_json(
+        &crate::support::root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+    );
+    case["conduct"]["victim_fault"] = serde_json::json!("minor");
+    let valid = assessor::validate::validate_value(case).unwrap_or_else(|e| panic!("{e:?}"));
+    for (lang, says) in [
+        (
+            Lang::En,
+            "The victim's own fault (the applicant's is none): minor.",
+        ),
+        (
+            Lang::Zh,
+            "被害人本人的过错（申请人的过错为：无）：轻微过错。",
+        ),
+    ] {
+        let mut rec = assessor::assess(&valid, policy()).unwrap_or_else(|e| panic!("{e}"));
+        localise(&mut rec, policy(), lang);
+        let step = rec
+            .amount
+            .as_ref()
+            .and_then(|a| a.steps.iter().find(|s| s.code == "fault_factor"));
+        assert_eq!(step.map(|s| s.reason.as_str()), Some(says), "{lang:?}");
+    }
+}

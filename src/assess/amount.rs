@@ -127,8 +127,12 @@ pub(crate) enum Due {
     /// decision, is open.
     Open,
     /// Every reading read comes to ¥0, but the range left readings out: open unless a search of the facts left out
-    /// finds ¥0 in every reading ([`super::decision_search::nothing_due_settled`]).
+    /// finds ¥0 in every reading ([`super::decision_search::due_readings`]).
     ZeroSoFar,
+    /// No reading read comes to ¥0, but the range left readings out: a payment unless a search of the facts left
+    /// out finds a reading that comes to ¥0 (an earlier payment in the same case, of an unknown amount, that
+    /// covers the whole amount), which makes it open.
+    PaymentSoFar,
 }
 
 /// What is due to an assisted case whose amount rules recommended `known` on the known facts (`None` when they
@@ -155,6 +159,7 @@ pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>, paid_before: bo
         (true, false, false) => Due::Nothing,
         (true, false, true) => Due::ZeroSoFar,
         (true, true, _) => Due::Open,
+        (false, true, true) => Due::PaymentSoFar,
         (false, _, _) => Due::Payment,
     }
 }

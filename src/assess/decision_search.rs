@@ -4,7 +4,8 @@
 //! undecided rules need? A reading runs those two stages (and, where an assisting reading may leave nothing due,
 //! the amount); the search stops at the first reading that decides otherwise, or at any gap. When it stays open,
 //! the further facts the readings waited for are each tried alone to see whether they change it
-//! ([`Settled::Open`]). [`nothing_due_settled`]: whether every reading of an assisted case's amount comes to ¥0.
+//! ([`Settled::Open`]). [`due_readings`]: whether the readings of an assisted case's amount that the range left
+//! out come to ¥0.
 //! The range and the middle reading are `readings.rs` and `likely.rs`.
 
 use serde_json::Value;
@@ -368,21 +369,42 @@ impl Space for OneFact<'_, '_, '_> {
     }
 }
 
-/// For an assisted case some readings of whose unknown facts came to ¥0 while others were left out (the range is
-/// open): whether every reading of the facts its priority and amount rules wait for comes to ¥0 (within the
-/// bounds), searched as the decision is. `true` when nothing is due whatever they are. The rule results in place
-/// are put back.
-pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
+/// What a search of the facts an assisted case's priority and amount rules wait for found, where the range left
+/// readings out.
+pub(crate) struct DueReadings {
+    /// Every reading was read (within the bounds).
+    pub settled: bool,
+    /// Some reading comes to ¥0 (nothing due: the reading declines).
+    pub nothing: bool,
+    /// Some reading gives a payment.
+    pub payment: bool,
+    /// Where both were seen: the facts beyond those the rules wait for on the known facts that were seen to decide
+    /// between them (an earlier payment in this case, and its amount), each with the rules that wait for it.
+    pub further: Vec<(FactRef, Vec<String>)>,
+}
+
+/// For an assisted case whose range left readings out: the readings of the facts its priority and amount rules wait
+/// for (within the bounds), searched as the decision is, stopping once one comes to ¥0 and another does not. Asked
+/// when every reading the range read came to ¥0 (is nothing due whatever they are?) and when none did (is something
+/// due whatever they are? an earlier payment in the same case of an unknown amount may cover it all). The rule
+/// results in place are put back.
+pub(crate) fn due_readings(s: &mut Stages<'_>) -> DueReadings {
     let Some((runs, base)) = save() else {
-        return false;
+        return DueReadings {
+            settled: false,
+            nothing: false,
+            payment: false,
+            further: Vec::new(),
+        };
     };
     let first = engine::inspect_runs(|runs| shaping_missing(&s.outcomes(runs)));
-    let numbers = numbers(s, &[Stage::Priority, Stage::Amount]);
-    // Rare (only ¥0 seen, the range cut short), so it may read four times as many readings as the decision's.
+    let search_numbers = numbers(s, &[Stage::Priority, Stage::Amount]);
+    // Rare (the range cut short with only ¥0, or no ¥0, seen), so it may read four times as many readings as the
+    // decision's.
     let mut search = Search::new(
         bounds::DECISION_FACTS,
         4 * bounds::DECISION_SCENARIOS,
-        numbers,
+        search_numbers.clone(),
     );
     let mut space = DecisionSpace {
         stages: s,
@@ -396,6 +418,20 @@ pub(crate) fn nothing_due_settled(s: &mut Stages<'_>) -> bool {
         probing: false,
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
+    let (nothing, payment) = (space.declined.is_some(), space.assisted.is_some());
+    let mut further = Vec::new();
+    if nothing && payment {
+        let waits: Vec<_> = std::mem::take(&mut space.waits)
+            .into_iter()
+            .filter(|(f, _)| !first.contains(f))
+            .collect();
+        further = deciding_facts(&mut space, waits, &search_numbers);
+    }
     restore(runs, space.base);
-    settled && space.seen == Some(Decision::Decline)
+    DueReadings {
+        settled,
+        nothing,
+        payment,
+        further,
+    }
 }

@@ -45,13 +45,23 @@ fn effects_of<'a>(
     run: &'a RuleRun,
     likely: Option<&'a [Option<Arc<RuleRun>>]>,
 ) -> Option<&'a [Effect]> {
-    let from = match likely {
-        Some(runs) if stage == Stage::Amount => runs.get(index).and_then(Option::as_deref),
-        _ => Some(run),
-    };
-    match from {
+    match concluded_run(index, stage, run, likely) {
         Some(RuleRun::Concluded { effects, .. }) => Some(effects),
         _ => None,
+    }
+}
+
+/// The result of rule `index` of `stage` (its result `run`) whose effects and presumptions the recommendation
+/// takes: that of the middle reading (`likely`) for an amount rule of a provisional amount that needs it.
+fn concluded_run<'a>(
+    index: usize,
+    stage: Stage,
+    run: &'a RuleRun,
+    likely: Option<&'a [Option<Arc<RuleRun>>]>,
+) -> Option<&'a RuleRun> {
+    match likely {
+        Some(runs) if stage == Stage::Amount => runs.get(index).and_then(Option::as_deref),
+        _ => Some(run),
     }
 }
 
@@ -133,8 +143,16 @@ pub(crate) fn gather(
             } => (immaterial.as_slice(), presumed.as_slice()),
             RuleRun::Unknown { .. } => (&[][..], &[][..]),
         };
-        if decision != Decision::Decline && rule.kind == RuleKind::Bar {
-            for (fact, value) in presumed {
+        // An amount taken from the middle reading rests on that reading's presumptions.
+        let confirm = match concluded_run(index, rule.stage, run, likely) {
+            Some(RuleRun::Concluded { presumed, .. }) => presumed.as_slice(),
+            _ => &[][..],
+        };
+        // A bar's ground presumed absent, or a reduction of the amount presumed not to apply: to confirm.
+        if decision != Decision::Decline
+            && (rule.kind == RuleKind::Bar || rule.stage == Stage::Amount)
+        {
+            for (fact, value) in confirm {
                 g.to_confirm.push(ToConfirm {
                     fact: fact.pointer(),
                     presumed: value.clone(),

@@ -192,23 +192,37 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
                     spread: spread.as_ref(),
                     likely: likely.as_ref(),
                 },
-                paid_before(case),
+                // A policy without amount rules recommends no amount whatever the facts: an earlier payment
+                // leaves nothing open then (the decision waited for facts none of which could settle it).
+                paid_before(case) && policy.rules.iter().any(|r| r.stage == Stage::Amount),
             )
         } else {
             Due::Payment
         };
-        // Only ¥0 seen, but the range left readings out: search those facts as the decision is searched.
-        if due == Due::ZeroSoFar {
-            due = if decision_search::nothing_due_settled(&mut stages) {
-                Due::Nothing
-            } else {
-                Due::Open
+        // Only ¥0 seen, or no ¥0 seen, but the range left readings out: search those facts as the decision is
+        // searched. Nothing is due only if every reading comes to ¥0; a payment is open once one reading comes to
+        // ¥0 (an earlier payment of an unknown amount in this case may cover it all) and left as it is otherwise.
+        // Only an earlier payment in this case can bring a payment to ¥0 (a deduction that a reading may make as
+        // large as the whole amount): where none can have been made, no search is needed.
+        if due == Due::PaymentSoFar && !may_have_paid_before(case) {
+            due = Due::Payment;
+        }
+        if matches!(due, Due::ZeroSoFar | Due::PaymentSoFar) {
+            let found = decision_search::due_readings(&mut stages);
+            due = match due {
+                Due::ZeroSoFar if found.settled && found.nothing && !found.payment => Due::Nothing,
+                Due::ZeroSoFar => Due::Open,
+                _ if found.nothing => {
+                    further.extend(found.further);
+                    Due::Open
+                }
+                _ => Due::Payment,
             };
         }
         match due {
             Due::Nothing => stages.redecide(&mut progress, Decision::Decline)?,
             Due::Open => stages.redecide(&mut progress, Decision::NeedsInformation)?,
-            Due::Payment | Due::ZeroSoFar => {}
+            Due::Payment | Due::ZeroSoFar | Due::PaymentSoFar => {}
         }
         let nothing_due = due == Due::Nothing || searched_nothing_due;
         Ok::<_, AssessError>((progress, spread, likely, due, nothing_due, further))
@@ -399,6 +413,17 @@ impl std::io::Write for HashWriter<'_> {
 }
 
 /// Whether the case records a payment already made in this case, or may (the same case or the amount unknown).
+/// Whether an earlier payment may have been made in this case: the case does not say that none was (no earlier
+/// assistance in the same case, or one of ¥0).
+fn may_have_paid_before(case: &ValidCase) -> bool {
+    case.case
+        .prior_assistance
+        .as_ref()
+        .is_none_or(|p| p.same_case != Some(false) && p.amount.is_none_or(|a| a > 0.0))
+}
+
+/// Whether the case records an earlier payment in this case (or may: whether it was the same case, or how much, is
+/// unknown).
 fn paid_before(case: &ValidCase) -> bool {
     case.case
         .prior_assistance

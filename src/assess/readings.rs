@@ -83,8 +83,9 @@ pub(super) fn numbers(s: &Stages<'_>, stages: &[Stage]) -> Vec<f64> {
 
 /// Whether a fact is a yes/no or a choice. A condition's default for one of those (an unknown household registration
 /// read as urban, which picks the minimum living line and so the hardship grade) is a reading the amount range must
-/// include. Defaults an amount or priority rule declares (`victim_fault.if_unknown("none")`, the court-award cap
-/// applied only to a known loss) are the policy's deliberate choices and are not searched; nor are defaults for
+/// include. Defaults an amount or priority rule declares (the court-award cap applied only to a known loss, a
+/// presumption such as `victim_fault.presume("none")`, which is listed to confirm instead) are the policy's
+/// deliberate choices and are not searched; nor are defaults for
 /// sums, where trying every sum would only say that a ¥1 loss caps the award at ¥1.
 pub(super) fn is_choice(fact: FactRef) -> bool {
     catalogue()

@@ -52,8 +52,9 @@ pub(crate) fn vocabulary_stages(name: &str) -> Option<&'static [Stage]> {
         }
         "decision" => &[Priority, Amount, Referrals],
         "tier" | "priority_score" => &[Amount, Referrals],
-        // Art. 8's bars are presumed absent until established; the conditions of assistance never are.
-        "presume" => &[Exclusions],
+        // Art. 8's bars are presumed absent until established, and so is a reduction of the amount that applies only
+        // where established (the victim's own fault); the conditions of assistance never are.
+        "presume" => &[Exclusions, Amount],
         _ => return None,
     })
 }
@@ -61,10 +62,13 @@ pub(crate) fn vocabulary_stages(name: &str) -> Option<&'static [Stage]> {
 /// What to say when `name` is used in a stage where it is not legal.
 pub(crate) fn not_in_stage(name: &str, stage: Stage, allowed: &[Stage]) -> String {
     let list: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    let names = match list.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => list.join(""),
+    };
     format!(
-        "`{name}` cannot be used in a rule of stage {}: it belongs to the {} stage{}",
+        "`{name}` cannot be used in a rule of stage {}: it belongs to the {names} stage{}",
         stage.as_str(),
-        list.join(", "),
         if list.len() > 1 { "s" } else { "" }
     )
 }
@@ -430,8 +434,9 @@ fn unknown_facts(m: &mut Module) {
             }
         },
     );
-    // `presume(value)`: a bar's fact that the procuratorate must establish and the case leaves unknown is taken as
-    // `value`, and the presumption is recorded so that the report lists it "to confirm before deciding".
+    // `presume(value)`: a fact that the procuratorate must establish (a bar's ground, a reduction of the amount) and the
+    // case leaves unknown is taken as `value`, and the presumption is recorded so that the report lists it "to confirm
+    // before deciding".
     FuncRegistration::new("presume").set_into_module(
         m,
         |v: Dynamic, value: Dynamic| -> RhaiResult<Dynamic> {
@@ -440,7 +445,12 @@ fn unknown_facts(m: &mut Module) {
             match presumed {
                 Some(fact) => {
                     let json = to_json(&value)?;
-                    with_ctx(|c| c.current.presumed.push((fact, json)));
+                    // Handled as `if_unknown` handles it: should the rule stop on another unknown, this one is not
+                    // among the facts it waits for.
+                    with_ctx(|c| {
+                        c.current.handled.push(fact);
+                        c.current.presumed.push((fact, json));
+                    });
                     Ok(value)
                 }
                 None => Ok(v),

@@ -17,7 +17,8 @@ use crate::model::recommendation::Recommendation;
 use crate::model::text::{fill_in, format_number, Labels, Lang};
 use crate::policy::{Policy, Rule};
 
-/// The template of a rule's outcome in `lang`: the variant named by the value `text`, else the plain one.
+/// The template `key` of a rule in `lang` (an outcome, a step, a cap or a check): the variant named by the value
+/// `text` (`met.allowance`, `step.fault_factor.victim`), else the plain one.
 fn template<'r>(
     policy: &Policy,
     rule: &'r Rule,
@@ -166,9 +167,10 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
         for st in &mut a.steps {
             let mut v = st.values.clone();
             v.insert("value".into(), num(st.value));
-            let t = policy
-                .rule(&st.rule)
-                .and_then(|rule| policy.rule_text(rule, lang, &format!("step.{}", st.code)));
+            let t = policy.rule(&st.rule).and_then(|rule| {
+                let key = format!("step.{}", st.code);
+                template(policy, rule, lang, &key, &st.values, false)
+            });
             st.reason = match t {
                 Some(t) => fill_in(t, &v, labels),
                 None => format!("{}: {}", labels.label(&st.code), format_number(st.value)),
@@ -181,7 +183,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             let key = format!("{}.{}", if c.check_only { "check" } else { "cap" }, c.code);
             let t = policy
                 .rule(&c.rule)
-                .and_then(|rule| policy.rule_text(rule, lang, &key));
+                .and_then(|rule| template(policy, rule, lang, &key, &c.values, false));
             c.reason = match t {
                 Some(t) => fill_in(t, &v, labels),
                 None => format!("{}: {}", labels.label(&c.code), format_number(c.limit)),
@@ -247,9 +249,11 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 .rule_text(rule, lang, "basis")
                 .unwrap_or(&rule.basis)
                 .to_string();
-            // The rule's own words for its presumption, where it has them.
+            // The rule's own words for its presumption, where it has them: its checklist line, or (a bar's) the reason
+            // it gives when it does not apply on the presumption.
             own = policy
-                .rule_text(rule, lang, "not_met.presumed")
+                .rule_text(rule, lang, "presumed")
+                .or_else(|| policy.rule_text(rule, lang, "not_met.presumed"))
                 .map(|x| fill_in(x, &BTreeMap::new(), labels));
         }
         t.text = match (own, lang) {

@@ -10,7 +10,14 @@ use crate::model::text::Lang;
 
 /// Keys of a rule header that are texts, and so need a translation in every further language.
 pub(crate) fn is_text_key(key: &str) -> bool {
-    matches!(key, "title" | "basis" | "met" | "not_met")
+    matches!(key, "title" | "basis") || is_template_key(key)
+}
+
+/// Keys of a rule header that are templates of what the rule concludes (filled in with its values): `met`,
+/// `not_met`, their variants, the texts of steps, caps and checks, and `presumed` (the checklist line of a rule's
+/// presumption).
+pub(crate) fn is_template_key(key: &str) -> bool {
+    matches!(key, "met" | "not_met" | "presumed")
         || HEADER_PREFIXES.iter().any(|p| key.starts_with(p))
 }
 
@@ -27,7 +34,9 @@ pub(crate) struct Header {
     pub fields: BTreeMap<String, (String, usize)>,
 }
 
-const HEADER_KEYS: [&str; 7] = ["id", "title", "stage", "kind", "basis", "met", "not_met"];
+const HEADER_KEYS: [&str; 8] = [
+    "id", "title", "stage", "kind", "basis", "met", "not_met", "presumed",
+];
 pub(crate) const HEADER_PREFIXES: [&str; 5] = ["met.", "not_met.", "step.", "cap.", "check."];
 
 pub(crate) fn parse_header(text: &str, file: &str) -> Result<Header, Vec<PolicyError>> {

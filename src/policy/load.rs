@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use toml::Spanned;
 
 use super::error::{toml_error, PolicyError};
-use super::header::{check_translations, parse_header, split_lang, HEADER_PREFIXES};
+use super::header::{check_translations, is_template_key, parse_header, split_lang};
 use super::manifest::{Manifest, MANIFEST};
 use super::source::{limits, PolicySource};
 use super::texts::{check_labels, load_languages};
@@ -469,10 +469,7 @@ fn compile_rule(
     let texts: Vec<(&str, &str, usize)> = header
         .fields
         .iter()
-        .filter(|(k, _)| {
-            let k = split_lang(k).map_or(k.as_str(), |(_, rest)| rest);
-            k == "met" || k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p))
-        })
+        .filter(|(k, _)| is_template_key(split_lang(k).map_or(k.as_str(), |(_, rest)| rest)))
         .map(|(k, (v, line))| (k.as_str(), v.as_str(), *line))
         .collect();
     let placeholder_issues = match &ast {
@@ -497,9 +494,7 @@ fn compile_rule(
     let texts = header
         .fields
         .iter()
-        .filter(|(k, _)| {
-            *k == "met" || *k == "not_met" || HEADER_PREFIXES.iter().any(|p| k.starts_with(p))
-        })
+        .filter(|(k, _)| is_template_key(k))
         .map(|(k, (v, _))| (k.clone(), v.clone()))
         .collect();
     let ast = sandbox.optimize(ast.unwrap_or_default());

@@ -53,7 +53,8 @@ pub struct Rule {
     /// The legal provision (or proposal) it rests on.
     pub basis: String,
     /// Text templates by key: `met`, `not_met`, their variants `met.<text>` and `not_met.<text>` (chosen by the
-    /// value `text` a rule gives), `step.<code>`, `cap.<code>`, `check.<code>`; in the policy's first language.
+    /// value `text` a rule gives), `step.<code>`, `cap.<code>`, `check.<code>`, `presumed` (the checklist line of
+    /// the rule's presumption); in the policy's first language.
     pub texts: BTreeMap<String, String>,
     /// The title, basis and texts in each further language the policy declares (header keys `zh.title`,
     /// `zh.basis`, `zh.met`, …), by key without the language.

@@ -206,8 +206,9 @@ pub fn stage_issues(ast: &AST, stage: Stage) -> Vec<StaticIssue> {
                         crate::engine::not_in_stage(name, stage, allowed),
                         *pos,
                         Some(if name == "presume" {
-                            "only a bar (Art. 8) may presume a fact the procuratorate has yet to establish; \
-                             the conditions of assistance need the facts themselves"
+                            "only a bar (Art. 8), or an amount rule's reduction that applies where established, may \
+                             presume a fact the procuratorate has yet to establish; the conditions of assistance and \
+                             the priority need the facts themselves"
                                 .to_string()
                         } else {
                             stage_help(stage)
