@@ -606,3 +606,29 @@ fn a_policy_without_amount_rules_assists_a_case_paid_before() {
         assert!(rec.missing.is_empty(), "{:?}", rec.missing);
     }
 }
+
+/// The checklist line of a presumption (`presumed:`) is shown without the rule's values: a placeholder in it is a
+/// load error with its place, where it was printed as written (`Nothing {tier} on file …`).
+#[test]
+fn a_placeholder_in_a_presumption_s_checklist_line_is_refused_at_load() {
+    let rule = "// id: eligibility.rule\n// title: Test rule\n// stage: eligibility\n// kind: pathway\n// basis: test\n\
+        // met: met {level}\n// not_met: not met\n// presumed: Nothing on file shows {level}.\n\n\
+        if facts.household.monthly_income <= params.limit { met(#{ level: 1 }) } else { not_met() }\n";
+    let dir = policy_dir(&[
+        ("policy.toml", ONE_RULE_MANIFEST),
+        ("parameters/p.toml", LIMIT_PARAMS),
+        ("eligibility/rule.rhai", rule),
+    ]);
+    let e: Vec<String> = Policy::from_dir(dir.path())
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|x| format!("{x}\n{}", x.render()))
+        .collect();
+    let e = e.join("\n");
+    assert!(
+        e.contains("`{level}` in the text `presumed`: the checklist line of a presumption has no values to fill in"),
+        "{e}"
+    );
+    assert!(e.contains("rule.rhai:8:"), "{e}");
+}

@@ -233,6 +233,7 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             e.title = p.title.clone();
         }
     }
+    let findings = &rec.findings;
     for t in &mut rec.to_confirm {
         let what = describe_fact(policy, &t.fact, lang);
         let value = match (&t.presumed, lang) {
@@ -251,10 +252,17 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
                 .to_string();
             // The rule's own words for its presumption, where it has them: its checklist line, or (a bar's) the reason
             // it gives when it does not apply on the presumption.
+            // A bar's reason on its presumption is filled in with the values of its finding; the checklist line
+            // `presumed` has none (refused at load).
+            let values = findings
+                .iter()
+                .find(|f| f.rule == t.rule)
+                .map(|f| f.values.clone())
+                .unwrap_or_default();
             own = policy
                 .rule_text(rule, lang, "presumed")
                 .or_else(|| policy.rule_text(rule, lang, "not_met.presumed"))
-                .map(|x| fill_in(x, &BTreeMap::new(), labels));
+                .map(|x| fill_in(x, &values, labels));
         }
         t.text = match (own, lang) {
             (Some(own), Lang::Zh) => format!("{}（`{}`）。", own.trim_end_matches('。'), t.fact),

@@ -270,8 +270,10 @@ pub fn placeholder_issues(
     });
     let mut issues = Vec::new();
     for (key, text, line) in texts {
+        // The checklist line of a presumption is written without the rule's values.
+        let checklist = super::header::split_lang(key).map_or(*key, |(_, rest)| rest) == "presumed";
         for name in placeholders(text) {
-            if given.contains(name) {
+            if given.contains(name) && !checklist {
                 continue;
             }
             let needle = format!("{{{name}}}");
@@ -295,6 +297,15 @@ pub fn placeholder_issues(
                         .join(", ")
                 ),
             };
+            if checklist {
+                issues.push(StaticIssue {
+                    message: format!("`{needle}` in the text `{key}`: the checklist line of a presumption has no values to fill in"),
+                    line: l,
+                    column: c,
+                    help: Some("write it as the handler should read it, without placeholders".into()),
+                });
+                continue;
+            }
             issues.push(StaticIssue {
                 message: format!("`{needle}` in the text `{key}` names no value this rule gives"),
                 line: l,
