@@ -467,3 +467,36 @@ fn an_earlier_payment_that_may_cover_the_amount_keeps_the_decision_open() {
         );
     }
 }
+
+/// An Art. 8 bar whose fact is unknown does not hold the decision back, in the search for an amount that comes to ¥0
+/// either (review of 2026-12-01). T1 with the applicant's fault unknown, an earlier payment of ¥10,000 in this case
+/// and the share of compensation paid to others unknown (which cuts the range short): every degree of fault short
+/// of major leaves a payment, and only major fault — the bar, presumed absent and listed to confirm — declines. That
+/// search took the bar's decline for "nothing due" and made the case needs-information; such a reading is not one
+/// of an assisted case's and is left aside.
+#[test]
+fn a_presumed_bar_does_not_open_the_decision_through_the_search_for_nothing_due() {
+    let mut v = crate::support::read_json(
+        &crate::support::root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+    );
+    if let Some(c) = v["conduct"].as_object_mut() {
+        c.remove("applicant_fault");
+    }
+    if let Some(c) = v["incident"].as_object_mut() {
+        c.remove("compensation_paid_to_others");
+    }
+    v["prior_assistance"] = json!({ "same_case": true, "amount": 10000 });
+    let r = assess(&v);
+    assert_eq!(r.decision, Decision::Assist, "{:?}", r.missing);
+    let fault = r
+        .missing
+        .iter()
+        .find(|m| m.fact == "/conduct/applicant_fault");
+    assert!(
+        fault.is_none_or(|m| !m
+            .changes
+            .contains(&assessor::model::codes::Change::Decision)),
+        "{:?}",
+        r.missing
+    );
+}

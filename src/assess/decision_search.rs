@@ -86,6 +86,9 @@ struct DecisionSpace<'s, 'p> {
     waits: Vec<(FactRef, Vec<String>)>,
     /// Whether one fact is being tried alone ([`deciding_facts`]): what those readings wait for is not noted.
     probing: bool,
+    /// Whether only the readings that assist are this search's ([`due_readings`]): one that a condition or a bar
+    /// declines (a presumed bar's ground tried as established) is left aside, not taken for one where nothing is due.
+    assisting_only: bool,
 }
 
 /// How the decision's readings read the amount of an assisting reading.
@@ -156,6 +159,7 @@ impl Space for DecisionSpace<'_, '_> {
                     Err(_) => Reading::Failed,
                 }
             }
+            (Decision::Decline, _) if self.assisting_only => Reading::Aside,
             decided => Reading::Concluded(decided),
         }
     }
@@ -261,6 +265,7 @@ pub(crate) fn settle_decision(s: &mut Stages<'_>) -> Settled {
             declined: None,
             waits: Vec::new(),
             probing: false,
+            assisting_only: false,
         };
         let settled = search.explore(&mut space, &first, &mut Vec::new());
         let (seen, discretionary) = (space.seen, space.discretionary);
@@ -416,6 +421,7 @@ pub(crate) fn due_readings(s: &mut Stages<'_>) -> DueReadings {
         declined: None,
         waits: Vec::new(),
         probing: false,
+        assisting_only: true,
     };
     let settled = search.explore(&mut space, &first, &mut Vec::new());
     let (nothing, payment) = (space.declined.is_some(), space.assisted.is_some());

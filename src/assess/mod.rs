@@ -412,7 +412,6 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// Whether the case records a payment already made in this case, or may (the same case or the amount unknown).
 /// Whether an earlier payment may have been made in this case: the case does not say that none was (no earlier
 /// assistance in the same case, or one of ¥0).
 fn may_have_paid_before(case: &ValidCase) -> bool {
