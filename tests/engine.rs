@@ -74,13 +74,23 @@ fn failure(body: &str) -> String {
 
 fn load_errors(body: &str) -> String {
     match load(body) {
-        Err(e) => e
-            .iter()
-            .map(|x| format!("{x}\n{}", x.render()))
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Err(e) => render(&e),
         Ok(_) => panic!("expected the policy not to load"),
     }
+}
+
+/// Load errors as a user sees them: each message with its rendered snippet.
+fn render(errors: &[PolicyError]) -> String {
+    errors
+        .iter()
+        .map(|x| format!("{x}\n{}", x.render()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The rendered errors of the policy in `dir` (empty when it loads).
+fn rendered_errors(dir: &tempfile::TempDir) -> String {
+    render(&Policy::from_dir(dir.path()).err().unwrap_or_default())
 }
 
 #[test]
@@ -343,13 +353,7 @@ fn broken_rule_headers_are_load_errors() {
         ("parameters/p.toml", &format!("{LIMIT_PARAMS}{TABLE_PARAM}")),
         ("eligibility/rule.rhai", "// id: eligibility.rule\n// title: t\n// stage: eligibilty\n// kind: pathway\n// met: m\nmet()\n"),
     ]);
-    let e: Vec<String> = Policy::from_dir(dir.path())
-        .err()
-        .unwrap_or_default()
-        .iter()
-        .map(|x| format!("{x}\n{}", x.render()))
-        .collect();
-    let e = e.join("\n");
+    let e = rendered_errors(&dir);
     assert!(e.contains("the rule header has no `basis`"), "{e}");
     assert!(
         e.contains("unknown stage `eligibilty`") && e.contains("did you mean `eligibility`?"),
@@ -376,13 +380,7 @@ fn a_policy_without_manifest_or_with_a_bad_parameter_is_a_clear_error() {
         ("parameters/p.toml", &bad),
         ("eligibility/rule.rhai", &rule),
     ]);
-    let e: Vec<String> = Policy::from_dir(dir.path())
-        .err()
-        .unwrap_or_default()
-        .iter()
-        .map(|x| format!("{x}\n{}", x.render()))
-        .collect();
-    let e = e.join("\n");
+    let e = rendered_errors(&dir);
     assert!(
         e.contains("parameters/p.toml:2:2: error: parameter `limit` has unknown unit `yuan`"),
         "{e}"
@@ -619,13 +617,7 @@ fn a_placeholder_in_a_presumption_s_checklist_line_is_refused_at_load() {
         ("parameters/p.toml", LIMIT_PARAMS),
         ("eligibility/rule.rhai", rule),
     ]);
-    let e: Vec<String> = Policy::from_dir(dir.path())
-        .err()
-        .unwrap_or_default()
-        .iter()
-        .map(|x| format!("{x}\n{}", x.render()))
-        .collect();
-    let e = e.join("\n");
+    let e = rendered_errors(&dir);
     assert!(
         e.contains("`{level}` in the text `presumed`: the checklist line of a presumption has no values to fill in"),
         "{e}"
