@@ -139,7 +139,13 @@ pub(crate) enum Due {
 /// wait for facts), over the readings of its unknown facts. `paid_before`: the case records a payment already made
 /// in it (or may: whether it was the same case, or how much, is unknown), which an amount may be used up by; when
 /// no reading of the amount is known at all, whether anything is due is then open, not presumed.
-pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>, paid_before: bool) -> Due {
+/// `may_have_paid_before`: the case does not rule such a payment out, so a reading the range left out may come to ¥0.
+pub(crate) fn due(
+    known: Option<i64>,
+    unsettled: &Unsettled<'_>,
+    paid_before: bool,
+    may_have_paid_before: bool,
+) -> Due {
     let (mut nothing, mut something) = (false, false);
     let readings = unsettled
         .spread
@@ -159,7 +165,7 @@ pub(crate) fn due(known: Option<i64>, unsettled: &Unsettled<'_>, paid_before: bo
         (true, false, false) => Due::Nothing,
         (true, false, true) => Due::ZeroSoFar,
         (true, true, _) => Due::Open,
-        (false, true, true) => Due::PaymentSoFar,
+        (false, true, true) if may_have_paid_before => Due::PaymentSoFar,
         (false, _, _) => Due::Payment,
     }
 }

@@ -194,7 +194,11 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
                 },
                 // A policy without amount rules recommends no amount whatever the facts: an earlier payment
                 // leaves nothing open then (the decision waited for facts none of which could settle it).
-                paid_before(case) && policy.rules.iter().any(|r| r.stage == Stage::Amount),
+                earlier_payment(case) == Some(true)
+                    && policy.rules.iter().any(|r| r.stage == Stage::Amount),
+                // Only an earlier payment in this case can bring a payment to ¥0 (a deduction that a reading may
+                // make as large as the whole amount): where the case rules one out, no reading left out can.
+                earlier_payment(case) != Some(false),
             )
         } else {
             Due::Payment
@@ -202,11 +206,6 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
         // Only ¥0 seen, or no ¥0 seen, but the range left readings out: search those facts as the decision is
         // searched. Nothing is due only if every reading comes to ¥0; a payment is open once one reading comes to
         // ¥0 (an earlier payment of an unknown amount in this case may cover it all) and left as it is otherwise.
-        // Only an earlier payment in this case can bring a payment to ¥0 (a deduction that a reading may make as
-        // large as the whole amount): where none can have been made, no search is needed.
-        if due == Due::PaymentSoFar && !may_have_paid_before(case) {
-            due = Due::Payment;
-        }
         if matches!(due, Due::ZeroSoFar | Due::PaymentSoFar) {
             let found = decision_search::due_readings(&mut stages);
             due = match due {
@@ -412,20 +411,12 @@ impl std::io::Write for HashWriter<'_> {
     }
 }
 
-/// Whether an earlier payment may have been made in this case: the case does not say that none was (no earlier
-/// assistance in the same case, or one of ¥0).
-fn may_have_paid_before(case: &ValidCase) -> bool {
+/// What the case's record of earlier assistance says of a payment already made in this case: `None` without such
+/// a record; `Some(true)` when it records one (or may: whether it was the same case, or how much, is unknown);
+/// `Some(false)` when it rules one out (another case, or ¥0).
+fn earlier_payment(case: &ValidCase) -> Option<bool> {
     case.case
         .prior_assistance
         .as_ref()
-        .is_none_or(|p| p.same_case != Some(false) && p.amount.is_none_or(|a| a > 0.0))
-}
-
-/// Whether the case records an earlier payment in this case (or may: whether it was the same case, or how much, is
-/// unknown).
-fn paid_before(case: &ValidCase) -> bool {
-    case.case
-        .prior_assistance
-        .as_ref()
-        .is_some_and(|p| p.same_case != Some(false) && p.amount.is_none_or(|a| a > 0.0))
+        .map(|p| p.same_case != Some(false) && p.amount.is_none_or(|a| a > 0.0))
 }
