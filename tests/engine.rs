@@ -624,3 +624,42 @@ fn a_placeholder_in_a_presumption_s_checklist_line_is_refused_at_load() {
     );
     assert!(e.contains("rule.rhai:8:"), "{e}");
 }
+
+/// A value presumed for a fact that no case file can give it (a misspelt choice, a word for a yes/no) is a load error
+/// with its place: it was found only when a case first left the fact unknown, as a failure of that case
+/// (`rank["nnone"]`) or, worse, as a reading no case can have.
+#[test]
+fn a_presumed_value_the_fact_can_never_have_is_refused_at_load() {
+    for (file, from, to, expected) in [
+        (
+            "amount/amount.rhai",
+            "victim_fault.presume(\"none\")",
+            "victim_fault.presume(\"nnone\")",
+            "did you mean `\"none\"`?",
+        ),
+        (
+            "exclusions/refused_cooperation.rhai",
+            "refused_cooperation.presume(false)",
+            "refused_cooperation.presume(\"no\")",
+            "it is a yes/no",
+        ),
+    ] {
+        let (_tmp, rules) = crate::support::policy_copy();
+        let path = rules.join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            text.contains(from),
+            "{file} no longer presumes as this test expects"
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains(from))
+            .map_or(0, |i| i + 1);
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let e = render(&Policy::from_dir(&rules).err().unwrap_or_default());
+        assert!(e.contains("can never be"), "{file}: {e}");
+        assert!(e.contains(expected), "{file}: {e}");
+        let place = format!("{}:{line}:", file.rsplit('/').next().unwrap_or(file));
+        assert!(e.contains(&place), "{file}: expected {place} in {e}");
+    }
+}

@@ -500,3 +500,60 @@ fn a_presumed_bar_does_not_open_the_decision_through_the_search_for_nothing_due(
         r.missing
     );
 }
+
+/// Every amount of a provisional range that rests on a presumption is confirmed, not only the middle reading's
+/// (review of 2026-12-01). A woman sexually assaulted by her employer, who needs urgent treatment; her relation to
+/// the direct victim, the victim's outcome and the victim's own fault are not stated (generated case 1,247 of seed
+/// 3). The middle reading takes her as the victim, whose own fault is the applicant's (¥36,000); the other relations
+/// come to ¥32,300 with the victim's fault presumed none. The checklist listed nothing; it lists the victim's fault,
+/// once, citing the provision on fault rather than the amount's whole basis.
+#[test]
+fn a_presumption_that_some_amount_of_the_range_rests_on_is_listed_to_confirm() {
+    let v = json!({
+        "schema_version": 1, "case_id": "GEN-00001247", "decision_date": "2024-02-12",
+        "jurisdiction": { "province": "Jilin" }, "procuratorial_stage": "prosecution_review",
+        "clue_source": "hotline_or_petition",
+        "applicant": { "age": 57, "disability": "none", "disability_certificate": false,
+                       "divorce_suit_for_domestic_violence": false, "employed": false, "kind": "natural_person",
+                       "no_family_support": false, "petitioner": false, "relied_on_victim_income": false,
+                       "rural_hukou": false, "serious_illness": false, "sex": "female",
+                       "veteran_or_military_family": false },
+        "conduct": { "applicant_fault": "minor", "false_statement_or_forgery": false, "refused_cooperation": false,
+                     "waived_compensation": false },
+        "household": { "applicant_is_sole_earner": true,
+                       "dependants": [ { "age": 2, "disability_certificate": false, "disabled": false,
+                                         "in_school": false, "relation": "child", "seriously_ill": false } ],
+                       "hardship_caused_by_case": true, "hardship_certificate": true, "monthly_income": 4200,
+                       "poverty_relapse_monitoring": false, "receives_minimum_living_allowance": null, "size": 4,
+                       "social_assistance_covering_case_loss": false },
+        "incident": { "assessed_loss": 659000, "compensation_received": 0, "domestic_violence": false,
+                      "kind": "criminal", "no_compensation_reason": "offender_dead", "offence": "sexual_assault",
+                      "perpetrator_relation": "employer", "property_loss": 0, "sexual_violence": true,
+                      "trafficking": false, "unpaid_medical_costs": 111500, "urgent_treatment_needed": true,
+                      "victim_outcome": null, "victim_was_main_earner": false },
+        "prior_assistance": { "amount": 0, "same_case": false }
+    });
+    let r = assess(&v);
+    assert_eq!(r.decision, Decision::Assist, "{:?}", r.missing);
+    let range = r.amount.as_ref().and_then(|a| a.range.as_ref());
+    assert!(
+        range.is_some_and(|g| g
+            .assumed
+            .iter()
+            .any(|a| a.fact == "/applicant/relation_to_victim" && a.value == json!("self"))),
+        "the middle reading no longer takes the applicant as the victim: {range:?}"
+    );
+    let confirm: Vec<&str> = r
+        .to_confirm
+        .iter()
+        .filter(|t| t.fact == "/conduct/victim_fault")
+        .map(|t| t.basis.as_str())
+        .collect();
+    assert_eq!(confirm.len(), 1, "{:?}", r.to_confirm);
+    assert!(
+        confirm
+            .iter()
+            .all(|b| b.contains("fault") && !b.contains("36 months")),
+        "{confirm:?}"
+    );
+}

@@ -153,6 +153,10 @@ pub(crate) fn gather(
             && (rule.kind == RuleKind::Bar || rule.stage == Stage::Amount)
         {
             for (fact, value) in confirm {
+                // A fact two rules presume is confirmed once.
+                if g.to_confirm.iter().any(|t| t.fact == fact.pointer()) {
+                    continue;
+                }
                 g.to_confirm.push(ToConfirm {
                     fact: fact.pointer(),
                     presumed: value.clone(),

@@ -59,7 +59,7 @@ use crate::assess::stages::{Progress, Stages};
 use crate::engine::{self, EvalCtx};
 use crate::model::codes::{Change, Decision, Outcome, Payment, Stage, Tier};
 use crate::model::facts::FactRef;
-use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor};
+use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor, ToConfirm};
 use crate::policy::{hex, Policy};
 use crate::validate::ValidCase;
 
@@ -266,6 +266,22 @@ fn build(
         decision,
         unsettled.likely.map(|(_, runs)| runs.as_slice()),
     );
+    // An amount of the range may rest on a presumption that the middle reading's does not make (the victim's own
+    // fault, presumed none, where the range reads the victim as another person): it is confirmed all the same.
+    if let Some(spread) = unsettled.spread {
+        for (rule, fact, value) in &spread.presumed {
+            let pointer = fact.pointer();
+            if !g.to_confirm.iter().any(|t| t.fact == pointer) {
+                g.to_confirm.push(ToConfirm {
+                    fact: pointer,
+                    presumed: value.clone(),
+                    rule: rule.clone(),
+                    basis: String::new(),
+                    text: String::new(),
+                });
+            }
+        }
+    }
     let priority = progress.priority.map(|p| priority_of(o, p, &g, &unsettled));
     // A case declined because nothing is due keeps its amount's arithmetic: it is the reason.
     let amount = if decision == Decision::Assist || due == Due::Nothing {

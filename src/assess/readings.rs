@@ -38,6 +38,9 @@ pub(crate) struct Spread {
     pub moves_amount: Vec<FactRef>,
     /// Facts whose values were seen to move the tier.
     pub moves_tier: Vec<FactRef>,
+    /// What the amount rules presumed in some reading (the rule's id, the fact, the value presumed), each fact
+    /// once: an amount of the range may rest on it even where the middle reading's does not.
+    pub presumed: Vec<(String, FactRef, Value)>,
 }
 
 /// What unknowns leave open once the decision is settled.
@@ -164,6 +167,24 @@ impl Space for RangeSpace<'_, '_> {
         next.retain(|f| !self.dropped.contains(f));
         let (score, tier) = p.priority.map(|p| (p.0, p.1)).unwrap_or((0, Tier::C));
         if self.probe || next.is_empty() {
+            if !self.probe {
+                let policy = s.policy;
+                let presumed = &mut self.spread.presumed;
+                engine::inspect_runs(|runs| {
+                    for (rule, run) in policy.rules.iter().zip(runs.iter()) {
+                        if rule.stage != Stage::Amount {
+                            continue;
+                        }
+                        if let Some(RuleRun::Concluded { presumed: p, .. }) = run.as_deref() {
+                            for (fact, value) in p {
+                                if !presumed.iter().any(|(_, f, _)| f == fact) {
+                                    presumed.push((rule.id.clone(), *fact, value.clone()));
+                                }
+                            }
+                        }
+                    }
+                });
+            }
             Reading::Concluded((amount, tier, score))
         } else {
             Reading::Waits(next)

@@ -246,8 +246,10 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
         };
         let mut own = None;
         if let Some(rule) = policy.rule(&t.rule) {
+            // The provision the presumption rests on, where the rule names it apart from its whole basis.
             t.basis = policy
-                .rule_text(rule, lang, "basis")
+                .rule_text(rule, lang, "presumed.basis")
+                .or_else(|| policy.rule_text(rule, lang, "basis"))
                 .unwrap_or(&rule.basis)
                 .to_string();
             // The rule's own words for its presumption, where it has them: its checklist line, or (a bar's) the reason

@@ -14,10 +14,10 @@ pub(crate) fn is_text_key(key: &str) -> bool {
 }
 
 /// Keys of a rule header that are templates of what the rule concludes (filled in with its values): `met`,
-/// `not_met`, their variants, the texts of steps, caps and checks, and `presumed` (the checklist line of a rule's
-/// presumption).
+/// `not_met`, their variants, the texts of steps, caps and checks, `presumed` (the checklist line of a rule's
+/// presumption) and `presumed.basis` (the provision that line cites, where the rule's whole basis would say too much).
 pub(crate) fn is_template_key(key: &str) -> bool {
-    matches!(key, "met" | "not_met" | "presumed")
+    matches!(key, "met" | "not_met" | "presumed" | "presumed.basis")
         || HEADER_PREFIXES.iter().any(|p| key.starts_with(p))
 }
 
@@ -34,8 +34,16 @@ pub(crate) struct Header {
     pub fields: BTreeMap<String, (String, usize)>,
 }
 
-const HEADER_KEYS: [&str; 8] = [
-    "id", "title", "stage", "kind", "basis", "met", "not_met", "presumed",
+const HEADER_KEYS: [&str; 9] = [
+    "id",
+    "title",
+    "stage",
+    "kind",
+    "basis",
+    "met",
+    "not_met",
+    "presumed",
+    "presumed.basis",
 ];
 pub(crate) const HEADER_PREFIXES: [&str; 5] = ["met.", "not_met.", "step.", "cap.", "check."];
 

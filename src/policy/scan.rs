@@ -116,6 +116,7 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                         bindings.get(root).copied()
                     } {
                         check_facts(start, &props, &mut out);
+                        presumed_value_issue(start, &props, &bin.rhs, &mut out);
                     }
                 }
             }
@@ -271,7 +272,8 @@ pub fn placeholder_issues(
     let mut issues = Vec::new();
     for (key, text, line) in texts {
         // The checklist line of a presumption is written without the rule's values.
-        let checklist = super::header::split_lang(key).map_or(*key, |(_, rest)| rest) == "presumed";
+        let checklist = super::header::split_lang(key).map_or(*key, |(_, rest)| rest);
+        let checklist = matches!(checklist, "presumed" | "presumed.basis");
         for name in placeholders(text) {
             if given.contains(name) && !checklist {
                 continue;
@@ -417,6 +419,77 @@ fn check_facts(start: usize, props: &[(String, Position)], out: &mut RuleScan) {
     if let Some(n) = cat.node(node) {
         out.facts.insert(n.path.clone());
     }
+}
+
+/// A value presumed for a fact (`facts.conduct.victim_fault.presume("nnone")`) that the fact can never have: the
+/// presumption would give a reading no case file can (a misspelt choice, a number for a yes/no), found at load
+/// instead of in the first case that leaves the fact unknown.
+fn presumed_value_issue(
+    start: usize,
+    props: &[(String, Position)],
+    chain: &Expr,
+    out: &mut RuleScan,
+) {
+    let cat = catalogue();
+    let Some(node) = props
+        .iter()
+        .try_fold(start, |node, (name, _)| cat.child(node, name))
+    else {
+        return;
+    };
+    // The method call that ends the chain of names.
+    let mut e = chain;
+    while let Expr::Dot(bin, _, _) = e {
+        e = &bin.rhs;
+    }
+    let Expr::MethodCall(call, _) = e else {
+        return;
+    };
+    let (Some(ty), "presume", Some(arg)) = (
+        cat.node(node).map(|n| &n.ty),
+        call.name.as_str(),
+        call.args.first(),
+    ) else {
+        return;
+    };
+    let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
+    let (fits, pos, shown) = match arg {
+        Expr::StringConstant(c, pos) => (
+            matches!(ty, FactType::String { choices } if choices.is_empty() || choices.iter().any(|x| x == c.as_str())),
+            *pos,
+            format!("\"{c}\""),
+        ),
+        Expr::BoolConstant(b, pos) => (matches!(ty, FactType::Boolean), *pos, b.to_string()),
+        Expr::IntegerConstant(i, pos) => (
+            matches!(ty, FactType::Integer | FactType::Number),
+            *pos,
+            i.to_string(),
+        ),
+        Expr::FloatConstant(f, pos) => (matches!(ty, FactType::Number), *pos, f.to_string()),
+        // A value computed by the rule is checked when the rule runs.
+        _ => return,
+    };
+    if fits {
+        return;
+    }
+    let help = match ty {
+        FactType::String { choices } => match arg {
+            Expr::StringConstant(c, _) => did_you_mean(c, choices.iter().map(String::as_str))
+                .map(|s| format!("did you mean `\"{s}\"`?"))
+                .or_else(|| Some(format!("its values are: {}", choices.join(", ")))),
+            _ => Some(format!("its values are: {}", choices.join(", "))),
+        },
+        FactType::Boolean => Some("it is a yes/no: presume `true` or `false`".to_string()),
+        FactType::Integer | FactType::Number => Some("it is a number".to_string()),
+        FactType::Object(_) | FactType::Array(_) => {
+            Some("only a single fact (a yes/no, a choice, a number) can be presumed".to_string())
+        }
+    };
+    out.issues.push(issue(
+        format!("`{path}` can never be {shown}: the presumption gives a value no case file can"),
+        pos,
+        help,
+    ));
 }
 
 fn flatten(e: &Expr, out: &mut Vec<(String, Position)>) {
