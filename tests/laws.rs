@@ -557,3 +557,35 @@ fn a_presumption_that_some_amount_of_the_range_rests_on_is_listed_to_confirm() {
         "{confirm:?}"
     );
 }
+
+/// A presumption the amount does not rest on is nothing to confirm (review of 2026-12-01). T1 with a loss of
+/// ¥245,000 of which ¥240,000 was paid: the court-award cap (¥5,000) binds whatever the victim's fault (a major
+/// fault still leaves ¥16,233.60 × 0.4 above it). The checklist asked to confirm the victim's fault, "an established
+/// fault reduces it", which it would not; the amount's finding names the fact as immaterial instead. With the cap
+/// out of reach (the fixture's loss), it is listed.
+#[test]
+fn a_presumption_that_cannot_move_the_amount_is_not_listed_to_confirm() {
+    let t01 = crate::support::read_json(
+        &crate::support::root().join("fixtures/cases/t01_hunan_incapacitated_earner.json"),
+    );
+    let listed = |r: &Recommendation| {
+        r.to_confirm
+            .iter()
+            .any(|t| t.fact == "/conduct/victim_fault")
+    };
+    let as_filed = assess(&t01);
+    assert!(listed(&as_filed), "{:?}", as_filed.to_confirm);
+    let mut capped = t01.clone();
+    set(&mut capped, "incident", "assessed_loss", json!(245000));
+    let r = assess(&capped);
+    assert_eq!((r.decision, amount(&r)), (Decision::Assist, 5000));
+    assert!(!listed(&r), "{:?}", r.to_confirm);
+    let formula = r.findings.iter().find(|f| f.rule == "amount.formula");
+    assert!(
+        formula.is_some_and(
+            |f| f.immaterial.contains(&"/conduct/victim_fault".to_string())
+                && f.presumed.is_empty()
+        ),
+        "{formula:?}"
+    );
+}

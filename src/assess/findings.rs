@@ -35,6 +35,8 @@ pub(crate) struct Gathered {
     pub recommended: Option<f64>,
     /// Whether an amount rule read the wage base.
     pub wage_param_used: bool,
+    /// Facts the amount shown does not rest on (every value gives it), as its amount rules' results found.
+    pub amount_immaterial: Vec<String>,
 }
 
 /// The effects the concluded rule `index` of `stage` (its result `run`) gathers: a provisional amount that needs the
@@ -144,10 +146,18 @@ pub(crate) fn gather(
             RuleRun::Unknown { .. } => (&[][..], &[][..]),
         };
         // An amount taken from the middle reading rests on that reading's presumptions.
-        let confirm = match concluded_run(index, rule.stage, run, likely) {
-            Some(RuleRun::Concluded { presumed, .. }) => presumed.as_slice(),
-            _ => &[][..],
+        let (confirm, weighed) = match concluded_run(index, rule.stage, run, likely) {
+            Some(RuleRun::Concluded {
+                presumed,
+                immaterial,
+                ..
+            }) => (presumed.as_slice(), immaterial.as_slice()),
+            _ => (&[][..], &[][..]),
         };
+        if rule.stage == Stage::Amount {
+            g.amount_immaterial
+                .extend(weighed.iter().map(|f| f.pointer()));
+        }
         // A bar's ground presumed absent, or a reduction of the amount presumed not to apply: to confirm.
         if decision != Decision::Decline
             && (rule.kind == RuleKind::Bar || rule.stage == Stage::Amount)

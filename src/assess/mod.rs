@@ -170,7 +170,10 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
         // Declined over the unknowns, some readings because nothing would be due in them.
         let searched_nothing_due = decided.0 == Decision::Decline && stages.nothing_due_seen;
         // 3: priority, amount, referrals.
-        let progress = stages.run_after(decided)?;
+        stages.weigh_presumptions = true;
+        let progress = stages.run_after(decided);
+        stages.weigh_presumptions = false;
+        let progress = progress?;
         // 4: what the unknowns leave open: the range, and the middle reading when the amount needs it.
         let spread = if progress.decision == Decision::Assist {
             readings::spread(&mut stages, progress.discretionary)
@@ -179,7 +182,12 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
         };
         let known = engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)));
         let likely = match &spread {
-            Some(sp) if known.is_none() => likely::likely(&mut stages, &progress, sp),
+            Some(sp) if known.is_none() => {
+                stages.weigh_presumptions = true;
+                let likely = likely::likely(&mut stages, &progress, sp);
+                stages.weigh_presumptions = false;
+                likely
+            }
             _ => None,
         };
         // An assisted case whose amount comes to ¥0 is given nothing: declined, or open when only some readings
@@ -269,9 +277,13 @@ fn build(
     // An amount of the range may rest on a presumption that the middle reading's does not make (the victim's own
     // fault, presumed none, where the range reads the victim as another person): it is confirmed all the same.
     if let Some(spread) = unsettled.spread {
+        // A presumption the amount shown was found not to rest on (a cap binds whatever the fault) is left
+        // off: the range's other readings are not weighed one by one.
         for (rule, fact, value) in &spread.presumed {
             let pointer = fact.pointer();
-            if !g.to_confirm.iter().any(|t| t.fact == pointer) {
+            if !g.to_confirm.iter().any(|t| t.fact == pointer)
+                && !g.amount_immaterial.contains(&pointer)
+            {
                 g.to_confirm.push(ToConfirm {
                     fact: pointer,
                     presumed: value.clone(),

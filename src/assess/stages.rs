@@ -7,7 +7,7 @@ use crate::assess::decision::decide;
 use crate::assess::error::AssessError;
 use crate::assess::outcomes::{recommended_amount, Outcomes};
 use crate::assess::priority::priority_parts;
-use crate::assess::unknowns::settle_rule;
+use crate::assess::unknowns::{settle_presumptions, settle_rule};
 use crate::engine::{self, RuleFailure, RuleRun};
 use crate::model::codes::{Decision, Stage, Tier};
 use crate::model::facts::FactRef;
@@ -35,6 +35,10 @@ pub(crate) struct Stages<'p> {
     /// While the decision is searched over unknown facts: some reading that met every condition, with no bar, came
     /// to ¥0 and so declined (see [`Self::amount_of_assisted`]).
     pub nothing_due_seen: bool,
+    /// Whether an amount rule's presumption is weighed (does any value of the presumed fact move the amount?) as the
+    /// rule concludes: in the passes whose results the recommendation shows (the known facts, the middle reading),
+    /// not in each reading of a search, where it would cost four runs of the amount rule a reading.
+    pub weigh_presumptions: bool,
 }
 
 fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
@@ -64,6 +68,7 @@ impl<'p> Stages<'p> {
             scope: engine::base_scope(),
             settled: None,
             nothing_due_seen: false,
+            weigh_presumptions: false,
         }
     }
 
@@ -86,14 +91,18 @@ impl<'p> Stages<'p> {
             .sandbox
             .run_rule(i, &rule.ast, &mut self.scope)
             .map_err(|f| rule_error(rule, f))?;
-        let unknown = engine::inspect_runs(|runs| {
-            matches!(
-                runs.get(i).and_then(Option::as_deref),
-                Some(RuleRun::Unknown { .. })
-            )
-        });
+        let (unknown, presumed) =
+            engine::inspect_runs(|runs| match runs.get(i).and_then(Option::as_deref) {
+                Some(RuleRun::Unknown { .. }) => (true, false),
+                Some(RuleRun::Concluded { presumed, .. }) => (false, !presumed.is_empty()),
+                None => (false, false),
+            });
         if unknown {
             settle_rule(self.policy, i, &mut self.scope, self.date, self.province);
+        } else if presumed && self.weigh_presumptions && rule.stage == Stage::Amount {
+            // A bar's presumption always matters (its ground would decline); an amount's only where it moves the
+            // amount.
+            settle_presumptions(self.policy, i, &mut self.scope, self.date, self.province);
         }
         Ok(())
     }

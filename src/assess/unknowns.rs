@@ -450,6 +450,89 @@ pub(crate) fn settle_rule(
     put_run(index, run);
 }
 
+/// The amount a rule's result recommends (`recommend`), if any.
+fn recommended(run: &RuleRun) -> Option<f64> {
+    match run {
+        RuleRun::Concluded { effects, .. } => effects.iter().rev().find_map(|e| match e {
+            engine::Effect::Recommend(a) => Some(*a),
+            _ => None,
+        }),
+        RuleRun::Unknown { .. } => None,
+    }
+}
+
+/// If amount rule `index` concluded on a presumption (the victim's fault presumed none), asks whether any value of
+/// the presumed facts would recommend another amount; if none would (a cap binds whatever the fault), the
+/// presumption is nothing to confirm: the facts are listed as immaterial instead.
+pub(crate) fn settle_presumptions(
+    policy: &Policy,
+    index: usize,
+    scope: &mut Scope<'static>,
+    date: jiff::civil::Date,
+    province: Option<&str>,
+) {
+    let Some(original) = take_run(index) else {
+        return;
+    };
+    let RuleRun::Concluded {
+        presumed, params, ..
+    } = &*original
+    else {
+        put_run(index, original);
+        return;
+    };
+    let facts: Vec<FactRef> = presumed.iter().map(|(f, _)| *f).collect();
+    let amount = recommended(&original);
+    let searched = if facts.is_empty() || amount.is_none() {
+        None
+    } else {
+        search_rule(
+            policy,
+            index,
+            &facts,
+            params,
+            scope,
+            date,
+            province,
+            |run| recommended(&run) == amount,
+        )
+    };
+    let run = match (searched, Arc::unwrap_or_clone(original.clone())) {
+        (
+            Some((search, true)),
+            RuleRun::Concluded {
+                conclusion,
+                effects,
+                mut reads,
+                params,
+                mut immaterial,
+                defaulted,
+                ..
+            },
+        ) => {
+            for r in reads.iter_mut().filter(|r| facts.contains(&r.fact)) {
+                r.known = false;
+            }
+            for &fact in search.enumerated.iter().chain(&facts) {
+                if !immaterial.contains(&fact) {
+                    immaterial.push(fact);
+                }
+            }
+            Arc::new(RuleRun::Concluded {
+                conclusion,
+                effects,
+                reads,
+                params,
+                presumed: Vec::new(),
+                immaterial,
+                defaulted,
+            })
+        }
+        _ => original,
+    };
+    put_run(index, run);
+}
+
 /// Which outcomes rule `index` (stopped as unknown) can reach over the plausible values of its unknown facts:
 /// `(can be met, can be not met)`. Past the bounds, or where a value makes it fail, both. The rule's result in the
 /// evaluation context is left as it was.
