@@ -663,3 +663,48 @@ fn a_presumed_value_the_fact_can_never_have_is_refused_at_load() {
         assert!(e.contains(&place), "{file}: expected {place} in {e}");
     }
 }
+
+/// The presumption's check sees every way a rule may write it (review of 2026-12-02): the function form, a variable
+/// bound to the fact, a call on the presumption's result, and literals of no fact's kind.
+#[test]
+fn a_presumed_value_is_checked_however_the_presumption_is_written() {
+    let from = "victim_fault = facts.conduct.victim_fault.presume(\"none\");";
+    for (to, expected) in [
+        (
+            "victim_fault = presume(facts.conduct.victim_fault, \"nnone\");",
+            "can never be \"nnone\"",
+        ),
+        (
+            "let vf = facts.conduct.victim_fault;\n    victim_fault = vf.presume(\"nnone\");",
+            "can never be \"nnone\"",
+        ),
+        (
+            "victim_fault = facts.conduct.victim_fault.presume(\"nnone\").to_lower();",
+            "can never be \"nnone\"",
+        ),
+        (
+            "victim_fault = facts.conduct.victim_fault.presume('n');",
+            "can never be the character 'n'",
+        ),
+        (
+            "victim_fault = facts.conduct.victim_fault.presume(());",
+            "can never be nothing",
+        ),
+        (
+            "victim_fault = facts.conduct.victim_fault.presume([\"none\"]);",
+            "can never be a list",
+        ),
+    ] {
+        let (_tmp, rules) = crate::support::policy_copy();
+        let path = rules.join("amount/amount.rhai");
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            text.contains(from),
+            "amount.rhai no longer presumes as this test expects"
+        );
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let e = render(&Policy::from_dir(&rules).err().unwrap_or_default());
+        assert!(e.contains(expected), "{to}: {e}");
+        assert!(e.contains("amount.rhai:15"), "{to}: no place in {e}");
+    }
+}

@@ -580,12 +580,30 @@ fn a_presumption_that_cannot_move_the_amount_is_not_listed_to_confirm() {
     let r = assess(&capped);
     assert_eq!((r.decision, amount(&r)), (Decision::Assist, 5000));
     assert!(!listed(&r), "{:?}", r.to_confirm);
+    // The arithmetic is worked with the fault presumed none, and the finding says that no value moves the amount.
+    let fault = "/conduct/victim_fault".to_string();
     let formula = r.findings.iter().find(|f| f.rule == "amount.formula");
     assert!(
-        formula.is_some_and(
-            |f| f.immaterial.contains(&"/conduct/victim_fault".to_string())
-                && f.presumed.is_empty()
-        ),
+        formula.is_some_and(|f| f.immaterial.contains(&fault)
+            && f.presumed.contains(&fault)
+            && f.reason
+                .contains("every plausible value gives the same amount")),
         "{formula:?}"
     );
+    // Review of 2026-12-02: the same capped case with the share of compensation paid to relatives outside the
+    // household unstated. The middle reading (¥6,000) is capped whatever the fault, but the range's other readings
+    // (up to ¥41,000 with no fault, ¥17,000 with a major one) rest on it: listed, though the middle reading does not.
+    let mut open = capped.clone();
+    if let Some(i) = open["incident"].as_object_mut() {
+        i.remove("compensation_paid_to_others");
+    }
+    set(&mut open, "incident", "assessed_loss", json!(241000));
+    let r = assess(&open);
+    assert_eq!(r.decision, Decision::Assist);
+    assert!(
+        r.amount.as_ref().is_some_and(|a| a.range.is_some()),
+        "{:?}",
+        r.amount
+    );
+    assert!(listed(&r), "{:?}", r.to_confirm);
 }

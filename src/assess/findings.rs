@@ -35,8 +35,6 @@ pub(crate) struct Gathered {
     pub recommended: Option<f64>,
     /// Whether an amount rule read the wage base.
     pub wage_param_used: bool,
-    /// Facts the amount shown does not rest on (every value gives it), as its amount rules' results found.
-    pub amount_immaterial: Vec<String>,
 }
 
 /// The effects the concluded rule `index` of `stage` (its result `run`) gathers: a provisional amount that needs the
@@ -154,17 +152,13 @@ pub(crate) fn gather(
             }) => (presumed.as_slice(), immaterial.as_slice()),
             _ => (&[][..], &[][..]),
         };
-        if rule.stage == Stage::Amount {
-            g.amount_immaterial
-                .extend(weighed.iter().map(|f| f.pointer()));
-        }
         // A bar's ground presumed absent, or a reduction of the amount presumed not to apply: to confirm.
         if decision != Decision::Decline
             && (rule.kind == RuleKind::Bar || rule.stage == Stage::Amount)
         {
             for (fact, value) in confirm {
-                // A fact two rules presume is confirmed once.
-                if g.to_confirm.iter().any(|t| t.fact == fact.pointer()) {
+                // A fact two rules presume is confirmed once; one the amount was found not to rest on, not at all.
+                if g.to_confirm.iter().any(|t| t.fact == fact.pointer()) || weighed.contains(fact) {
                     continue;
                 }
                 g.to_confirm.push(ToConfirm {

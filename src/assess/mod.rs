@@ -277,13 +277,10 @@ fn build(
     // An amount of the range may rest on a presumption that the middle reading's does not make (the victim's own
     // fault, presumed none, where the range reads the victim as another person): it is confirmed all the same.
     if let Some(spread) = unsettled.spread {
-        // A presumption the amount shown was found not to rest on (a cap binds whatever the fault) is left
-        // off: the range's other readings are not weighed one by one.
+        // Each reading of the range weighed its presumptions: those listed here move some amount of the range.
         for (rule, fact, value) in &spread.presumed {
             let pointer = fact.pointer();
-            if !g.to_confirm.iter().any(|t| t.fact == pointer)
-                && !g.amount_immaterial.contains(&pointer)
-            {
+            if !g.to_confirm.iter().any(|t| t.fact == pointer) {
                 g.to_confirm.push(ToConfirm {
                     fact: pointer,
                     presumed: value.clone(),

@@ -170,14 +170,22 @@ impl Space for RangeSpace<'_, '_> {
             if !self.probe {
                 let policy = s.policy;
                 let presumed = &mut self.spread.presumed;
+                let material = &mut s.material_presumptions;
                 engine::inspect_runs(|runs| {
                     for (rule, run) in policy.rules.iter().zip(runs.iter()) {
                         if rule.stage != Stage::Amount {
                             continue;
                         }
-                        if let Some(RuleRun::Concluded { presumed: p, .. }) = run.as_deref() {
-                            for (fact, value) in p {
+                        if let Some(RuleRun::Concluded {
+                            presumed: p,
+                            immaterial,
+                            ..
+                        }) = run.as_deref()
+                        {
+                            // A presumption no value of which moves this reading's amount is not one it rests on.
+                            for (fact, value) in p.iter().filter(|(f, _)| !immaterial.contains(f)) {
                                 if !presumed.iter().any(|(_, f, _)| f == fact) {
+                                    material.push(*fact);
                                     presumed.push((rule.id.clone(), *fact, value.clone()));
                                 }
                             }
@@ -257,7 +265,12 @@ pub(crate) fn spread(s: &mut Stages<'_>, discretionary: bool) -> Option<Spread> 
     space.probe = false;
     let mut combine = Search::new(bounds::SPREAD_FACTS, bounds::SPREAD_SCENARIOS, Vec::new());
     if !kept.is_empty() {
+        // Each reading's presumptions are weighed, so that the range lists those its amounts rest on.
+        space.stages.weigh_presumptions = true;
+        space.stages.material_presumptions.clear();
         combine.explore(&mut space, &kept, &mut Vec::new());
+        space.stages.weigh_presumptions = false;
+        space.stages.material_presumptions.clear();
     }
     let mut spread = std::mem::take(&mut space.spread);
     spread.open = combine.gaps;

@@ -39,6 +39,8 @@ pub(crate) struct Stages<'p> {
     /// rule concludes: in the passes whose results the recommendation shows (the known facts, the middle reading),
     /// not in each reading of a search, where it would cost four runs of the amount rule a reading.
     pub weigh_presumptions: bool,
+    /// Presumed facts already seen to move the amount in some reading of the range: not weighed again.
+    pub material_presumptions: Vec<FactRef>,
 }
 
 fn rule_error(rule: &Rule, f: RuleFailure) -> AssessError {
@@ -69,6 +71,7 @@ impl<'p> Stages<'p> {
             settled: None,
             nothing_due_seen: false,
             weigh_presumptions: false,
+            material_presumptions: Vec::new(),
         }
     }
 
@@ -94,7 +97,13 @@ impl<'p> Stages<'p> {
         let (unknown, presumed) =
             engine::inspect_runs(|runs| match runs.get(i).and_then(Option::as_deref) {
                 Some(RuleRun::Unknown { .. }) => (true, false),
-                Some(RuleRun::Concluded { presumed, .. }) => (false, !presumed.is_empty()),
+                // Weighed unless every fact it presumed was already seen to move some amount of the range.
+                Some(RuleRun::Concluded { presumed, .. }) => (
+                    false,
+                    presumed
+                        .iter()
+                        .any(|(f, _)| !self.material_presumptions.contains(f)),
+                ),
                 None => (false, false),
             });
         if unknown {

@@ -463,7 +463,8 @@ fn recommended(run: &RuleRun) -> Option<f64> {
 
 /// If amount rule `index` concluded on a presumption (the victim's fault presumed none), asks whether any value of
 /// the presumed facts would recommend another amount; if none would (a cap binds whatever the fault), the
-/// presumption is nothing to confirm: the facts are listed as immaterial instead.
+/// presumption is nothing to confirm: the facts stay presumed (the rule's arithmetic is worked with the presumed
+/// value) and are listed as immaterial too, which says that the amount does not rest on them.
 pub(crate) fn settle_presumptions(
     policy: &Policy,
     index: usize,
@@ -497,6 +498,7 @@ pub(crate) fn settle_presumptions(
             |run| recommended(&run) == amount,
         )
     };
+    let presumed = presumed.clone();
     let run = match (searched, Arc::unwrap_or_clone(original.clone())) {
         (
             Some((search, true)),
@@ -523,7 +525,7 @@ pub(crate) fn settle_presumptions(
                 effects,
                 reads,
                 params,
-                presumed: Vec::new(),
+                presumed: presumed.clone(),
                 immaterial,
                 defaulted,
             })

@@ -126,8 +126,26 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
             &f.missing,
             !f.presumed.is_empty(),
         );
-        if !f.immaterial.is_empty() {
-            let list: Vec<String> = f.immaterial.iter().map(|m| format!("`{m}`")).collect();
+        // A presumption weighed and found not to move the amount: the arithmetic is worked with the presumed value,
+        // and any other gives the same amount (not the same steps).
+        let (weighed, immaterial): (Vec<&String>, Vec<&String>) =
+            f.immaterial.iter().partition(|m| f.presumed.contains(m));
+        if !weighed.is_empty() {
+            let list: Vec<String> = weighed.iter().map(|m| format!("`{m}`")).collect();
+            f.reason.push_str(&match lang {
+                Lang::Zh => format!(
+                    "（{} 尚不清楚：计算按推定值进行；无论其为何值，救助金额相同。）",
+                    list.join("、")
+                ),
+                Lang::En => format!(
+                    " ({} {} unknown: the arithmetic takes the presumed value, and every plausible value gives the same amount.)",
+                    list.join(" and "),
+                    if list.len() == 1 { "is" } else { "are" }
+                ),
+            });
+        }
+        if !immaterial.is_empty() {
+            let list: Vec<String> = immaterial.iter().map(|m| format!("`{m}`")).collect();
             f.reason.push_str(&match lang {
                 Lang::Zh => format!(
                     "（{} 尚不清楚，但无论其为何值，结论相同。）",

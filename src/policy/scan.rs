@@ -78,13 +78,16 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
     let cat = catalogue();
     ast.walk(&mut |path: &[ASTNode]| {
         match path.last() {
-            Some(ASTNode::Stmt(Stmt::Var(x, _, _))) => {
-                if let Some(node) = resolve(&x.1, &bindings) {
-                    if matches!(cat.node(node).map(|n| &n.ty), Some(FactType::Object(_))) {
-                        bindings.insert(x.0.name.to_string(), node);
-                    }
+            // A variable bound to a node of the facts (an object, whose facts are then checked by name, or a single
+            // fact, which may be presumed); bound to anything else, it no longer names one.
+            Some(ASTNode::Stmt(Stmt::Var(x, _, _))) => match resolve(&x.1, &bindings) {
+                Some(node) => {
+                    bindings.insert(x.0.name.to_string(), node);
                 }
-            }
+                None => {
+                    bindings.remove(x.0.name.as_str());
+                }
+            },
             Some(ASTNode::Stmt(Stmt::For(x, _))) => {
                 if let Some(node) = resolve(&x.2.expr, &bindings) {
                     if let Some(FactType::Array(item)) = cat.node(node).map(|n| &n.ty) {
@@ -116,7 +119,7 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                         bindings.get(root).copied()
                     } {
                         check_facts(start, &props, &mut out);
-                        presumed_value_issue(start, &props, &bin.rhs, &mut out);
+                        presumed_in_chain(start, &props, &bin.rhs, &mut out);
                     }
                 }
             }
@@ -147,6 +150,14 @@ pub fn scan(ast: &AST, params: &Parameters, functions: &BTreeSet<String>) -> Rul
                 for a in call.args.iter().take(shown) {
                     if let Expr::StringConstant(c, p) = a {
                         push_code(&mut out, c, *p);
+                    }
+                }
+                // `presume(fact, value)`, the function form of `fact.presume(value)`.
+                if name == "presume" {
+                    if let (Some(fact), Some(arg)) = (call.args.first(), call.args.get(1)) {
+                        if let Some(node) = resolve(fact, &bindings) {
+                            presumed_value_issue(node, arg, &mut out);
+                        }
                     }
                 }
                 if name == "fired" || name == "value_of" {
@@ -301,7 +312,11 @@ pub fn placeholder_issues(
             };
             if checklist {
                 issues.push(StaticIssue {
-                    message: format!("`{needle}` in the text `{key}`: the checklist line of a presumption has no values to fill in"),
+                    message: if key.ends_with("presumed.basis") {
+                        format!("`{needle}` in the text `{key}`: the citation of a presumption has no values to fill in")
+                    } else {
+                        format!("`{needle}` in the text `{key}`: the checklist line of a presumption has no values to fill in")
+                    },
                     line: l,
                     column: c,
                     help: Some("write it as the handler should read it, without placeholders".into()),
@@ -421,15 +436,21 @@ fn check_facts(start: usize, props: &[(String, Position)], out: &mut RuleScan) {
     }
 }
 
-/// A value presumed for a fact (`facts.conduct.victim_fault.presume("nnone")`) that the fact can never have: the
-/// presumption would give a reading no case file can (a misspelt choice, a number for a yes/no), found at load
-/// instead of in the first case that leaves the fact unknown.
-fn presumed_value_issue(
-    start: usize,
-    props: &[(String, Position)],
-    chain: &Expr,
-    out: &mut RuleScan,
-) {
+/// The first method call in a chain of properties (`.presume("none")` in `conduct.victim_fault.presume("none")`,
+/// whatever is called on its result), if any.
+fn first_call(e: &Expr) -> Option<&rhai::FnCallExpr> {
+    match e {
+        Expr::MethodCall(call, _) => Some(call),
+        Expr::Dot(bin, _, _) => match &bin.lhs {
+            Expr::MethodCall(call, _) => Some(call),
+            _ => first_call(&bin.rhs),
+        },
+        _ => None,
+    }
+}
+
+/// `x.presume(value)` where `x` (a chain of `props` from the fact node `start`) is a fact: the presumption's check.
+fn presumed_in_chain(start: usize, props: &[(String, Position)], chain: &Expr, out: &mut RuleScan) {
     let cat = catalogue();
     let Some(node) = props
         .iter()
@@ -437,19 +458,19 @@ fn presumed_value_issue(
     else {
         return;
     };
-    // The method call that ends the chain of names.
-    let mut e = chain;
-    while let Expr::Dot(bin, _, _) = e {
-        e = &bin.rhs;
+    if let Some(call) = first_call(chain).filter(|c| c.name.as_str() == "presume") {
+        if let Some(arg) = call.args.first() {
+            presumed_value_issue(node, arg, out);
+        }
     }
-    let Expr::MethodCall(call, _) = e else {
-        return;
-    };
-    let (Some(ty), "presume", Some(arg)) = (
-        cat.node(node).map(|n| &n.ty),
-        call.name.as_str(),
-        call.args.first(),
-    ) else {
+}
+
+/// A value presumed for a fact (`facts.conduct.victim_fault.presume("nnone")`, or `presume(fact, value)`) that the
+/// fact can never have: the presumption would give a reading no case file can (a misspelt choice, a number for a
+/// yes/no), found at load instead of in the first case that leaves the fact unknown.
+fn presumed_value_issue(node: usize, arg: &Expr, out: &mut RuleScan) {
+    let cat = catalogue();
+    let Some(ty) = cat.node(node).map(|n| &n.ty) else {
         return;
     };
     let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
@@ -466,6 +487,10 @@ fn presumed_value_issue(
             i.to_string(),
         ),
         Expr::FloatConstant(f, pos) => (matches!(ty, FactType::Number), *pos, f.to_string()),
+        Expr::CharConstant(c, pos) => (false, *pos, format!("the character '{c}'")),
+        Expr::Unit(pos) => (false, *pos, "nothing (`()`)".to_string()),
+        Expr::Array(_, pos) => (false, *pos, "a list".to_string()),
+        Expr::Map(_, pos) => (false, *pos, "a map".to_string()),
         // A value computed by the rule is checked when the rule runs.
         _ => return,
     };
@@ -477,10 +502,14 @@ fn presumed_value_issue(
             Expr::StringConstant(c, _) => did_you_mean(c, choices.iter().map(String::as_str))
                 .map(|s| format!("did you mean `\"{s}\"`?"))
                 .or_else(|| Some(format!("its values are: {}", choices.join(", ")))),
+            _ if choices.is_empty() => {
+                Some("it is a text: presume a string in double quotes".to_string())
+            }
             _ => Some(format!("its values are: {}", choices.join(", "))),
         },
         FactType::Boolean => Some("it is a yes/no: presume `true` or `false`".to_string()),
-        FactType::Integer | FactType::Number => Some("it is a number".to_string()),
+        FactType::Integer => Some("it is a whole number".to_string()),
+        FactType::Number => Some("it is a number".to_string()),
         FactType::Object(_) | FactType::Array(_) => {
             Some("only a single fact (a yes/no, a choice, a number) can be presumed".to_string())
         }
