@@ -93,37 +93,22 @@ pub struct Presumption {
     pub value: String,
 }
 
-/// Every presumption the policy declares, in rule order: what a handler is asked to confirm when a case leaves the
-/// fact unknown.
+/// Every presumption the policy declares, in rule order (in a rule, by line): what a handler is asked to confirm
+/// when a case leaves the fact unknown. Found in each rule's syntax tree when it loaded, in either form
+/// (`x.presume(value)`, `presume(x, value)`) and through a variable bound to the fact.
 pub fn presumptions(policy: &crate::Policy) -> Vec<Presumption> {
     let mut out = Vec::new();
     for rule in &policy.rules {
-        for (n, line) in rule.source.lines().enumerate() {
-            if line.trim_start().starts_with("//") {
-                continue;
-            }
-            let mut rest = line;
-            let mut offset = 0;
-            while let Some(at) = rest.find(".presume(") {
-                let before = &line[..offset + at];
-                let start = before
-                    .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-                    .map_or(0, |i| i + 1);
-                let path = &before[start..];
-                let after = &line[offset + at + ".presume(".len()..];
-                let value = after.split(')').next().unwrap_or("").trim().to_string();
-                if let Some(p) = path.strip_prefix("facts.") {
-                    out.push(Presumption {
-                        rule: rule.id.clone(),
-                        file: rule.file.clone(),
-                        line: n + 1,
-                        fact: format!("/{}", p.replace('.', "/")),
-                        value,
-                    });
-                }
-                offset += at + ".presume(".len();
-                rest = &line[offset..];
-            }
+        let mut found = rule.scan.presumptions.clone();
+        found.sort_by_key(|(_, _, line)| *line);
+        for (fact, value, line) in found {
+            out.push(Presumption {
+                rule: rule.id.clone(),
+                file: rule.file.clone(),
+                line,
+                fact,
+                value,
+            });
         }
     }
     out

@@ -708,3 +708,41 @@ fn a_presumed_value_is_checked_however_the_presumption_is_written() {
         assert!(e.contains("amount.rhai:15"), "{to}: no place in {e}");
     }
 }
+
+/// `assessor check` lists every presumption, written in either form (review of 2026-12-02: the list was found by
+/// scanning the text for `.presume(`, and missed `presume(fact, value)`, which the engine accepts).
+#[test]
+fn every_presumption_is_listed_whichever_form_it_is_written_in() {
+    let (_tmp, rules) = crate::support::policy_copy();
+    let path = rules.join("exclusions/refused_cooperation.rhai");
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let from = "facts.conduct.refused_cooperation.presume(false)";
+    assert!(
+        text.contains(from),
+        "refused_cooperation.rhai no longer presumes as this test expects"
+    );
+    std::fs::write(
+        &path,
+        text.replacen(from, "presume(facts.conduct.refused_cooperation, false)", 1),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let policy = Policy::from_dir(&rules).unwrap_or_else(|e| panic!("{}", render(&e)));
+    let facts = |p: &assessor::Policy| {
+        assessor::check::presumptions(p)
+            .into_iter()
+            .map(|x| (x.rule, x.line, x.fact, x.value))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        facts(&policy),
+        facts(crate::support::policy()),
+        "the function form is listed as the method form is"
+    );
+    let listed = assessor::check::presumptions(&policy);
+    assert!(
+        listed
+            .iter()
+            .any(|p| p.fact == "/conduct/refused_cooperation" && p.value == "false"),
+        "{listed:?}"
+    );
+}

@@ -44,6 +44,9 @@ pub struct RuleScan {
     pub codes: Vec<(String, usize, usize)>,
     /// Problems: unknown facts, parameters and functions.
     pub issues: Vec<StaticIssue>,
+    /// The rule's presumptions (`x.presume(value)`, `presume(x, value)`): the fact's path, the value as written
+    /// (`(computed)` where the rule computes it) and the line.
+    pub presumptions: Vec<(String, String, usize)>,
 }
 
 /// Names that rhai handles itself rather than as registered functions.
@@ -474,6 +477,17 @@ fn presumed_value_issue(node: usize, arg: &Expr, out: &mut RuleScan) {
         return;
     };
     let path = cat.node(node).map(|n| n.path.clone()).unwrap_or_default();
+    let written = match arg {
+        Expr::StringConstant(c, _) => format!("\"{c}\""),
+        Expr::BoolConstant(b, _) => b.to_string(),
+        Expr::IntegerConstant(i, _) => i.to_string(),
+        Expr::FloatConstant(f, _) => f.to_string(),
+        Expr::CharConstant(c, _) => format!("'{c}'"),
+        Expr::Unit(_) => "()".to_string(),
+        _ => "(computed)".to_string(),
+    };
+    out.presumptions
+        .push((path.clone(), written, arg.position().line().unwrap_or(1)));
     let (fits, pos, shown) = match arg {
         Expr::StringConstant(c, pos) => (
             matches!(ty, FactType::String { choices } if choices.is_empty() || choices.iter().any(|x| x == c.as_str())),
