@@ -644,18 +644,12 @@ fn a_presumed_value_the_fact_can_never_have_is_refused_at_load() {
             "it is a yes/no",
         ),
     ] {
-        let (_tmp, rules) = crate::support::policy_copy();
-        let path = rules.join(file);
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            text.contains(from),
-            "{file} no longer presumes as this test expects"
-        );
+        let (_tmp, rules) = crate::support::policy_edited(file, from, to);
+        let text = std::fs::read_to_string(rules.join(file)).unwrap_or_default();
         let line = text
             .lines()
-            .position(|l| l.contains(from))
+            .position(|l| l.contains(to))
             .map_or(0, |i| i + 1);
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
         let e = render(&Policy::from_dir(&rules).err().unwrap_or_default());
         assert!(e.contains("can never be"), "{file}: {e}");
         assert!(e.contains(expected), "{file}: {e}");
@@ -695,14 +689,7 @@ fn a_presumed_value_is_checked_however_the_presumption_is_written() {
             "can never be a list",
         ),
     ] {
-        let (_tmp, rules) = crate::support::policy_copy();
-        let path = rules.join("amount/amount.rhai");
-        let text = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            text.contains(from),
-            "amount.rhai no longer presumes as this test expects"
-        );
-        std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+        let (_tmp, rules) = crate::support::policy_edited("amount/amount.rhai", from, to);
         let e = render(&Policy::from_dir(&rules).err().unwrap_or_default());
         assert!(e.contains(expected), "{to}: {e}");
         assert!(e.contains("amount.rhai:15"), "{to}: no place in {e}");
@@ -713,19 +700,11 @@ fn a_presumed_value_is_checked_however_the_presumption_is_written() {
 /// scanning the text for `.presume(`, and missed `presume(fact, value)`, which the engine accepts).
 #[test]
 fn every_presumption_is_listed_whichever_form_it_is_written_in() {
-    let (_tmp, rules) = crate::support::policy_copy();
-    let path = rules.join("exclusions/refused_cooperation.rhai");
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
-    let from = "facts.conduct.refused_cooperation.presume(false)";
-    assert!(
-        text.contains(from),
-        "refused_cooperation.rhai no longer presumes as this test expects"
+    let (_tmp, rules) = crate::support::policy_edited(
+        "exclusions/refused_cooperation.rhai",
+        "facts.conduct.refused_cooperation.presume(false)",
+        "presume(facts.conduct.refused_cooperation, false)",
     );
-    std::fs::write(
-        &path,
-        text.replacen(from, "presume(facts.conduct.refused_cooperation, false)", 1),
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
     let policy = Policy::from_dir(&rules).unwrap_or_else(|e| panic!("{}", render(&e)));
     let facts = |p: &assessor::Policy| {
         assessor::check::presumptions(p)

@@ -168,6 +168,20 @@ pub fn policy_copy() -> (tempfile::TempDir, PathBuf) {
     (tmp, rules)
 }
 
+/// A copy of the default policy with the first `from` in its file `file` (under `rules/`) replaced by `to`; fails
+/// when the file no longer has `from` (the rule moved: update the test).
+pub fn policy_edited(file: &str, from: &str, to: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, rules) = policy_copy();
+    let path = rules.join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        text.contains(from),
+        "{file} no longer has {from:?}: update this test"
+    );
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap_or_else(|e| panic!("{e}"));
+    (tmp, rules)
+}
+
 /// A copy of the default policy with the files of `overlay` (a folder under `fixtures/`, e.g.
 /// `fixtures/policies/syntax_error`) laid on top.
 pub fn overlay(overlay: &str) -> (tempfile::TempDir, PathBuf) {

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::assess::outcomes::Outcomes;
 use crate::engine::{Conclusion, Effect, RuleRun};
 use crate::model::codes::{Approval, Decision, Outcome, Payment, RuleKind, Stage};
-use crate::model::facts::catalogue;
+use crate::model::facts::{catalogue, FactRef};
 use crate::model::recommendation::{Cap, CoRecipient, Finding, Referral, Step, ToConfirm};
 use crate::validate::ValidCase;
 
@@ -35,6 +35,23 @@ pub(crate) struct Gathered {
     pub recommended: Option<f64>,
     /// Whether an amount rule read the wage base.
     pub wage_param_used: bool,
+}
+
+impl Gathered {
+    /// Lists the presumption of `fact` as `value` by rule `rule` to confirm before deciding; a fact two rules
+    /// presume, once.
+    pub fn confirm(&mut self, fact: FactRef, value: &Value, rule: &str) {
+        let pointer = fact.pointer();
+        if !self.to_confirm.iter().any(|t| t.fact == pointer) {
+            self.to_confirm.push(ToConfirm {
+                fact: pointer,
+                presumed: value.clone(),
+                rule: rule.to_string(),
+                basis: String::new(),
+                text: String::new(),
+            });
+        }
+    }
 }
 
 /// The effects the concluded rule `index` of `stage` (its result `run`) gathers: a provisional amount that needs the
@@ -156,18 +173,9 @@ pub(crate) fn gather(
         if decision != Decision::Decline
             && (rule.kind == RuleKind::Bar || rule.stage == Stage::Amount)
         {
-            for (fact, value) in confirm {
-                // A fact two rules presume is confirmed once; one the amount was found not to rest on, not at all.
-                if g.to_confirm.iter().any(|t| t.fact == fact.pointer()) || weighed.contains(fact) {
-                    continue;
-                }
-                g.to_confirm.push(ToConfirm {
-                    fact: fact.pointer(),
-                    presumed: value.clone(),
-                    rule: rule.id.clone(),
-                    basis: String::new(),
-                    text: String::new(),
-                });
+            // One the amount was found not to rest on is not to confirm.
+            for (fact, value) in confirm.iter().filter(|(f, _)| !weighed.contains(f)) {
+                g.confirm(*fact, value, &rule.id);
             }
         }
         if let Some(effects) = effects_of(index, rule.stage, run, likely) {

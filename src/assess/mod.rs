@@ -59,7 +59,7 @@ use crate::assess::stages::{Progress, Stages};
 use crate::engine::{self, EvalCtx};
 use crate::model::codes::{Change, Decision, Outcome, Payment, Stage, Tier};
 use crate::model::facts::FactRef;
-use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor, ToConfirm};
+use crate::model::recommendation::{PolicyId, Priority, Recommendation, ScoredFactor};
 use crate::policy::{hex, Policy};
 use crate::validate::ValidCase;
 
@@ -170,10 +170,7 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
         // Declined over the unknowns, some readings because nothing would be due in them.
         let searched_nothing_due = decided.0 == Decision::Decline && stages.nothing_due_seen;
         // 3: priority, amount, referrals.
-        stages.weigh_presumptions = true;
-        let progress = stages.run_after(decided);
-        stages.weigh_presumptions = false;
-        let progress = progress?;
+        let progress = stages.weighing_presumptions(|s| s.run_after(decided))?;
         // 4: what the unknowns leave open: the range, and the middle reading when the amount needs it.
         let spread = if progress.decision == Decision::Assist {
             readings::spread(&mut stages, progress.discretionary)
@@ -183,10 +180,7 @@ fn run(case: &ValidCase, policy: &Policy) -> Result<Ran, AssessError> {
         let known = engine::inspect_runs(|runs| recommended_amount(&stages.outcomes(runs)));
         let likely = match &spread {
             Some(sp) if known.is_none() => {
-                stages.weigh_presumptions = true;
-                let likely = likely::likely(&mut stages, &progress, sp);
-                stages.weigh_presumptions = false;
-                likely
+                stages.weighing_presumptions(|s| likely::likely(s, &progress, sp))
             }
             _ => None,
         };
@@ -279,16 +273,7 @@ fn build(
     if let Some(spread) = unsettled.spread {
         // Each reading of the range weighed its presumptions: those listed here move some amount of the range.
         for (rule, fact, value) in &spread.presumed {
-            let pointer = fact.pointer();
-            if !g.to_confirm.iter().any(|t| t.fact == pointer) {
-                g.to_confirm.push(ToConfirm {
-                    fact: pointer,
-                    presumed: value.clone(),
-                    rule: rule.clone(),
-                    basis: String::new(),
-                    text: String::new(),
-                });
-            }
+            g.confirm(*fact, value, rule);
         }
     }
     let priority = progress.priority.map(|p| priority_of(o, p, &g, &unsettled));

@@ -267,7 +267,6 @@ pub(crate) fn spread(s: &mut Stages<'_>, discretionary: bool) -> Option<Spread> 
     if !kept.is_empty() {
         // Each reading's presumptions are weighed, so that the range lists those its amounts rest on.
         space.stages.weigh_presumptions = true;
-        space.stages.material_presumptions.clear();
         combine.explore(&mut space, &kept, &mut Vec::new());
         space.stages.weigh_presumptions = false;
         space.stages.material_presumptions.clear();

@@ -116,6 +116,14 @@ impl<'p> Stages<'p> {
         Ok(())
     }
 
+    /// Runs `f` with the amount rules' presumptions weighed as they conclude (see `weigh_presumptions`).
+    pub fn weighing_presumptions<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.weigh_presumptions = true;
+        let out = f(self);
+        self.weigh_presumptions = false;
+        out
+    }
+
     /// Runs every rule of one stage, in policy order.
     pub fn run_stage(&mut self, stage: Stage) -> Result<(), AssessError> {
         let policy = self.policy;

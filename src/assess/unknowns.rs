@@ -413,41 +413,49 @@ pub(crate) fn settle_rule(
         },
     );
     let run = match (searched, first.map(Arc::unwrap_or_clone)) {
-        (
-            Some((search, true)),
-            Some(RuleRun::Concluded {
-                conclusion,
-                effects,
-                mut reads,
-                params,
-                presumed,
-                defaulted,
-                ..
-            }),
-        ) => {
-            for r in reads.iter_mut() {
-                if search.enumerated.contains(&r.fact) {
-                    r.known = false;
-                }
-            }
-            for &fact in &search.enumerated {
-                if !reads.iter().any(|r| r.fact == fact) {
-                    reads.push(Read { fact, known: false });
-                }
-            }
-            Arc::new(RuleRun::Concluded {
-                conclusion,
-                effects,
-                reads,
-                params,
-                presumed,
-                immaterial: search.enumerated,
-                defaulted,
-            })
-        }
+        (Some((search, true)), Some(run)) => with_immaterial(run, &search.enumerated)
+            .map(Arc::new)
+            .unwrap_or(original),
         _ => original,
     };
     put_run(index, run);
+}
+
+/// A concluded result that every plausible value of `facts` gives: those facts read as unknown, and listed as
+/// immaterial. `None` for a result that did not conclude.
+fn with_immaterial(run: RuleRun, facts: &[FactRef]) -> Option<RuleRun> {
+    let RuleRun::Concluded {
+        conclusion,
+        effects,
+        mut reads,
+        params,
+        presumed,
+        mut immaterial,
+        defaulted,
+    } = run
+    else {
+        return None;
+    };
+    for r in reads.iter_mut().filter(|r| facts.contains(&r.fact)) {
+        r.known = false;
+    }
+    for &fact in facts {
+        if !reads.iter().any(|r| r.fact == fact) {
+            reads.push(Read { fact, known: false });
+        }
+        if !immaterial.contains(&fact) {
+            immaterial.push(fact);
+        }
+    }
+    Some(RuleRun::Concluded {
+        conclusion,
+        effects,
+        reads,
+        params,
+        presumed,
+        immaterial,
+        defaulted,
+    })
 }
 
 /// The amount a rule's result recommends (`recommend`), if any.
@@ -498,37 +506,16 @@ pub(crate) fn settle_presumptions(
             |run| recommended(&run) == amount,
         )
     };
-    let presumed = presumed.clone();
-    let run = match (searched, Arc::unwrap_or_clone(original.clone())) {
-        (
-            Some((search, true)),
-            RuleRun::Concluded {
-                conclusion,
-                effects,
-                mut reads,
-                params,
-                mut immaterial,
-                defaulted,
-                ..
-            },
-        ) => {
-            for r in reads.iter_mut().filter(|r| facts.contains(&r.fact)) {
-                r.known = false;
-            }
-            for &fact in search.enumerated.iter().chain(&facts) {
-                if !immaterial.contains(&fact) {
-                    immaterial.push(fact);
+    let run = match searched {
+        Some((mut search, true)) => {
+            for &fact in &facts {
+                if !search.enumerated.contains(&fact) {
+                    search.enumerated.push(fact);
                 }
             }
-            Arc::new(RuleRun::Concluded {
-                conclusion,
-                effects,
-                reads,
-                params,
-                presumed: presumed.clone(),
-                immaterial,
-                defaulted,
-            })
+            with_immaterial((*original).clone(), &search.enumerated)
+                .map(Arc::new)
+                .unwrap_or(original)
         }
         _ => original,
     };

@@ -130,34 +130,18 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
         // and any other gives the same amount (not the same steps).
         let (weighed, immaterial): (Vec<&String>, Vec<&String>) =
             f.immaterial.iter().partition(|m| f.presumed.contains(m));
-        if !weighed.is_empty() {
-            let list: Vec<String> = weighed.iter().map(|m| format!("`{m}`")).collect();
-            f.reason.push_str(&match lang {
-                Lang::Zh => format!(
-                    "（{} 尚不清楚：计算按推定值进行；无论其为何值，救助金额相同。）",
-                    list.join("、")
-                ),
-                Lang::En => format!(
-                    " ({} {} unknown: the arithmetic takes the presumed value, and every plausible value gives the same amount.)",
-                    list.join(" and "),
-                    if list.len() == 1 { "is" } else { "are" }
-                ),
-            });
-        }
-        if !immaterial.is_empty() {
-            let list: Vec<String> = immaterial.iter().map(|m| format!("`{m}`")).collect();
-            f.reason.push_str(&match lang {
-                Lang::Zh => format!(
-                    "（{} 尚不清楚，但无论其为何值，结论相同。）",
-                    list.join("、")
-                ),
-                Lang::En => format!(
-                    " ({} {} unknown, but every plausible value gives this conclusion.)",
-                    list.join(" and "),
-                    if list.len() == 1 { "is" } else { "are" }
-                ),
-            });
-        }
+        f.reason.push_str(&unknown_note(
+            lang,
+            &weighed,
+            "：计算按推定值进行；无论其为何值，救助金额相同。",
+            ": the arithmetic takes the presumed value, and every plausible value gives the same amount.",
+        ));
+        f.reason.push_str(&unknown_note(
+            lang,
+            &immaterial,
+            "，但无论其为何值，结论相同。",
+            ", but every plausible value gives this conclusion.",
+        ));
         f.title = policy
             .rule_text(rule, lang, "title")
             .unwrap_or(&rule.title)
@@ -300,6 +284,23 @@ pub fn localise(rec: &mut Recommendation, policy: &Policy, lang: Lang) {
     }
     if let Some(w) = &mut rec.what_if {
         w.localise(labels);
+    }
+}
+
+/// The note after a finding's reason on `facts` it read unknown ("(`/x` is unknown, but …)"), `zh` or `en` going
+/// on after "unknown"; empty without such facts.
+fn unknown_note(lang: Lang, facts: &[&String], zh: &str, en: &str) -> String {
+    if facts.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = facts.iter().map(|m| format!("`{m}`")).collect();
+    match lang {
+        Lang::Zh => format!("（{} 尚不清楚{zh}）", list.join("、")),
+        Lang::En => format!(
+            " ({} {} unknown{en})",
+            list.join(" and "),
+            if list.len() == 1 { "is" } else { "are" }
+        ),
     }
 }
 

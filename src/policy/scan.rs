@@ -486,31 +486,30 @@ fn presumed_value_issue(node: usize, arg: &Expr, out: &mut RuleScan) {
         Expr::Unit(_) => "()".to_string(),
         _ => "(computed)".to_string(),
     };
+    let pos = arg.position();
     out.presumptions
-        .push((path.clone(), written, arg.position().line().unwrap_or(1)));
-    let (fits, pos, shown) = match arg {
-        Expr::StringConstant(c, pos) => (
-            matches!(ty, FactType::String { choices } if choices.is_empty() || choices.iter().any(|x| x == c.as_str())),
-            *pos,
-            format!("\"{c}\""),
-        ),
-        Expr::BoolConstant(b, pos) => (matches!(ty, FactType::Boolean), *pos, b.to_string()),
-        Expr::IntegerConstant(i, pos) => (
-            matches!(ty, FactType::Integer | FactType::Number),
-            *pos,
-            i.to_string(),
-        ),
-        Expr::FloatConstant(f, pos) => (matches!(ty, FactType::Number), *pos, f.to_string()),
-        Expr::CharConstant(c, pos) => (false, *pos, format!("the character '{c}'")),
-        Expr::Unit(pos) => (false, *pos, "nothing (`()`)".to_string()),
-        Expr::Array(_, pos) => (false, *pos, "a list".to_string()),
-        Expr::Map(_, pos) => (false, *pos, "a map".to_string()),
+        .push((path.clone(), written.clone(), pos.line().unwrap_or(1)));
+    let fits = match arg {
+        Expr::StringConstant(c, _) => {
+            matches!(ty, FactType::String { choices } if choices.is_empty() || choices.iter().any(|x| x == c.as_str()))
+        }
+        Expr::BoolConstant(..) => matches!(ty, FactType::Boolean),
+        Expr::IntegerConstant(..) => matches!(ty, FactType::Integer | FactType::Number),
+        Expr::FloatConstant(..) => matches!(ty, FactType::Number),
+        Expr::CharConstant(..) | Expr::Unit(_) | Expr::Array(..) | Expr::Map(..) => false,
         // A value computed by the rule is checked when the rule runs.
         _ => return,
     };
     if fits {
         return;
     }
+    let shown = match arg {
+        Expr::CharConstant(..) => format!("the character {written}"),
+        Expr::Unit(_) => "nothing (`()`)".to_string(),
+        Expr::Array(..) => "a list".to_string(),
+        Expr::Map(..) => "a map".to_string(),
+        _ => written,
+    };
     let help = match ty {
         FactType::String { choices } => match arg {
             Expr::StringConstant(c, _) => did_you_mean(c, choices.iter().map(String::as_str))
