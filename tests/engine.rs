@@ -229,6 +229,53 @@ fn comparing_values_of_different_types_is_an_error_not_false() {
 }
 
 #[test]
+fn membership_in_a_list_compares_as_equality_does() {
+    // The engine's own `contains` (rhai's looks `==` up afresh for every element) must answer as `==` does:
+    // equal values of one type found, whole numbers and numbers compared as numbers, a list holding values of
+    // another type refused, an unknown value stopping the rule, in both spellings.
+    for (body, outcome) in [
+        (
+            "if [\"x\", facts.applicant.sex].contains(facts.applicant.sex) { met() } else { not_met() }",
+            Outcome::Met,
+        ),
+        (
+            "if facts.applicant.sex in [\"x\", \"y\"] { met() } else { not_met() }",
+            Outcome::NotMet,
+        ),
+        (
+            "if [39.0, 40.0].contains(facts.applicant.age) { met() } else { not_met() }",
+            Outcome::Met,
+        ),
+        (
+            "if facts.applicant.age in [40] { met() } else { not_met() }",
+            Outcome::Met,
+        ),
+        ("if [true].contains(false) { met() } else { not_met() }", Outcome::NotMet),
+        ("if ['a', 'b'].contains('b') { met() } else { not_met() }", Outcome::Met),
+        (
+            "if [1000.0].contains(facts.household.monthly_income) { met() } else { not_met() }",
+            Outcome::Unknown,
+        ),
+    ] {
+        assert_eq!(finding(body).outcome, outcome, "{body}");
+    }
+    for (body, words) in [
+        (
+            "if [1, 2].contains(facts.applicant.sex) { met() } else { not_met() }",
+            "cannot compare a whole number with a string",
+        ),
+        (
+            "if facts.applicant.age in [\"40\"] { met() } else { not_met() }",
+            "cannot compare a string with a whole number",
+        ),
+    ] {
+        let e = failure(body);
+        assert!(e.contains(words), "{body}: {e}");
+        assert!(e.contains("eligibility/rule.rhai:9:"), "{body}: {e}");
+    }
+}
+
+#[test]
 fn a_misspelt_fact_is_a_load_error_with_its_place_even_in_a_branch_never_taken() {
     let e = load_errors(
         "if false { if facts.houshold.monthly_income > 0 { return met(); } }\nnot_met()",

@@ -185,6 +185,21 @@ pub(crate) fn register_facts(e: &mut Engine) {
     e.register_type_with_name::<Unknown>("Unknown");
     e.register_type_with_name::<ParamsObject>("Params");
     e.register_indexer_get(|obj: &mut FactObject, name: &str| fact_child(obj, name));
+    // A getter of its own for every name a fact has in the catalogue: `facts.victim.relation` resolves each
+    // property at once instead of missing a getter and falling back to the indexer (the same function, so the
+    // same value, read and refusal).
+    let names: std::collections::BTreeSet<&'static str> = catalogue()
+        .nodes()
+        .iter()
+        .filter_map(|n| match &n.ty {
+            FactType::Object(children) => Some(children.keys().map(String::as_str)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    for name in names {
+        e.register_get(name, move |obj: &mut FactObject| fact_child(obj, name));
+    }
     e.register_indexer_get(|u: &mut Unknown, _name: &str| -> RhaiResult<Dynamic> {
         Err(unknown_used(u))
     });

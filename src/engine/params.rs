@@ -58,3 +58,13 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
 pub(crate) fn register_params(e: &mut Engine) {
     e.register_indexer_get(|_p: &mut ParamsObject, name: &str| param_value(name));
 }
+
+/// Gives each of a policy's parameter `names` a getter of its own on `params`: `params.earner_wage_months`
+/// resolves at once instead of missing a getter and falling back to the indexer (the same function, so the same
+/// value, read and refusal; a name the policy does not define still goes to the indexer, which refuses it).
+pub(crate) fn register_parameter_getters<'a>(e: &mut Engine, names: impl Iterator<Item = &'a str>) {
+    for name in names {
+        let key: Arc<str> = Arc::from(name);
+        e.register_get(name, move |_p: &mut ParamsObject| param_value(&key));
+    }
+}

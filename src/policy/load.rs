@@ -159,7 +159,8 @@ impl Policy {
         errors.append(&mut texts_errors);
         errors.append(&mut params_errors);
         let params = Arc::new(params);
-        let sandbox = Sandbox::new();
+        let mut sandbox = Sandbox::new();
+        sandbox.name_parameters(params.names());
 
         // Rules, stage by stage in manifest order.
         let mut rules = Vec::new();
