@@ -192,6 +192,11 @@ pub(crate) struct FactBytes {
     /// Parameters as looked up for the case's own province (not one put in place of an unknown province).
     pub params: std::collections::HashMap<Arc<str>, std::ops::Range<u32>, ahash::RandomState>,
     pub bytes: Vec<u8>,
+    /// What rules are given for a fact of the case (not a value put in place of an unknown one): the value as
+    /// rules see it, and whether it is known. Read again by every rule and every reading that reads the fact.
+    pub leaves: std::collections::HashMap<FactRef, (rhai::Dynamic, bool), ahash::RandomState>,
+    /// The value in force of a parameter for the case's own province, once looked up.
+    pub in_force: std::collections::HashMap<Arc<str>, rhai::Dynamic, ahash::RandomState>,
 }
 
 impl EvalCtx {

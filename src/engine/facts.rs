@@ -136,9 +136,21 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
     if let FactType::Object(_) = node.ty {
         return Ok(Dynamic::from(FactObject { fact }));
     }
-    // Read the value in place: no copy of the case, and a leaf converted only when read.
+    // Read the value in place: no copy of the case, and a leaf converted only when read — once per case for the
+    // case's own values.
     let (value, known) = read_ctx(|ctx| {
-        Ok(match (&node.ty, observe::fact_value(ctx, fact)) {
+        let own = !ctx.overrides.iter().any(|(f, _)| *f == fact);
+        if own {
+            if let Some(seen) = ctx
+                .fact_bytes
+                .try_borrow()
+                .ok()
+                .and_then(|c| c.leaves.get(&fact).cloned())
+            {
+                return Ok(seen);
+            }
+        }
+        let read = match (&node.ty, observe::fact_value(ctx, fact)) {
             (_, None | Some(Value::Null)) => (Dynamic::from(Unknown { fact }), false),
             (FactType::Array(item), Some(Value::Array(items))) => {
                 let item_ty = cat.node(*item).map(|n| &n.ty);
@@ -159,7 +171,13 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
                 (Dynamic::from_array(arr), true)
             }
             (ty, Some(v)) => (json_leaf(v, ty), true),
-        })
+        };
+        if own {
+            if let Ok(mut c) = ctx.fact_bytes.try_borrow_mut() {
+                c.leaves.insert(fact, read.clone());
+            }
+        }
+        Ok(read)
     })?;
     record_read(fact, known);
     Ok(value)

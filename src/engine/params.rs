@@ -21,10 +21,29 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
             // What the rule sees is the lookup's result below, a function of what this observation writes.
             observe::record(c, Obs::Param(Arc::clone(&p.key)));
         }
-        // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values.
+        // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values;
+        // the case's own province's value is looked up once per case.
+        let own = !c.overrides.iter().any(|(f, _)| *f == province_fact());
+        if own {
+            if let Some(v) = c
+                .fact_bytes
+                .try_borrow()
+                .ok()
+                .and_then(|b| b.in_force.get(name).cloned())
+            {
+                return Ok(v);
+            }
+        }
         let province = parameter_province(&c.overrides, c.province.as_deref());
         match params.lookup(name, c.date, province) {
-            Lookup::Found(v) => Ok(v.dynamic.clone()),
+            Lookup::Found(v) => {
+                if let (true, Some(p), Ok(mut b)) =
+                    (own, params.get(name), c.fact_bytes.try_borrow_mut())
+                {
+                    b.in_force.insert(Arc::clone(&p.key), v.dynamic.clone());
+                }
+                Ok(v.dynamic.clone())
+            }
             Lookup::NeedsProvince => {
                 let p = province_fact();
                 c.current.reads.push(Read {
