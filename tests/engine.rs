@@ -330,6 +330,14 @@ fn calling_a_function_the_engine_does_not_provide_is_a_load_error() {
         e.contains("no function `if_unknwn`") && e.contains("did you mean `if_unknown`?"),
         "{e}"
     );
+    // Getters (`get$age`, one for every fact name and parameter) cannot be called by name: never suggested.
+    for call in ["get_age()", "get_len([])", "get_base_months()"] {
+        let e = load_errors(&format!("if true {{ {call}; }}\nmet()"));
+        assert!(
+            e.contains("is available to rules") && !e.contains('$'),
+            "{call}: {e}"
+        );
+    }
     let e = load_errors(
         "let n = 0; for d in facts.household.dependants { if d.agee < 18 { n += 1; } } met()",
     );

@@ -555,9 +555,12 @@ fn flatten(e: &Expr, out: &mut Vec<(String, Position)>) {
 pub fn sandbox_functions(engine: &rhai::Engine) -> &'static BTreeSet<String> {
     static NAMES: OnceLock<BTreeSet<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
+        // Property getters, setters and indexers (`get$relation`, `index$get$`) cannot be called by name: they are
+        // never a suggestion, and the names of the policy's parameters among them would be the first policy's.
         engine
             .collect_fn_metadata(None, |info| Some(info.metadata.name.to_string()), true)
             .into_iter()
+            .filter(|name| !name.contains('$'))
             .collect()
     })
 }
