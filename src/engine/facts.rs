@@ -139,7 +139,7 @@ fn fact_child(obj: &FactObject, name: &str) -> RhaiResult<Dynamic> {
     // Read the value in place: no copy of the case, and a leaf converted only when read — once per case for the
     // case's own values.
     let (value, known) = read_ctx(|ctx| {
-        let own = !ctx.overrides.iter().any(|(f, _)| *f == fact);
+        let own = !observe::put_in_place(ctx, fact);
         if own {
             if let Some(seen) = ctx
                 .fact_bytes

@@ -25,6 +25,11 @@ pub(crate) fn fact_value(ctx: &EvalCtx, fact: FactRef) -> Option<&Value> {
         .or_else(|| catalogue().value(&ctx.case, fact))
 }
 
+/// Whether the searches over unknowns put a value in place of `fact` (else rules read the case's own).
+pub(crate) fn put_in_place(ctx: &EvalCtx, fact: FactRef) -> bool {
+    ctx.overrides.iter().any(|(f, _)| *f == fact)
+}
+
 /// Records that the running rule observed `obs`, with its value now — when the memo records this run.
 pub(crate) fn record(ctx: &mut EvalCtx, obs: Obs) {
     if !ctx.current.recording {
@@ -41,9 +46,7 @@ pub(crate) fn record(ctx: &mut EvalCtx, obs: Obs) {
 /// Writes what a rule sees of `obs` in the case now, as bytes: equal bytes, equal values for the rule.
 pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
     match obs {
-        Obs::Fact(fact) if ctx.overrides.iter().any(|(f, _)| f == fact) => {
-            write_fact(ctx, *fact, out)
-        }
+        Obs::Fact(fact) if put_in_place(ctx, *fact) => write_fact(ctx, *fact, out),
         // The case's own value: written once per case, then copied.
         Obs::Fact(fact) => match ctx.fact_bytes.try_borrow_mut() {
             Ok(mut cache) => {
@@ -53,7 +56,7 @@ pub(crate) fn write(ctx: &EvalCtx, obs: &Obs, out: &mut Vec<u8>) {
             Err(_) => write_fact(ctx, *fact, out),
         },
         Obs::Param(name) => {
-            let province_put = ctx.overrides.iter().any(|(f, _)| *f == province_fact());
+            let province_put = put_in_place(ctx, province_fact());
             match ctx.fact_bytes.try_borrow_mut() {
                 // The case's own province: looked up once per case, then copied.
                 Ok(mut cache) if !province_put => {

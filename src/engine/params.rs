@@ -16,14 +16,15 @@ use crate::model::suggest::did_you_mean;
 fn param_value(name: &str) -> RhaiResult<Dynamic> {
     try_ctx(|c| {
         let params = Arc::clone(&c.params);
-        if let Some(p) = params.get(name) {
-            c.current.params.push(Arc::clone(&p.key));
+        let key = params.get(name).map(|p| Arc::clone(&p.key));
+        if let Some(key) = &key {
+            c.current.params.push(Arc::clone(key));
             // What the rule sees is the lookup's result below, a function of what this observation writes.
-            observe::record(c, Obs::Param(Arc::clone(&p.key)));
+            observe::record(c, Obs::Param(Arc::clone(key)));
         }
         // A province put in place of an unknown one (see `crate::assess::unknowns`) picks that province's values;
         // the case's own province's value is looked up once per case.
-        let own = !c.overrides.iter().any(|(f, _)| *f == province_fact());
+        let own = !observe::put_in_place(c, province_fact());
         if own {
             if let Some(v) = c
                 .fact_bytes
@@ -37,10 +38,8 @@ fn param_value(name: &str) -> RhaiResult<Dynamic> {
         let province = parameter_province(&c.overrides, c.province.as_deref());
         match params.lookup(name, c.date, province) {
             Lookup::Found(v) => {
-                if let (true, Some(p), Ok(mut b)) =
-                    (own, params.get(name), c.fact_bytes.try_borrow_mut())
-                {
-                    b.in_force.insert(Arc::clone(&p.key), v.dynamic.clone());
+                if let (true, Some(key), Ok(mut b)) = (own, key, c.fact_bytes.try_borrow_mut()) {
+                    b.in_force.insert(key, v.dynamic.clone());
                 }
                 Ok(v.dynamic.clone())
             }
