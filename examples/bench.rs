@@ -439,6 +439,7 @@ fn main() {
     assessor::engine::memo::set_enabled(true);
     report("assess, memo off (1 thread)", off, cases.len());
     note("assess_memo_off_us", off, cases.len());
+    let bounds = what_bounds_an_assessment(&cases, &policy);
     let assess_per_case = d.as_secs_f64() / cases.len().max(1) as f64;
     let d = time(rounds, || {
         for r in &recs {
@@ -678,6 +679,7 @@ fn main() {
             "ratios": ratios,
             "engine_over_native_memo_off": engine_off_over_native,
             "memo_hit_rate": memo_stats.hit_rate(),
+            "what_bounds_an_assessment": bounds,
             "interview_ms": interview.map(|(questions, median_q, slowest)| serde_json::json!({
                 "questions": questions,
                 "median": median_q.as_secs_f64() * 1e3,
@@ -709,6 +711,93 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// What bounds an assessment, from one more pass over the cases on one thread (the memo emptied first, as for each
+/// timed round): how the time divides between the cases (the share of the slowest), the share of it spent in rules
+/// the interpreter evaluated (the rest is the memo's answers, the searches over unknown facts and the building of
+/// the recommendation), and the rules that took most of that, each with its evaluations and the memo's answers
+/// per case and its time and rhai operations per evaluation. Printed, and given back for `--json`.
+fn what_bounds_an_assessment(cases: &[ValidCase], policy: &Policy) -> serde_json::Value {
+    assessor::engine::memo::reset();
+    assessor::engine::profile::reset();
+    let mut times: Vec<Duration> = cases
+        .iter()
+        .map(|c| {
+            let t = Instant::now();
+            std::hint::black_box(assessor::assess(c, policy).is_ok());
+            t.elapsed()
+        })
+        .collect();
+    let costs = policy.rule_costs();
+    let n = cases.len().max(1) as f64;
+    let total: Duration = times.iter().sum();
+    let total_s = total.as_secs_f64().max(1e-12);
+    times.sort_unstable_by(|a, b| b.cmp(a));
+    let share_of_slowest = |fraction: f64| {
+        let k = ((times.len() as f64 * fraction).ceil() as usize).clamp(1, times.len().max(1));
+        times.iter().take(k).sum::<Duration>().as_secs_f64() / total_s
+    };
+    let slowest: Vec<(f64, f64)> = [0.01, 0.05, 0.20]
+        .iter()
+        .map(|&f| (f, share_of_slowest(f)))
+        .collect();
+    println!(
+        "{:<52} {}",
+        "  the slowest 1% / 5% / 20% of cases take",
+        slowest
+            .iter()
+            .map(|(_, s)| format!("{:.0}%", s * 100.0))
+            .collect::<Vec<_>>()
+            .join(" / ")
+            + " of the time"
+    );
+    let evaluating: Duration = costs.iter().map(|(_, c)| c.time).sum();
+    let evaluations: u64 = costs.iter().map(|(_, c)| c.evaluated).sum();
+    let answered: u64 = costs.iter().map(|(_, c)| c.answered).sum();
+    println!(
+        "{:<52} {:>10.0} % of the time ({:.1} evaluations a case, {:.1} answered by the memo)",
+        "  rules run by the interpreter",
+        evaluating.as_secs_f64() / total_s * 100.0,
+        evaluations as f64 / n,
+        answered as f64 / n
+    );
+    let mut by_time: Vec<_> = costs.iter().filter(|(_, c)| c.evaluated > 0).collect();
+    by_time.sort_by(|a, b| b.1.time.cmp(&a.1.time));
+    let evaluating_s = evaluating.as_secs_f64().max(1e-12);
+    let mut rules = Vec::new();
+    for (rule, c) in by_time.iter().take(6) {
+        let per_eval_us = c.time.as_secs_f64() / c.evaluated as f64 * 1e6;
+        let ops = c.operations as f64 / c.evaluated as f64;
+        let share = c.time.as_secs_f64() / evaluating_s;
+        println!(
+            "    {:<46} {:>5.0} % of it: {:.2} evaluations a case ({:.2} answered), {:.1} µs and {:.0} operations each",
+            rule.id,
+            share * 100.0,
+            c.evaluated as f64 / n,
+            c.answered as f64 / n,
+            per_eval_us,
+            ops
+        );
+        rules.push(serde_json::json!({
+            "rule": rule.id,
+            "share_of_evaluation_time": share,
+            "evaluations_per_case": c.evaluated as f64 / n,
+            "answered_per_case": c.answered as f64 / n,
+            "us_per_evaluation": per_eval_us,
+            "operations_per_evaluation": ops,
+        }));
+    }
+    serde_json::json!({
+        "share_of_time_in_slowest_cases": slowest
+            .iter()
+            .map(|(f, s)| serde_json::json!({ "cases": f, "share": s }))
+            .collect::<Vec<_>>(),
+        "share_of_time_in_rule_evaluations": evaluating.as_secs_f64() / total_s,
+        "evaluations_per_case": evaluations as f64 / n,
+        "answered_per_case": answered as f64 / n,
+        "rules": rules,
+    })
 }
 
 /// The widow's interview (`fixtures/interview/widow.json`, answered from the case as `examples/interview_script.rs`

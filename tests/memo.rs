@@ -133,6 +133,80 @@ fn the_memo_changes_no_byte_of_10000_generated_cases() {
     assert!(hits > 0);
 }
 
+/// The rules' profile (`Policy::rule_costs`) counts each rule's evaluations and the memo's answers, on this thread:
+/// a case assessed on an empty memo and then again asks every rule the same number of times, and the second time
+/// the memo answers them all; with the memo off every one of those is evaluated. Generated cases with unknown facts
+/// are among them, so the searches' readings are counted too.
+#[test]
+fn the_rules_profile_counts_evaluations_and_the_memos_answers() {
+    use assessor::engine::profile;
+    let p = policy();
+    let mut generator = assessor::generate::Generator::new(1);
+    let generated: Vec<serde_json::Value> = (0..200).map(|_| generator.case()).collect();
+    let mut cases: Vec<ValidCase> = corpus()
+        .iter()
+        .filter_map(|path| parse_case(&std::fs::read(path).unwrap_or_default()).ok())
+        .collect();
+    cases.extend(generated.into_iter().filter_map(|v| validate_value(v).ok()));
+    assert!(cases.len() > 200, "{}", cases.len());
+    let lookups = |costs: &[(&assessor::policy::Rule, profile::RuleCost)]| -> Vec<u64> {
+        costs
+            .iter()
+            .map(|(_, c)| c.evaluated + c.answered)
+            .collect()
+    };
+    let (mut evaluated, mut answered) = (0, 0);
+    for (i, case) in cases.iter().enumerate() {
+        memo::reset();
+        profile::reset();
+        let first = assessor::assess::assess(case, p).map(|r| r.findings.len());
+        let once = p.rule_costs();
+        assert!(
+            memo::stats().unstorable == 0,
+            "case {i}: {:?}",
+            memo::stats()
+        );
+        for (rule, c) in &once {
+            assert!(
+                c.evaluated == 0 || (c.operations > 0 && !c.time.is_zero()),
+                "case {i}: {} {c:?}",
+                rule.id
+            );
+        }
+        assert_eq!(
+            assessor::assess::assess(case, p).map(|r| r.findings.len()),
+            first
+        );
+        let twice = p.rule_costs();
+        for ((rule, a), (_, b)) in once.iter().zip(&twice) {
+            assert_eq!(
+                b.evaluated, a.evaluated,
+                "case {i}, {}: the memo did not answer",
+                rule.id
+            );
+            assert_eq!(
+                b.answered,
+                2 * a.answered + a.evaluated,
+                "case {i}, {}",
+                rule.id
+            );
+        }
+        evaluated += once.iter().map(|(_, c)| c.evaluated).sum::<u64>();
+        answered += once.iter().map(|(_, c)| c.answered).sum::<u64>();
+
+        profile::reset();
+        let _ = memo::without(|| assessor::assess::assess(case, p));
+        let off = p.rule_costs();
+        assert_eq!(lookups(&off), lookups(&once), "case {i}: memo off");
+        assert!(
+            off.iter().all(|(_, c)| c.answered == 0),
+            "case {i}: memo off"
+        );
+    }
+    // The memo answered within single cases too (a search reads a rule again where nothing it reads changed).
+    assert!(evaluated > 0 && answered > 0, "{evaluated} {answered}");
+}
+
 #[test]
 fn a_full_memo_is_emptied_not_grown() {
     // The bound holds whatever the cases: after many distinct cases, this thread's memo was emptied or is below it.

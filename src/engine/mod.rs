@@ -25,6 +25,7 @@
 //! - `vocabulary`: the functions rules may call, as one rhai package ([`VocabularyPackage`]), and the stage
 //!   table of which stage may call which. Add a rule function there.
 //! - [`memo`]: the memo of rule conclusions, per thread and bounded.
+//! - [`profile`]: what each rule cost on this thread (evaluations, the memo's answers, time, operations).
 //! - `sandbox`: [`Sandbox`], the one place an engine is built, and the running of one rule (through the memo).
 
 mod context;
@@ -34,6 +35,7 @@ pub mod limits;
 pub mod memo;
 mod observe;
 mod params;
+pub mod profile;
 mod sandbox;
 mod values;
 mod vocabulary;

@@ -20,6 +20,7 @@ use crate::engine::failure::{
 use crate::engine::limits;
 use crate::engine::memo;
 use crate::engine::params::register_params;
+use crate::engine::profile;
 use crate::engine::vocabulary::VocabularyPackage;
 use crate::model::facts::FactRef;
 
@@ -313,9 +314,11 @@ impl Sandbox {
         scope: &mut Scope<'static>,
     ) -> Result<(), RuleFailure> {
         // The memo: a rule that observes what it observed before concludes as before (see `memo`).
-        let memo_id = with_ctx(|c| c.memo.filter(|_| memo::enabled()));
+        let policy = with_ctx(|c| c.memo);
+        let memo_id = policy.filter(|_| memo::enabled());
         if let Some(id) = memo_id {
             if let Some(Some((run, ops))) = with_eval_ctx(|c| memo::get(id, index, c)) {
+                profile::answered(id, index);
                 with_ctx(|c| {
                     c.ops_total = c.ops_total.saturating_add(ops);
                     if let Some(slot) = c.runs.get_mut(index) {
@@ -334,7 +337,9 @@ impl Sandbox {
         let len = scope.len();
         let stage = with_ctx(|c| c.stages.get(index).copied());
         set_running(Some(index), stage);
+        let started = std::time::Instant::now();
         let result = self.eval(ast, scope);
+        let took = started.elapsed();
         set_running(None, None);
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
@@ -372,8 +377,11 @@ impl Sandbox {
                 None => return Err(RuleFailure::from_rhai(&err)),
             },
         });
+        let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
+        if let Some(id) = policy {
+            profile::evaluated(id, index, took, ops);
+        }
         if let Some(id) = memo_id {
-            let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
             memo::put(id, index, &current.trace, &current.trace_bytes, &run, ops);
         }
         with_ctx(|c| {

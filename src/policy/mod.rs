@@ -107,6 +107,17 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// What each of its rules cost on this thread since [`crate::engine::profile::reset`] (evaluations, the memo's
+    /// answers, time, operations), in the order the rules run. A thread of a pool has figures of its own.
+    pub fn rule_costs(&self) -> Vec<(&Rule, crate::engine::profile::RuleCost)> {
+        let costs = crate::engine::profile::costs(self.memo);
+        self.rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r, costs.get(i).copied().unwrap_or_default()))
+            .collect()
+    }
+
     /// The language of the rule headers' plain keys.
     pub fn primary_language(&self) -> Lang {
         self.languages.first().copied().unwrap_or(Lang::En)
