@@ -763,7 +763,7 @@ fn what_bounds_an_assessment(cases: &[ValidCase], policy: &Policy) -> serde_json
         answered as f64 / n
     );
     let mut by_time: Vec<_> = costs.iter().filter(|(_, c)| c.evaluated > 0).collect();
-    by_time.sort_by(|a, b| b.1.time.cmp(&a.1.time));
+    by_time.sort_by_key(|c| std::cmp::Reverse(c.1.time));
     let evaluating_s = evaluating.as_secs_f64().max(1e-12);
     let mut rules = Vec::new();
     for (rule, c) in by_time.iter().take(6) {
