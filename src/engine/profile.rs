@@ -14,7 +14,8 @@ use crate::engine::context::MemoId;
 /// One rule's figures on this thread since the last [`reset`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RuleCost {
-    /// Evaluations run by the interpreter.
+    /// Evaluations run by the interpreter that concluded or stopped on an unknown fact (one that failed is not
+    /// counted: it fails the assessment).
     pub evaluated: u64,
     /// Evaluations answered from the memo instead.
     pub answered: u64,
@@ -24,23 +25,30 @@ pub struct RuleCost {
     pub operations: u64,
 }
 
+/// Policies whose figures one thread keeps; past it, those of the policy run least recently are dropped.
+const POLICIES: usize = 8;
+
 #[derive(Default)]
 struct Profile {
-    /// The figures of each policy run on this thread, by rule index. A thread runs one policy in all but a few
-    /// tools (`diff` runs two), so a list searched in order is enough.
+    /// The figures of each policy run on this thread, by rule index, the one run last first. A thread runs one
+    /// policy in all but a few tools (`diff` runs two), so a short list searched in order is enough.
     policies: Vec<(MemoId, Vec<RuleCost>)>,
 }
 
 impl Profile {
     fn rule(&mut self, policy: MemoId, index: usize) -> Option<&mut RuleCost> {
-        let at = match self.policies.iter().position(|(id, _)| *id == policy) {
-            Some(at) => at,
-            None => {
-                self.policies.push((policy, Vec::new()));
-                self.policies.len() - 1
+        match self.policies.iter().position(|(id, _)| *id == policy) {
+            Some(0) => {}
+            Some(at) => {
+                let figures = self.policies.remove(at);
+                self.policies.insert(0, figures);
             }
-        };
-        let rules = &mut self.policies.get_mut(at)?.1;
+            None => {
+                self.policies.truncate(POLICIES - 1);
+                self.policies.insert(0, (policy, Vec::new()));
+            }
+        }
+        let rules = &mut self.policies.first_mut()?.1;
         if rules.len() <= index {
             rules.resize(index + 1, RuleCost::default());
         }
@@ -88,4 +96,43 @@ pub(crate) fn costs(policy: MemoId) -> Vec<RuleCost> {
 /// Forgets this thread's figures.
 pub fn reset() {
     PROFILE.with(|p| *p.borrow_mut() = Profile::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_keeps_the_figures_of_the_policies_it_ran_last() {
+        reset();
+        let ids: Vec<MemoId> = (0..POLICIES + 2)
+            .map(|i| MemoId::new(&format!("{i:064x}")))
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            evaluated(*id, i, Duration::from_micros(3), 7);
+            answered(*id, i);
+        }
+        // Running the oldest kept one (2) again makes it the last run: the next policy drops the one after it (3).
+        let kept = ids.get(2).copied().unwrap_or(MemoId::new(""));
+        answered(kept, 0);
+        evaluated(MemoId::new("new"), 1, Duration::ZERO, 0);
+        for (i, id) in ids.iter().enumerate() {
+            let costs = costs(*id);
+            if matches!(i, 0 | 1 | 3) {
+                assert!(costs.is_empty(), "policy {i} was dropped");
+                continue;
+            }
+            assert_eq!(costs.len(), i + 1, "policy {i}");
+            let c = costs.get(i).copied().unwrap_or_default();
+            assert_eq!(
+                (c.evaluated, c.answered, c.operations),
+                (1, 1, 7),
+                "policy {i}"
+            );
+            assert_eq!(c.time, Duration::from_micros(3));
+        }
+        assert_eq!(costs(kept).first().map(|c| c.answered), Some(1));
+        reset();
+        assert!(costs(kept).is_empty());
+    }
 }
