@@ -14,9 +14,11 @@ use crate::engine::context::MemoId;
 /// One rule's figures on this thread since the last [`reset`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RuleCost {
-    /// Evaluations run by the interpreter that concluded or stopped on an unknown fact (one that failed is not
-    /// counted: it fails the assessment).
+    /// Evaluations run by the interpreter, failed ones among them.
     pub evaluated: u64,
+    /// Of those, evaluations that failed (an error in the rule, a limit reached; within a search over unknown
+    /// facts the reading is left out, elsewhere the assessment fails).
+    pub failed: u64,
     /// Evaluations answered from the memo instead.
     pub answered: u64,
     /// Wall time of the evaluations run (the memo's answers are not in it).
@@ -65,6 +67,15 @@ pub(crate) fn answered(policy: MemoId, index: usize) {
     PROFILE.with(|p| {
         if let Some(r) = p.borrow_mut().rule(policy, index) {
             r.answered += 1;
+        }
+    });
+}
+
+/// Rule `index` of `policy`'s last evaluation failed.
+pub(crate) fn failed(policy: MemoId, index: usize) {
+    PROFILE.with(|p| {
+        if let Some(r) = p.borrow_mut().rule(policy, index) {
+            r.failed += 1;
         }
     });
 }

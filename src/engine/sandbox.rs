@@ -341,6 +341,16 @@ impl Sandbox {
         let result = self.eval(ast, scope);
         let took = started.elapsed();
         set_running(None, None);
+        let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
+        if let Some(id) = policy {
+            profile::evaluated(id, index, took, ops);
+        }
+        let failed = |failure: RuleFailure| {
+            if let Some(id) = policy {
+                profile::failed(id, index);
+            }
+            Err(failure)
+        };
         scope.rewind(len);
         let current = with_ctx(|c| std::mem::take(&mut c.current));
         let raised = take_raised();
@@ -362,7 +372,7 @@ impl Sandbox {
                     defaulted: dedup(current.defaulted),
                 },
                 None => {
-                    return Err(RuleFailure::whole_rule(
+                    return failed(RuleFailure::whole_rule(
                         FailureKind::NoConclusion,
                         "the rule ended without a conclusion: call met(), not_met(), score(…) or refer(…)",
                     ))
@@ -374,13 +384,9 @@ impl Sandbox {
                     reads: dedup(current.reads),
                     params: dedup(current.params),
                 },
-                None => return Err(RuleFailure::from_rhai(&err)),
+                None => return failed(RuleFailure::from_rhai(&err)),
             },
         });
-        let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
-        if let Some(id) = policy {
-            profile::evaluated(id, index, took, ops);
-        }
         if let Some(id) = memo_id {
             memo::put(id, index, &current.trace, &current.trace_bytes, &run, ops);
         }

@@ -108,7 +108,9 @@ pub struct Policy {
 
 impl Policy {
     /// What each of its rules cost on this thread since [`crate::engine::profile::reset`] (evaluations, the memo's
-    /// answers, time, operations), in the order the rules run. A thread of a pool has figures of its own.
+    /// answers, time, operations), in the order the rules run. A thread of a pool has figures of its own. The figures
+    /// are kept by the policy's files' digest (two policies loaded from the same files share them), for the eight
+    /// policies the thread ran last: those of a policy run before them read as zeros.
     pub fn rule_costs(&self) -> Vec<(&Rule, crate::engine::profile::RuleCost)> {
         let costs = crate::engine::profile::costs(self.memo);
         self.rules
