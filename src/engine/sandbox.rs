@@ -252,12 +252,18 @@ impl Sandbox {
         &self.engine
     }
 
-    /// Evaluates a rule's statements with this thread's runtime state; the operation limit counts per rule.
-    fn eval(&self, ast: &AST, scope: &mut Scope<'static>) -> Result<Dynamic, Box<EvalAltResult>> {
-        RULE_STARTED.with(|s| s.set(Some(std::time::Instant::now())));
+    /// Evaluates a rule's statements with this thread's runtime state; the operation limit counts per rule. Also
+    /// gives the time it took, from the instant the time budget counts from.
+    fn eval(
+        &self,
+        ast: &AST,
+        scope: &mut Scope<'static>,
+    ) -> (Result<Dynamic, Box<EvalAltResult>>, std::time::Duration) {
+        let started = std::time::Instant::now();
+        RULE_STARTED.with(|s| s.set(Some(started)));
         let r = self.eval_timed(ast, scope);
         RULE_STARTED.with(|s| s.set(None));
-        r
+        (r, started.elapsed())
     }
 
     fn eval_timed(
@@ -337,9 +343,7 @@ impl Sandbox {
         let len = scope.len();
         let stage = with_ctx(|c| c.stages.get(index).copied());
         set_running(Some(index), stage);
-        let started = std::time::Instant::now();
-        let result = self.eval(ast, scope);
-        let took = started.elapsed();
+        let (result, took) = self.eval(ast, scope);
         set_running(None, None);
         let ops = with_ctx(|c| c.ops_total).saturating_sub(ops_before);
         if let Some(id) = policy {
