@@ -42,9 +42,15 @@ pub fn corpus() -> Vec<PathBuf> {
 }
 
 /// The built binary with arguments, to run in the repository root (the caller may set another folder and the
-/// standard streams).
+/// standard streams). The binary is the one cargo built for these tests, or the one `ASSESSOR_BIN` names: CI runs
+/// the runaway test against the release binary that way, without building the tests a second time in release.
 pub fn assessor(args: &[&str]) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_assessor"));
+    let exe = std::env::var_os("ASSESSOR_BIN")
+        .map(PathBuf::from)
+        .map(|p| if p.is_relative() { root().join(p) } else { p })
+        .inspect(|p| assert!(p.is_file(), "ASSESSOR_BIN: {} is not a file", p.display()))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_assessor")));
+    let mut command = std::process::Command::new(exe);
     command.args(args).current_dir(root());
     command
 }
