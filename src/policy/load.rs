@@ -446,7 +446,7 @@ fn compile_rule(
             .at(line, 4, text),
         );
     }
-    let ast = match sandbox.compile(text) {
+    let ast = match sandbox.compile(&super::header::emptied_header(text)) {
         Ok(ast) => Some(ast),
         Err(e) => {
             let (line, col) = (e.1.line().unwrap_or(1), e.1.position().unwrap_or(1));
