@@ -202,12 +202,18 @@ pub(crate) fn check_translations(
 
 /// A rule's text with its leading comment lines (the header: id, titles, texts in every language, about three
 /// quarters of a rule file's bytes) emptied, every line kept: the parser then skips them at once instead of reading
-/// them character by character, and every position it reports (line and column) is the same as in the file.
+/// them character by character, and every position it reports (line and column) is the same as in the file. A line
+/// counts as the header's only where rhai would read it so: ASCII whitespace only (rhai refuses any other, U+3000
+/// included, with an error at its place), and no carriage return but the one before its newline (a lone one ends
+/// a comment and starts a line for rhai).
 pub(crate) fn emptied_header(text: &str) -> std::borrow::Cow<'_, str> {
     let mut code_at = 0;
     for line in text.split_inclusive('\n') {
-        let t = line.trim_start();
-        if !(t.starts_with("//") || t.trim_end().is_empty()) {
+        let body = line.strip_suffix('\n').unwrap_or(line);
+        let body = body.strip_suffix('\r').unwrap_or(body);
+        let t = body.trim_start_matches(|c: char| c.is_ascii_whitespace() && c != '\r');
+        let comment_or_blank = t.starts_with("//") || t.is_empty();
+        if !comment_or_blank || body.contains('\r') {
             break;
         }
         code_at += line.len();
@@ -250,6 +256,22 @@ mod tests {
             std::borrow::Cow::Borrowed(_)
         ));
         assert_eq!(emptied_header("// only\n// comments"), "\n");
+        // What rhai would not read as a comment or a blank line stays, and so does everything after it: rhai
+        // reports the same error at the same place (the lone carriage return starts line 2, where `;` is wrong).
+        for (kept, expected) in [
+            ("\u{3000}// id: a.b\nmet()\n", "\u{3000}// id: a.b\nmet()\n"),
+            ("// id: a.b\n\u{3000}\nmet()\n", "\n\u{3000}\nmet()\n"),
+            ("// id: a.b\n\u{a0}\nmet()\n", "\n\u{a0}\nmet()\n"),
+            ("// x\rlet y = ;\nmet()\n", "// x\rlet y = ;\nmet()\n"),
+        ] {
+            assert_eq!(emptied_header(kept), expected, "{kept:?}");
+            assert!(at(kept).is_some(), "{kept:?} parses");
+            assert_eq!(
+                sandbox.compile(&emptied_header(kept)).err().map(|e| e.1),
+                at(kept),
+                "{kept:?}"
+            );
+        }
     }
 
     #[test]
