@@ -33,14 +33,19 @@ fn median(mut xs: Vec<Duration>) -> Duration {
     xs.get(xs.len() / 2).copied().unwrap_or_default()
 }
 
+/// Empties the memo on every thread of the pool and on this one.
+fn empty_memos() {
+    rayon::broadcast(|_| assessor::engine::memo::reset());
+    assessor::engine::memo::reset();
+}
+
 /// The median time of `rounds` runs of `f`, each starting with an empty memo on every thread (so a round sees
 /// each case once, as a batch of distinct cases would, and never the previous round's conclusions).
 fn time<F: FnMut()>(rounds: usize, mut f: F) -> Duration {
     median(
         (0..rounds)
             .map(|_| {
-                rayon::broadcast(|_| assessor::engine::memo::reset());
-                assessor::engine::memo::reset();
+                empty_memos();
                 let t = Instant::now();
                 f();
                 t.elapsed()
@@ -58,24 +63,19 @@ fn paired_rounds<N: FnMut(), E: FnMut()>(
     mut native: N,
     mut engine: E,
 ) -> (Duration, Duration, [f64; 3]) {
-    // Calibration: the passes a native round repeats (also its warm-up).
-    let t = Instant::now();
-    native();
-    let one = t.elapsed().max(Duration::from_micros(1));
-    let passes = (Duration::from_millis(100).as_secs_f64() / one.as_secs_f64()).ceil() as u32;
-    let passes = passes.clamp(1, 100_000);
+    native(); // warm-up
     let mut natives = Vec::with_capacity(pairs);
     let mut engines = Vec::with_capacity(pairs);
     let mut ratios = Vec::with_capacity(pairs);
     for _ in 0..pairs {
-        rayon::broadcast(|_| assessor::engine::memo::reset());
-        assessor::engine::memo::reset();
+        empty_memos();
         let t = Instant::now();
         engine();
         let e = t.elapsed();
-        let t = Instant::now();
-        for _ in 0..passes {
+        let (t, mut passes) = (Instant::now(), 0u32);
+        while passes == 0 || t.elapsed() < Duration::from_millis(100) {
             native();
+            passes += 1;
         }
         let n = t.elapsed() / passes;
         ratios.push(e.as_secs_f64() / n.as_secs_f64().max(1e-12));

@@ -6,7 +6,7 @@ use crate::support::{root, run};
 
 /// Each runaway or broken rule (fixtures/runaway/*) is stopped by the engine's limits within a bounded time and
 /// reported with the rule's id and its file:line:col; the case's result is an error (exit 1), never a decision.
-/// CI runs this test in a release build too.
+/// CI runs this test against the release binary too (`ASSESSOR_BIN`).
 #[test]
 fn runaway_rules_are_stopped_and_reported_with_rule_id_and_position() {
     let kinds = crate::support::subdirs(&root().join("fixtures/runaway"));
